@@ -1,0 +1,4 @@
+namespace SmartCity.IoT.Alerts;
+internal static class AssemblyMarker
+{
+}

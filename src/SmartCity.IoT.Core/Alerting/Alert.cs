@@ -1,0 +1,40 @@
+namespace SmartCity.IoT.Core.Alerting;
+
+/// <summary>
+/// One alert transition, as raised by the rule engine and carried to webhooks and to InfluxDB's <c>alerts</c> measurement.
+/// Alerts are rare, so this is an ordinary immutable object.
+/// </summary>
+public sealed record Alert
+{
+    /// <summary>Stable identity for the alert's whole life (same on firing, escalation and resolve): hex hash of rule + device.</summary>
+    public required string Fingerprint { get; init; }
+
+    public required string RuleName { get; init; }
+
+    public required AlertStatus Status { get; init; }
+
+    public required AlertSeverity Severity { get; init; }
+
+    /// <summary>The value of the rule's expression (or of its main field) when the transition happened; NaN if none.</summary>
+    public double Value { get; init; } = double.NaN;
+
+    public required string ProfileId { get; init; }
+
+    public required string Family { get; init; }
+
+    public required string DeviceId { get; init; }
+
+    /// <summary>Identity labels: the rule's labels plus the device's tags (building, floor, …), <c>alertname</c>, <c>severity</c>, <c>device</c>, <c>family</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Labels { get; init; }
+
+    /// <summary>Rendered annotation templates (summary, description, …).</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+
+    public required DateTimeOffset StartsAt { get; init; }
+
+    /// <summary>Set on <see cref="AlertStatus.Resolved"/>.</summary>
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>When this transition happened.</summary>
+    public required DateTimeOffset At { get; init; }
+}

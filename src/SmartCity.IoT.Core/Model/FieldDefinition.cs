@@ -1,0 +1,37 @@
+using System.Text;
+
+namespace SmartCity.IoT.Core.Model;
+
+/// <summary>One canonical field of the shared vocabulary: its name, unit, type and physically valid range.</summary>
+public sealed class FieldDefinition
+{
+    public FieldDefinition(int id, string name, string unit, FieldType type, double min, double max, IReadOnlyList<string>? enumValues = null, string? description = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Id = id;
+        Name = name;
+        Unit = unit;
+        Type = type;
+        Min = min;
+        Max = max;
+        EnumValues = enumValues ?? [];
+        Description = description ?? "";
+        // Precomputed so the hot path never transcodes names.
+        NameUtf8 = Encoding.UTF8.GetBytes(name);
+        EnumValuesUtf8 = EnumValues.Select(v => Encoding.UTF8.GetBytes(v)).ToArray();
+    }
+
+    /// <summary>Dense index assigned by the vocabulary; used to address values in a <see cref="Reading"/>.</summary>
+    public int Id { get; }
+    public string Name { get; }
+    public byte[] NameUtf8 { get; }
+    public string Unit { get; }
+    public FieldType Type { get; }
+    public double Min { get; }
+    public double Max { get; }
+    public IReadOnlyList<string> EnumValues { get; }
+    public byte[][] EnumValuesUtf8 { get; }
+    public string Description { get; }
+
+    public override string ToString() => $"{Name} [{Unit}]";
+}

@@ -1,0 +1,4 @@
+namespace SmartCity.IoT.Devices;
+internal static class AssemblyMarker
+{
+}

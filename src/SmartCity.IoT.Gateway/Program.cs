@@ -1,0 +1,1 @@
+Console.WriteLine("SmartCity.IoT gateway: under construction");

@@ -1,0 +1,4 @@
+namespace SmartCity.IoT.Mqtt;
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,4 @@
+namespace SmartCity.IoT.Rules;
+internal static class AssemblyMarker
+{
+}
