@@ -1,1 +1,3 @@
-Console.WriteLine("SmartCity.IoT gateway: under construction");
+using SmartCity.IoT.Gateway.Commands;
+
+return await GatewayCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using SmartCity.IoT.Alerts;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.Gateway.Pipeline;
+using SmartCity.IoT.Gateway.Simulation;
+using SmartCity.IoT.Gateway.Status;
+using SmartCity.IoT.Influx;
+using SmartCity.IoT.Mqtt;
+using SmartCity.IoT.Rules;
+
+namespace SmartCity.IoT.Gateway.Hosting;
+
+/// <summary>Builds the gateway host: configuration, the catalog and rules (loaded up front so a bad file fails the start), services, HTTP endpoints.</summary>
+public static class GatewayHost
+{
+    /// <summary>Configuration sources, later ones winning: config/appsettings.json (or --config), environment (.NET form, then SMARTCITY__ prefix).</summary>
+    public static void AddGatewayConfiguration(IConfigurationBuilder configuration, string? configFile)
+    {
+        var file = configFile ?? Environment.GetEnvironmentVariable("SMARTCITY_CONFIG");
+        if (file is null)
+        {
+            var root = GatewayPaths.FindRepositoryRoot();
+            file = root is null ? null : Path.Combine(root, "config", "appsettings.json");
+        }
+
+        if (file is not null)
+        {
+            configuration.AddJsonFile(Path.GetFullPath(file), optional: configFile is null, reloadOnChange: false);
+        }
+
+        configuration.AddEnvironmentVariables();
+        configuration.AddEnvironmentVariables("SMARTCITY__");
+    }
+
+    public static WebApplication Build(string? configFile, string[]? args = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ContentRootPath = GatewayPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(),
+        });
+        builder.Configuration.Sources.Clear();
+        AddGatewayConfiguration(builder.Configuration, configFile);
+        var configuration = builder.Configuration;
+        builder.WebHost.UseUrls(configuration["Http:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:8080");
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection("Gateway")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SimulatorHostOptions>().Bind(configuration.GetSection(SimulatorHostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+        // Loaded now, not lazily: a broken profile or rule file stops the start with the same message `devices validate` gives.
+        var gatewayOptions = configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
+        var catalog = DeviceCatalog.Load(GatewayPaths.Resolve(gatewayOptions.DevicesPath));
+        var rulesPath = GatewayPaths.Resolve(gatewayOptions.RulesPath);
+        var rules = Directory.Exists(rulesPath) ? RuleLoader.LoadDirectory(rulesPath, catalog.Vocabulary) : RuleSet.Empty;
+        services.AddSingleton(catalog);
+        services.AddSingleton(new ActiveRuleSet(rules));
+        services.AddSingleton(rules);
+        services.AddSingleton(new DeviceRegistry(catalog.Vocabulary.Count));
+
+        services.AddMqttIngest(configuration);
+        services.AddInfluxStore(configuration);
+        services.AddAlertDelivery(configuration);
+
+        services.AddSingleton<PipelineStats>();
+        services.AddSingleton<MessageDeadLetter>();
+        services.AddSingleton(sp => new IngestPipeline(
+            sp.GetRequiredService<DeviceCatalog>(),
+            sp.GetRequiredService<DeviceRegistry>(),
+            sp.GetRequiredService<RuleSet>(),
+            sp.GetRequiredService<IBatchStore>(),
+            sp.GetRequiredService<IAlertPublisher>(),
+            sp.GetRequiredService<MessageDeadLetter>(),
+            sp.GetRequiredService<PipelineStats>(),
+            sp.GetRequiredService<IOptions<GatewayOptions>>(),
+            sp.GetRequiredService<IOptions<InfluxOptions>>(),
+            sp.GetRequiredService<ILogger<IngestPipeline>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MqttIngestClient(
+            sp.GetRequiredService<IOptions<MqttOptions>>().Value,
+            sp.GetRequiredService<IngestPipeline>(),
+            sp.GetRequiredService<ILogger<MqttIngestClient>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<IngestService>();
+        services.AddHostedService<DemoSimulatorService>();
+        services.AddSingleton<StatusSnapshotBuilder>();
+
+        services.AddHealthChecks()
+            .AddCheck<BrokerHealthCheck>("broker", tags: ["ready"])
+            .AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
+
+        var app = builder.Build();
+        app.MapGet("/", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Content(StatusPage.Render(await status.BuildAsync(ct)), "text/html; charset=utf-8"));
+        app.MapGet("/api/status", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Json(await status.BuildAsync(ct)));
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapMetrics("/metrics");
+        app.MapAlertEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SmartCity.IoT.Gateway.Hosting;
+
+/// <summary>Section <c>Simulator</c>: the built-in device simulator of the demo.</summary>
+public sealed class SimulatorHostOptions
+{
+    public const string SectionName = "Simulator";
+
+    /// <summary><c>auto</c> (on with the embedded broker), <c>true</c> or <c>false</c>.</summary>
+    public string Enabled { get; set; } = "auto";
+
+    /// <summary>Messages per second published by the demo simulator.</summary>
+    [Range(0.1, 1_000_000)]
+    public double Rate { get; set; } = 20;
+
+    [Range(1, 100_000)]
+    public int DevicesPerProfile { get; set; } = 3;
+
+    /// <summary>Share of readings that carry an anomaly (a value that trips the shipped rules).</summary>
+    [Range(0, 1)]
+    public double AnomalyRate { get; set; } = 0.02;
+
+    /// <summary>Glob over profile ids, e.g. <c>pavilion/*</c>.</summary>
+    public string Devices { get; set; } = "*";
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Devices;
+
+namespace SmartCity.IoT.Gateway.Pipeline;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Rejected message on '{Topic}' ({Reason}): {Detail}. Kept in the dead-letter folder; further {Reason} rejections on this topic are only counted")]
+    public static partial void MessageRejected(ILogger logger, string topic, DecodeError reason, string detail);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Dropped a field of a reading on '{Topic}': {Detail}. The rest of the reading was kept; further cases on this topic are only counted")]
+    public static partial void FieldRejected(ILogger logger, string topic, string detail);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Could not write a dead-letter record for '{Topic}': {Reason}")]
+    public static partial void DeadLetterFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Alert {Status} [{Severity}] {Rule} on {Device}: {Summary}")]
+    public static partial void AlertTransition(ILogger logger, AlertStatus status, AlertSeverity severity, string rule, string device, string summary);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Alert delivery rejected the transition of {Rule}")]
+    public static partial void AlertDeliveryFailed(ILogger logger, string rule, Exception exception);
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics.Metrics;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Telemetry;
+using SmartCity.IoT.Devices;
+
+namespace SmartCity.IoT.Gateway.Pipeline;
+
+/// <summary>Counters of the ingest pipeline, read by the status page and exported as metrics.</summary>
+public sealed class PipelineStats
+{
+    private static readonly int ReasonCount = Enum.GetValues<DecodeError>().Max(e => (int)e) + 1;
+
+    private readonly Counter<long> _received = GatewayMeter.Meter.CreateCounter<long>("smartcity.messages.received", description: "MQTT messages received");
+    private readonly Counter<long> _decoded = GatewayMeter.Meter.CreateCounter<long>("smartcity.readings.decoded", description: "Readings decoded");
+    private readonly Counter<long> _rejected = GatewayMeter.Meter.CreateCounter<long>("smartcity.messages.rejected", description: "Messages rejected, by reason");
+    private readonly Counter<long> _fieldsRejected = GatewayMeter.Meter.CreateCounter<long>("smartcity.fields.rejected", description: "Fields dropped from otherwise good readings (out of range, wrong type)");
+    private readonly Counter<long> _acked = GatewayMeter.Meter.CreateCounter<long>("smartcity.messages.acknowledged", description: "MQTT messages acknowledged after their batch was durable");
+    private readonly Counter<long> _alerts = GatewayMeter.Meter.CreateCounter<long>("smartcity.alerts.transitions", description: "Alert transitions, by status");
+    private readonly Histogram<double> _batchStore = GatewayMeter.Meter.CreateHistogram<double>("smartcity.batch.store.duration", unit: "s", description: "Time to make a batch durable");
+    private readonly long[] _rejectedByReason = new long[ReasonCount];
+    private readonly long[] _alertsByStatus = new long[4];
+    private long _receivedTotal;
+    private long _decodedTotal;
+    private long _fieldsRejectedTotal;
+    private long _ackedTotal;
+    private long _batches;
+    private long _availability;
+    private long _lastMessageUnixMs;
+
+    public PipelineStats(TimeProvider time)
+    {
+        Started = time.GetUtcNow();
+    }
+
+    public DateTimeOffset Started { get; }
+
+    public long Received => Interlocked.Read(ref _receivedTotal);
+
+    public long Decoded => Interlocked.Read(ref _decodedTotal);
+
+    public long FieldsRejected => Interlocked.Read(ref _fieldsRejectedTotal);
+
+    public long Acknowledged => Interlocked.Read(ref _ackedTotal);
+
+    public long Batches => Interlocked.Read(ref _batches);
+
+    public long AvailabilityMessages => Interlocked.Read(ref _availability);
+
+    public DateTimeOffset? LastMessage => Interlocked.Read(ref _lastMessageUnixMs) is var ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    public long Rejected
+    {
+        get
+        {
+            long sum = 0;
+            for (var i = 0; i < _rejectedByReason.Length; i++)
+            {
+                sum += Interlocked.Read(ref _rejectedByReason[i]);
+            }
+
+            return sum;
+        }
+    }
+
+    public IReadOnlyDictionary<string, long> RejectedByReason()
+    {
+        var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < _rejectedByReason.Length; i++)
+        {
+            var n = Interlocked.Read(ref _rejectedByReason[i]);
+            if (n > 0)
+            {
+                result[((DecodeError)i).ToString()] = n;
+            }
+        }
+
+        return result;
+    }
+
+    public IReadOnlyDictionary<string, long> AlertsByStatus() => new SortedDictionary<string, long>(StringComparer.Ordinal)
+    {
+        ["firing"] = Interlocked.Read(ref _alertsByStatus[(int)AlertStatus.Firing]),
+        ["escalated"] = Interlocked.Read(ref _alertsByStatus[(int)AlertStatus.Escalated]),
+        ["deescalated"] = Interlocked.Read(ref _alertsByStatus[(int)AlertStatus.Deescalated]),
+        ["resolved"] = Interlocked.Read(ref _alertsByStatus[(int)AlertStatus.Resolved]),
+    };
+
+    public void MessageReceived(long unixMs)
+    {
+        Interlocked.Increment(ref _receivedTotal);
+        Volatile.Write(ref _lastMessageUnixMs, unixMs);
+        _received.Add(1);
+    }
+
+    public void ReadingDecoded()
+    {
+        Interlocked.Increment(ref _decodedTotal);
+        _decoded.Add(1);
+    }
+
+    public void AvailabilityReceived() => Interlocked.Increment(ref _availability);
+
+    public void MessageRejected(DecodeError reason)
+    {
+        Interlocked.Increment(ref _rejectedByReason[(int)reason]);
+        _rejected.Add(1, new KeyValuePair<string, object?>("reason", ReasonName(reason)));
+    }
+
+    public void FieldRejected(int count)
+    {
+        Interlocked.Add(ref _fieldsRejectedTotal, count);
+        _fieldsRejected.Add(count);
+    }
+
+    public void BatchStored(int messages, TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _ackedTotal, messages);
+        _acked.Add(messages);
+        _batchStore.Record(elapsed.TotalSeconds);
+    }
+
+    public void AlertTransition(AlertStatus status)
+    {
+        Interlocked.Increment(ref _alertsByStatus[(int)status]);
+        _alerts.Add(1, new KeyValuePair<string, object?>("status", StatusName(status)));
+    }
+
+    // Cached names: the tag values must not allocate per message.
+    private static readonly string[] ReasonNames = Enumerable.Range(0, ReasonCount).Select(i => ((DecodeError)i).ToString()).ToArray();
+    private static readonly string[] StatusNames = Enum.GetValues<AlertStatus>().Select(s => s.ToString().ToLowerInvariant()).ToArray();
+
+    private static string ReasonName(DecodeError reason) => ReasonNames[(int)reason];
+
+    private static string StatusName(AlertStatus status) => StatusNames[(int)status];
+}

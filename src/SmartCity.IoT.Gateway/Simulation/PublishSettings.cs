@@ -1,0 +1,12 @@
+namespace SmartCity.IoT.Gateway.Simulation;
+
+/// <summary>Where and how fast simulated readings are published.</summary>
+public sealed record PublishSettings(
+    string Host,
+    int Port,
+    int QualityOfService,
+    double RatePerSecond,
+    long Count,
+    TimeSpan? Duration,
+    string ClientId,
+    int MaxInFlight = 1000);

@@ -1,0 +1,27 @@
+namespace SmartCity.IoT.Gateway.Status;
+
+/// <summary>Everything the status page shows, also served as JSON on /api/status.</summary>
+public sealed record StatusSnapshot(
+    DateTimeOffset Generated,
+    TimeSpan Uptime,
+    BrokerStatus Broker,
+    PipelineCounters Pipeline,
+    IReadOnlyDictionary<string, long> RejectedByReason,
+    StoreSummary Store,
+    int RuleCount,
+    IReadOnlyList<AlertRow> ActiveAlerts,
+    IReadOnlyList<DeviceRow> Devices,
+    IReadOnlyList<Pipeline.DeadLetterRecord> RecentDeadLetters,
+    string DeadLetterPath);
+
+public sealed record BrokerStatus(string Endpoint, bool Embedded, bool Connected, long Reconnects, string? LastError, IReadOnlyList<string> Filters);
+
+public sealed record PipelineCounters(long Received, long Decoded, long Rejected, long FieldsRejected, long Acknowledged, long Batches, long AvailabilityMessages, DateTimeOffset? LastMessage, IReadOnlyDictionary<string, long> AlertTransitions);
+
+public sealed record StoreSummary(string Target, bool InfluxConfigured, string? LastError, long Written, long Spooled, long SpoolBytes, long SpoolMaxBytes, bool SpoolFull, long Replayed, long RejectedLines, long DroppedByPolicy, string? Holding);
+
+public sealed record AlertRow(string Fingerprint, string Rule, string Device, string Severity, string State, DateTimeOffset Since, double Value, string Summary);
+
+public sealed record DeviceRow(string Profile, string Family, string Device, IReadOnlyDictionary<string, string> Tags, DateTimeOffset? LastSeen, bool Online, long Messages, IReadOnlyList<FieldValue> Values);
+
+public sealed record FieldValue(string Field, double Value, string Unit, string Text);

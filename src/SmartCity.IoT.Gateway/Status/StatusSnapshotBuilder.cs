@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.Gateway.Pipeline;
+using SmartCity.IoT.Influx;
+using SmartCity.IoT.Mqtt;
+using SmartCity.IoT.Rules;
+
+namespace SmartCity.IoT.Gateway.Status;
+
+/// <summary>Collects a consistent-enough view of the gateway for the status page (off the hot path).</summary>
+public sealed class StatusSnapshotBuilder(
+    DeviceCatalog catalog,
+    DeviceRegistry registry,
+    IngestPipeline pipeline,
+    MqttIngestClient client,
+    IOptions<MqttOptions> mqtt,
+    PipelineStats stats,
+    StoreStatus store,
+    IOptions<InfluxOptions> influx,
+    MessageDeadLetter deadLetter,
+    TimeProvider time)
+{
+    public const int MaxDevicesShown = 500;
+
+    public async Task<StatusSnapshot> BuildAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        IReadOnlyList<ActiveAlertInfo> active = [];
+        var ruleCount = 0;
+        await pipeline.WithEngineAsync(e =>
+        {
+            active = e.ActiveAlerts();
+            ruleCount = e.RuleCount;
+        }, cancellationToken).ConfigureAwait(false);
+
+        var m = mqtt.Value;
+        var broker = new BrokerStatus($"{m.EffectiveHost}:{m.EffectivePort}", m.UsesEmbeddedBroker, client.IsConnected, client.Reconnects, client.LastError, client.SubscribedFilters);
+        var counters = new PipelineCounters(stats.Received, stats.Decoded, stats.Rejected, stats.FieldsRejected, stats.Acknowledged, stats.Batches, stats.AvailabilityMessages, stats.LastMessage, stats.AlertsByStatus());
+        var i = influx.Value;
+        var storeSummary = new StoreSummary(
+            string.IsNullOrEmpty(i.Url) ? "local spool only (Influx:Url is empty)" : $"{i.Url} ({i.Api})",
+            store.InfluxConfigured, store.LastError, store.Written, store.Spooled, store.SpoolBytes, store.SpoolMaxBytes, store.SpoolFull, store.Replayed, store.RejectedLines, store.DroppedByPolicy, store.Holding);
+
+        var alerts = active
+            .Select(a => new AlertRow(a.Fingerprint, a.RuleName, a.DeviceId, a.Severity.ToString().ToLowerInvariant(), a.State.ToString().ToLowerInvariant(), a.Since, a.Value,
+                a.Annotations.TryGetValue("summary", out var s) ? s : ""))
+            .OrderByDescending(a => a.Severity).ThenBy(a => a.Since)
+            .ToList();
+
+        var devices = registry.Snapshot()
+            .OrderBy(d => d.Profile.Family, StringComparer.Ordinal).ThenBy(d => d.DeviceId, StringComparer.Ordinal)
+            .Take(MaxDevicesShown)
+            .Select(d => ToRow(d))
+            .ToList();
+
+        return new StatusSnapshot(now, now - stats.Started, broker, counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.Directory);
+    }
+
+    private static string Format(SmartCity.IoT.Core.Model.FieldDefinition field, double value) => field.Type switch
+    {
+        SmartCity.IoT.Core.Model.FieldType.Enum => (int)value >= 0 && (int)value < field.EnumValues.Count ? field.EnumValues[(int)value] : value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        SmartCity.IoT.Core.Model.FieldType.Boolean => value != 0 ? "true" : "false",
+        SmartCity.IoT.Core.Model.FieldType.Integer => ((long)Math.Round(value)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => Math.Round(value, 3).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private DeviceRow ToRow(DeviceState d)
+    {
+        var values = new List<FieldValue>();
+        for (var id = 0; id < d.Latest.Length; id++)
+        {
+            var v = d.Latest[id];
+            if (!double.IsNaN(v))
+            {
+                var field = catalog.Vocabulary[id];
+                values.Add(new FieldValue(field.Name, v, field.Unit, Format(field, v)));
+            }
+        }
+
+        var lastSeen = d.LastSeenUnixNs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(d.LastSeenUnixNs / 1_000_000) : (DateTimeOffset?)null;
+        return new DeviceRow(d.Profile.Id, d.Profile.Family, d.DeviceId, d.Tags.ToDictionary(t => t.Key, t => t.Value), lastSeen, d.Online, d.Messages, values);
+    }
+}

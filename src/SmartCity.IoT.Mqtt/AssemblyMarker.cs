@@ -1,4 +1,0 @@
-namespace SmartCity.IoT.Mqtt;
-internal static class AssemblyMarker
-{
-}

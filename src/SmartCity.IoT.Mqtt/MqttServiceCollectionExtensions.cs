@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace SmartCity.IoT.Mqtt;
+
+public static class MqttServiceCollectionExtensions
+{
+    /// <summary>Binds and validates <c>Mqtt</c>, and registers the embedded broker (which starts only when Mqtt:Host is empty).</summary>
+    public static IServiceCollection AddMqttIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsRulesValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        return services;
+    }
+}
