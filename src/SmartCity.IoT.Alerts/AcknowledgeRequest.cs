@@ -1,0 +1,9 @@
+namespace SmartCity.IoT.Alerts;
+
+/// <summary>Body of <c>POST /api/alerts/{fingerprint}/ack</c> (optional).</summary>
+public sealed class AcknowledgeRequest
+{
+    public string? By { get; set; }
+
+    public string? Comment { get; set; }
+}

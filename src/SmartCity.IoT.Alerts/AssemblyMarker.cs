@@ -1,4 +1,0 @@
-namespace SmartCity.IoT.Alerts;
-internal static class AssemblyMarker
-{
-}

@@ -1,0 +1,333 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using SmartCity.IoT.Alerts.Options;
+using SmartCity.IoT.Alerts.Outbox;
+using SmartCity.IoT.Alerts.Routing;
+using SmartCity.IoT.Alerts.Signing;
+
+namespace SmartCity.IoT.Alerts.Delivery;
+
+/// <summary>
+/// Delivers stored notifications. One loop per endpoint, so a slow or dead receiver only delays its own queue; each endpoint has a
+/// Polly circuit breaker and a per-attempt timeout. The retry schedule lives in the outbox (next attempt time per notification),
+/// so retries survive restarts and no thread waits through a long backoff.
+/// </summary>
+public sealed class WebhookDispatcher
+{
+    private readonly AlertOutbox _outbox;
+    private readonly AlertsOptions _options;
+    private readonly IReadOnlyList<WebhookEndpoint> _endpoints;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Func<double> _random;
+    private readonly Dictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Signal> _signals = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _circuitOpenUntil = new(StringComparer.Ordinal);
+
+    public WebhookDispatcher(AlertOutbox outbox, AlertsOptions options, IReadOnlyList<WebhookEndpoint> endpoints, HttpClient http,
+        TimeProvider? timeProvider = null, ILogger? logger = null, Func<double>? random = null)
+    {
+        _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _endpoints = endpoints ?? throw new ArgumentNullException(nameof(endpoints));
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _time = timeProvider ?? TimeProvider.System;
+        _log = logger ?? NullLogger.Instance;
+        _random = random ?? Random.Shared.NextDouble;
+        foreach (var e in endpoints)
+        {
+            _pipelines[e.Name] = BuildPipeline(e);
+            _signals[e.Name] = new Signal();
+        }
+
+        _outbox.NotificationEnqueued += WakeAll;
+    }
+
+    /// <summary>Registers the endpoints in the outbox and dead-letters notifications for endpoints no longer configured.</summary>
+    public void Prepare()
+    {
+        _outbox.SyncEndpoints(_endpoints.Select(e => (e.Name, e.Url.ToString())));
+        var configured = _endpoints.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var group in _outbox.GetPending(int.MaxValue).Where(n => !configured.Contains(n.Endpoint)).GroupBy(n => n.Endpoint))
+        {
+            foreach (var n in group)
+            {
+                _outbox.MoveToDeadLetter(n.Id, n.Attempts, $"endpoint '{n.Endpoint}' is no longer configured");
+            }
+
+            Log.OrphanedNotifications(_log, group.Key, group.Count());
+        }
+
+        AlertMetrics.UpdateDepth(_outbox);
+    }
+
+    /// <summary>Runs one delivery loop per endpoint until cancelled.</summary>
+    public Task RunAsync(CancellationToken ct)
+    {
+        Prepare();
+        return Task.WhenAll(_endpoints.Select(e => Task.Run(() => EndpointLoopAsync(e, ct), CancellationToken.None)));
+    }
+
+    /// <summary>One pass over every endpoint (in parallel): attempts every due notification once. Returns the attempts made.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken ct = default)
+    {
+        var counts = await Task.WhenAll(_endpoints.Select(e => DeliverDueAsync(e, ct))).ConfigureAwait(false);
+        AlertMetrics.UpdateDepth(_outbox);
+        return counts.Sum();
+    }
+
+    /// <summary>Attempts one stored notification now and records the outcome in the outbox.</summary>
+    public async Task<DeliveryOutcome> AttemptAsync(OutboxNotification n, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(n);
+        var endpoint = _endpoints.FirstOrDefault(e => e.Name == n.Endpoint)
+            ?? throw new InvalidOperationException($"notification {n.Id} is for unknown endpoint '{n.Endpoint}'");
+        var attempt = n.Attempts + 1;
+        var now = _time.GetUtcNow();
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(n.Body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(n.ContentType);
+        var timestamp = now.ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation(WebhookSigner.IdHeader, n.WebhookId);
+        request.Headers.TryAddWithoutValidation(WebhookSigner.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (endpoint.Secrets.Count > 0)
+        {
+            request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader, WebhookSigner.Sign(n.WebhookId, timestamp, n.Body, endpoint.Secrets));
+        }
+
+        request.Headers.UserAgent.ParseAdd("SmartCity.IoT-Alerts/1.0");
+        foreach (var (name, value) in endpoint.Options.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        var started = _time.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _pipelines[endpoint.Name].ExecuteAsync(
+                static async (state, token) => await state.Http.SendAsync(state.Request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false),
+                (Http: _http, Request: request), ct).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            var until = now + (ex.RetryAfter ?? _options.BreakerBreakDuration);
+            _circuitOpenUntil[endpoint.Name] = until;
+            _outbox.Reschedule(n.Id, until, n.Attempts, n.LastError ?? "circuit open");
+            Log.CircuitOpen(_log, endpoint.Name, until);
+            Record(endpoint, DeliveryOutcome.CircuitOpen, started, null);
+            return DeliveryOutcome.CircuitOpen;
+        }
+        catch (TimeoutRejectedException)
+        {
+            return Fail(endpoint, n, attempt, $"no response within {endpoint.Timeout.TotalSeconds:0.###} s", null, started);
+        }
+        catch (HttpRequestException ex)
+        {
+            return Fail(endpoint, n, attempt, ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message, null, started);
+        }
+
+        using (response)
+        {
+            var code = (int)response.StatusCode;
+            var status = $"HTTP {code} {response.ReasonPhrase}".TrimEnd();
+            if (code is >= 200 and < 300)
+            {
+                _outbox.MarkDelivered(n.Id);
+                Log.Delivered(_log, n.WebhookId, endpoint.Name, code, attempt);
+                Record(endpoint, DeliveryOutcome.Delivered, started, code);
+                return DeliveryOutcome.Delivered;
+            }
+
+            if (code == 410)
+            {
+                var moved = _outbox.DisableEndpoint(endpoint.Name, $"{status} from {endpoint.Url} at {now:O}");
+                Log.EndpointGone(_log, endpoint.Name, endpoint.Url.ToString(), moved);
+                Record(endpoint, DeliveryOutcome.Gone, started, code);
+                return DeliveryOutcome.Gone;
+            }
+
+            if (code is 408 or 429 || code >= 500)
+            {
+                var retryAfter = code is 429 or 503 ? RetryAfter(response, now) : null;
+                return Fail(endpoint, n, attempt, status, retryAfter, started);
+            }
+
+            // Other 4xx (and redirects, which are not followed): the receiver rejected this request; sending it again will not help.
+            var reason = $"{status}: not retried (the receiver rejected the request)";
+            _outbox.MoveToDeadLetter(n.Id, attempt, reason);
+            Log.DeadLettered(_log, n.WebhookId, endpoint.Name, attempt, reason, n.Id);
+            Record(endpoint, DeliveryOutcome.DeadLetter, started, code);
+            return DeliveryOutcome.DeadLetter;
+        }
+    }
+
+    /// <summary>The wait after failed attempt number <paramref name="attempt"/> (1-based): the schedule's step with jitter, never shorter than Retry-After.</summary>
+    public TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
+    {
+        var schedule = _options.EffectiveSchedule;
+        var step = schedule[Math.Clamp(attempt - 1, 0, schedule.Count - 1)];
+        var factor = 1 + (_options.RetryJitter * ((2 * _random()) - 1));
+        var delay = step * Math.Max(0, factor);
+        if (retryAfter is { } ra)
+        {
+            var capped = ra < _options.MaxRetryAfter ? ra : _options.MaxRetryAfter;
+            delay = delay > capped ? delay : capped;
+        }
+
+        return delay;
+    }
+
+    private DeliveryOutcome Fail(WebhookEndpoint endpoint, OutboxNotification n, int attempt, string error, TimeSpan? retryAfter, long started)
+    {
+        if (attempt > _options.EffectiveSchedule.Count)
+        {
+            var reason = $"gave up after {attempt} attempts; last: {error}";
+            _outbox.MoveToDeadLetter(n.Id, attempt, reason);
+            Log.DeadLettered(_log, n.WebhookId, endpoint.Name, attempt, reason, n.Id);
+            Record(endpoint, DeliveryOutcome.DeadLetter, started, null);
+            return DeliveryOutcome.DeadLetter;
+        }
+
+        var next = _time.GetUtcNow() + RetryDelay(attempt, retryAfter);
+        _outbox.Reschedule(n.Id, next, attempt, error);
+        Log.AttemptFailed(_log, n.WebhookId, endpoint.Name, attempt, error, next);
+        Record(endpoint, DeliveryOutcome.Retry, started, null);
+        return DeliveryOutcome.Retry;
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            return date > now ? date - now : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+
+    private async Task<int> DeliverDueAsync(WebhookEndpoint endpoint, CancellationToken ct)
+    {
+        var attempts = 0;
+        foreach (var n in _outbox.GetDue(_time.GetUtcNow(), endpoint.Name, 50))
+        {
+            ct.ThrowIfCancellationRequested();
+            attempts++;
+            var outcome = await AttemptAsync(n, ct).ConfigureAwait(false);
+            if (outcome is DeliveryOutcome.CircuitOpen or DeliveryOutcome.Gone)
+            {
+                break;
+            }
+        }
+
+        return attempts;
+    }
+
+    private async Task EndpointLoopAsync(WebhookEndpoint endpoint, CancellationToken ct)
+    {
+        var signal = _signals[endpoint.Name];
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var now = _time.GetUtcNow();
+                if (_circuitOpenUntil.TryGetValue(endpoint.Name, out var until) && until > now)
+                {
+                    await Task.Delay(until - now, _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (await DeliverDueAsync(endpoint, ct).ConfigureAwait(false) > 0)
+                {
+                    AlertMetrics.UpdateDepth(_outbox);
+                    continue;
+                }
+
+                var wait = _options.PollInterval;
+                if (_outbox.GetNextAttemptAt(endpoint.Name) is { } next && next - _time.GetUtcNow() < wait)
+                {
+                    wait = next - _time.GetUtcNow();
+                }
+
+                await signal.WaitAsync(wait, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                var delay = TimeSpan.FromSeconds(5);
+                Log.LoopFailed(_log, "delivery:" + endpoint.Name, delay, ex);
+                try
+                {
+                    await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline(WebhookEndpoint endpoint)
+    {
+        var failure = new PredicateBuilder<HttpResponseMessage>()
+            .Handle<HttpRequestException>()
+            .Handle<TimeoutRejectedException>()
+            .HandleResult(r => (int)r.StatusCode >= 500 || (int)r.StatusCode is 408 or 429);
+        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time, Name = "alerts-webhook", InstanceName = endpoint.Name }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = failure,
+                FailureRatio = _options.BreakerFailureRatio,
+                MinimumThroughput = _options.BreakerMinimumThroughput,
+                SamplingDuration = _options.BreakerSamplingDuration,
+                BreakDuration = _options.BreakerBreakDuration,
+            })
+            .AddTimeout(endpoint.Timeout)
+            .Build();
+    }
+
+    private void Record(WebhookEndpoint endpoint, DeliveryOutcome outcome, long started, int? statusCode)
+    {
+        var tags = new System.Diagnostics.TagList
+        {
+            { "endpoint", endpoint.Name },
+            { "outcome", outcome switch
+                {
+                    DeliveryOutcome.Delivered => "delivered",
+                    DeliveryOutcome.Retry => "retry",
+                    DeliveryOutcome.DeadLetter => "dead_letter",
+                    DeliveryOutcome.Gone => "gone",
+                    _ => "circuit_open",
+                }
+            },
+        };
+        AlertMetrics.Deliveries.Add(1, tags);
+        if (outcome != DeliveryOutcome.CircuitOpen)
+        {
+            AlertMetrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("endpoint", endpoint.Name),
+                new KeyValuePair<string, object?>("status_code", statusCode));
+        }
+    }
+
+    private void WakeAll()
+    {
+        foreach (var s in _signals.Values)
+        {
+            s.Set();
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace SmartCity.IoT.Alerts;
+
+/// <summary>A configured webhook endpoint and its delivery state.</summary>
+public sealed record EndpointView(
+    string Name,
+    string Url,
+    string Format,
+    string MinSeverity,
+    bool Disabled,
+    string? DisabledReason,
+    DateTimeOffset? DisabledAt,
+    int Pending,
+    int DeadLetters);

@@ -1,0 +1,40 @@
+using SmartCity.IoT.Alerts.Options;
+
+namespace SmartCity.IoT.Alerts.Routing;
+
+/// <summary>A compiled <see cref="InhibitRuleOptions"/>.</summary>
+public sealed class InhibitRule
+{
+    public InhibitRule(InhibitRuleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Source = LabelMatcher.ParseAll(options.SourceMatchers);
+        Target = LabelMatcher.ParseAll(options.TargetMatchers);
+        Equal = options.Equal.ToArray();
+    }
+
+    public IReadOnlyList<LabelMatcher> Source { get; }
+
+    public IReadOnlyList<LabelMatcher> Target { get; }
+
+    public IReadOnlyList<string> Equal { get; }
+
+    /// <summary>True when <paramref name="source"/> (a firing alert) inhibits <paramref name="target"/>.</summary>
+    public bool Inhibits(IReadOnlyDictionary<string, string> source, IReadOnlyDictionary<string, string> target)
+    {
+        if (!LabelMatcher.MatchesAll(Target, target) || !LabelMatcher.MatchesAll(Source, source))
+        {
+            return false;
+        }
+
+        foreach (var name in Equal)
+        {
+            if (source.GetValueOrDefault(name, "") != target.GetValueOrDefault(name, ""))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
