@@ -1,1 +1,44 @@
-Console.WriteLine("benchmarks");
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using SmartCity.IoT.Benchmarks;
+
+// Children inherit this, so every benchmark finds devices/ wherever it runs.
+Environment.SetEnvironmentVariable(RepoRoot.Variable, RepoRoot.Find());
+
+if (args is ["--quick", ..])
+{
+    if (args.Length > 1)
+    {
+        Workload.Devices = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // A fast sanity check (not a measurement): allocations per reading and a rough rate for each path.
+    var w = new Workload();
+    Quick("evaluate", w, w.EvaluateAll);
+    var p = new Workload();
+    Quick("pipeline", p, p.PipelineAll);
+    Console.WriteLine($"rules: {w.Rules.Count}, applying to one device: {w.RulesPerDevice}, alerts published in warm-up: {w.Publisher.Count}, active: {w.Engine.ActiveAlerts().Count}");
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Workload).Assembly).Run(args);
+
+static void Quick(string name, Workload w, Action pass)
+{
+    w.WarmUp(pass);
+    var before = GC.GetAllocatedBytesForCurrentThread();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var sw = Stopwatch.StartNew();
+    const int passes = 20;
+    for (var i = 0; i < passes; i++)
+    {
+        pass();
+    }
+
+    sw.Stop();
+    var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+    var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+    var n = passes * Workload.Devices;
+    // CPU time, not wall time, gives a per-core rate that survives a busy shared machine.
+    Console.WriteLine($"{name}: {n / cpuUsed.TotalSeconds:N0} readings/s per core (CPU time), {n / sw.Elapsed.TotalSeconds:N0}/s wall, {(double)bytes / n:F2} bytes/reading");
+}

@@ -6,7 +6,9 @@ using SmartCity.IoT.Devices.Simulation;
 using SmartCity.IoT.Gateway.Hosting;
 using SmartCity.IoT.Gateway.Simulation;
 using SmartCity.IoT.Influx;
-using SmartCity.IoT.Rules;
+using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Rules.Loading;
+using SmartCity.IoT.Rules.Model;
 
 namespace SmartCity.IoT.Gateway.Commands;
 
@@ -166,7 +168,7 @@ public static class GatewayCommandLine
             var target = new InfluxOptions
             {
                 Url = parse.GetValue(to)!,
-                Api = parse.GetValue(api)!,
+                Api = Enum.Parse<InfluxApi>(parse.GetValue(api)!, ignoreCase: true),
                 Org = parse.GetValue(org) ?? "",
                 Bucket = parse.GetValue(bucket) ?? "",
                 Token = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("SMARTCITY__Influx__Token") ?? "",

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using SmartCity.IoT.Alerts;
+using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Devices;
@@ -12,7 +13,9 @@ using SmartCity.IoT.Gateway.Simulation;
 using SmartCity.IoT.Gateway.Status;
 using SmartCity.IoT.Influx;
 using SmartCity.IoT.Mqtt;
-using SmartCity.IoT.Rules;
+using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Rules.Loading;
+using SmartCity.IoT.Rules.Model;
 
 namespace SmartCity.IoT.Gateway.Hosting;
 
@@ -38,15 +41,20 @@ public static class GatewayHost
         configuration.AddEnvironmentVariables("SMARTCITY__");
     }
 
-    public static WebApplication Build(string? configFile, string[]? args = null)
+    /// <summary>Builds the host; <paramref name="overrides"/> (tests, tools) win over every other source.</summary>
+    public static WebApplication Build(string? configFile, IEnumerable<KeyValuePair<string, string?>>? overrides = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = args ?? [],
+            Args = [],
             ContentRootPath = GatewayPaths.FindRepositoryRoot() ?? Directory.GetCurrentDirectory(),
         });
         builder.Configuration.Sources.Clear();
         AddGatewayConfiguration(builder.Configuration, configFile);
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
         var configuration = builder.Configuration;
         builder.WebHost.UseUrls(configuration["Http:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:8080");
         builder.Logging.AddSimpleConsole(o =>
@@ -56,7 +64,8 @@ public static class GatewayHost
         });
 
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection("Gateway")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SimulatorHostOptions>().Bind(configuration.GetSection(SimulatorHostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
@@ -64,7 +73,7 @@ public static class GatewayHost
         var gatewayOptions = configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
         var catalog = DeviceCatalog.Load(GatewayPaths.Resolve(gatewayOptions.DevicesPath));
         var rulesPath = GatewayPaths.Resolve(gatewayOptions.RulesPath);
-        var rules = Directory.Exists(rulesPath) ? RuleLoader.LoadDirectory(rulesPath, catalog.Vocabulary) : RuleSet.Empty;
+        var rules = Directory.Exists(rulesPath) ? RuleLoader.LoadDirectory(rulesPath, catalog.Vocabulary) : RuleSet.Empty(catalog.Vocabulary);
         services.AddSingleton(catalog);
         services.AddSingleton(new ActiveRuleSet(rules));
         services.AddSingleton(rules);
@@ -73,6 +82,8 @@ public static class GatewayHost
         services.AddMqttIngest(configuration);
         services.AddInfluxStore(configuration);
         services.AddAlertDelivery(configuration);
+        // Relative paths resolve like every other gateway path (working directory, else the repository), for the CLI's sake too.
+        services.PostConfigure<AlertsOptions>(o => o.OutboxPath = GatewayPaths.Resolve(o.OutboxPath));
 
         services.AddSingleton<PipelineStats>();
         services.AddSingleton<MessageDeadLetter>();

@@ -9,11 +9,14 @@ using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.LineProtocol;
 using SmartCity.IoT.Core.Model;
+using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Hosting;
 using SmartCity.IoT.Influx;
 using SmartCity.IoT.Mqtt;
-using SmartCity.IoT.Rules;
+using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Rules.Loading;
+using SmartCity.IoT.Rules.Model;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Hosting;
 using SmartCity.IoT.Mqtt;
-using SmartCity.IoT.Rules;
+using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Rules.Loading;
+using SmartCity.IoT.Rules.Model;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
@@ -49,7 +51,7 @@ public sealed partial class IngestService : BackgroundService
 
         try
         {
-            await Task.Delay(Timeout.Infinite, _time, stoppingToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.InfiniteTimeSpan, _time, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

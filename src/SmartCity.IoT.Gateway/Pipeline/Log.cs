@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Devices;
 
 namespace SmartCity.IoT.Gateway.Pipeline;

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Telemetry;
+using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Devices;
 
 namespace SmartCity.IoT.Gateway.Pipeline;

@@ -4,7 +4,9 @@ using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Pipeline;
 using SmartCity.IoT.Influx;
 using SmartCity.IoT.Mqtt;
-using SmartCity.IoT.Rules;
+using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Rules.Loading;
+using SmartCity.IoT.Rules.Model;
 
 namespace SmartCity.IoT.Gateway.Status;
 

@@ -1,0 +1,40 @@
+namespace SmartCity.IoT.Core.Decoding;
+
+/// <summary>Mutable per-message state threaded through the decoders by ref; lives on the stack.</summary>
+public struct DecodeContext
+{
+    public DecodeError Error;
+    public string? Detail;
+    public int RejectedFields;
+    public DecodeError RejectionReason;
+    public string? RejectionDetail;
+    public bool HasTimestamp;
+    public long TimestampNs;
+    public bool AvailabilityKnown;
+    public bool Online;
+
+    public readonly bool Failed => Error != DecodeError.None;
+
+    public void Fail(DecodeError error, string detail)
+    {
+        if (Error == DecodeError.None)
+        {
+            Error = error;
+            Detail = detail;
+        }
+    }
+
+    /// <summary>Drops one field but keeps the reading (error path: may allocate).</summary>
+    public void Reject(DecodeError reason, string detail)
+    {
+        if (RejectedFields++ == 0)
+        {
+            RejectionReason = reason;
+            RejectionDetail = detail;
+        }
+        else
+        {
+            RejectionDetail = RejectionDetail + "; " + detail;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace SmartCity.IoT.Core.Decoding;
+
+/// <summary>Why a message (or one of its fields) was not decoded. <see cref="DecodeErrors.Code"/> gives the metric/dead-letter reason code.</summary>
+public enum DecodeError
+{
+    None,
+    /// <summary>The topic matches no telemetry or availability template of any profile.</summary>
+    NoMatchingProfile,
+    /// <summary>The payload is larger than the profile's (or the global) limit.</summary>
+    PayloadTooLarge,
+    /// <summary>The payload is not valid JSON / hex / base64, or a binary payload is too short.</summary>
+    MalformedPayload,
+    /// <summary>A field marked required is absent.</summary>
+    MissingField,
+    /// <summary>A value has the wrong JSON type or an unknown enum/boolean text.</summary>
+    WrongType,
+    /// <summary>A value is outside the field's valid range.</summary>
+    OutOfRange,
+    /// <summary>The message decoded but no valid field remained.</summary>
+    NoValidFields,
+    /// <summary>The timestamp field is present but cannot be read in its declared format.</summary>
+    BadTimestamp,
+    /// <summary>An availability message carried neither an online nor an offline value.</summary>
+    UnknownAvailability,
+}

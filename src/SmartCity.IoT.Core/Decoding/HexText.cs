@@ -1,0 +1,57 @@
+namespace SmartCity.IoT.Core.Decoding;
+
+/// <summary>Hex text to bytes without allocating; spaces, ':' and '-' between bytes are ignored, an optional 0x prefix is allowed.</summary>
+public static class HexText
+{
+    public static bool TryDecode(ReadOnlySpan<byte> utf8, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (utf8.Length >= 2 && utf8[0] == '0' && (utf8[1] | 0x20) == 'x')
+        {
+            utf8 = utf8[2..];
+        }
+
+        var high = -1;
+        foreach (var c in utf8)
+        {
+            if (c is (byte)' ' or (byte)':' or (byte)'-' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                if (high >= 0)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var v = c switch
+            {
+                >= (byte)'0' and <= (byte)'9' => c - '0',
+                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+                _ => -1,
+            };
+            if (v < 0)
+            {
+                return false;
+            }
+
+            if (high < 0)
+            {
+                high = v;
+            }
+            else
+            {
+                if (written == destination.Length)
+                {
+                    return false;
+                }
+
+                destination[written++] = (byte)((high << 4) | v);
+                high = -1;
+            }
+        }
+
+        return high < 0;
+    }
+}

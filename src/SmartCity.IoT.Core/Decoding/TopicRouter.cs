@@ -1,0 +1,62 @@
+using SmartCity.IoT.Core.Devices;
+
+namespace SmartCity.IoT.Core.Decoding;
+
+/// <summary>
+/// Finds the profile for a topic. Templates are bucketed by depth; within a bucket the first match wins
+/// (the catalog rejects overlapping templates, so at most one can match). Allocation-free.
+/// </summary>
+public sealed class TopicRouter
+{
+    public const int MaxLevels = 32;
+
+    private readonly TopicRoute[][] _byDepth = new TopicRoute[MaxLevels + 1][];
+
+    public TopicRouter(IEnumerable<DeviceProfile> profiles)
+    {
+        var routes = new List<TopicRoute>();
+        foreach (var p in profiles)
+        {
+            foreach (var t in p.Decoding.Topics)
+            {
+                routes.Add(new TopicRoute(t, p, null));
+            }
+
+            if (p.Decoding.Availability is { } a)
+            {
+                routes.Add(new TopicRoute(a.Template, p, a));
+            }
+        }
+
+        Routes = routes;
+        for (var depth = 0; depth <= MaxLevels; depth++)
+        {
+            _byDepth[depth] = routes.Where(r => r.Template.SegmentCount == depth).ToArray();
+        }
+    }
+
+    public IReadOnlyList<TopicRoute> Routes { get; }
+
+    /// <summary>Distinct MQTT subscription filters for all telemetry and availability templates.</summary>
+    public IReadOnlyList<string> Filters => Routes.Select(r => r.Template.Filter).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Routes <paramref name="topic"/>; <paramref name="levels"/> must hold at least <see cref="MaxLevels"/> ranges.</summary>
+    public bool TryRoute(ReadOnlySpan<char> topic, Span<Range> levels, out TopicRoute? route)
+    {
+        var depth = topic.Count('/') + 1;
+        if (depth <= MaxLevels)
+        {
+            foreach (var r in _byDepth[depth])
+            {
+                if (r.Template.TryMatch(topic, levels))
+                {
+                    route = r;
+                    return true;
+                }
+            }
+        }
+
+        route = null;
+        return false;
+    }
+}

@@ -1,4 +1,0 @@
-namespace SmartCity.IoT.Devices;
-internal static class AssemblyMarker
-{
-}

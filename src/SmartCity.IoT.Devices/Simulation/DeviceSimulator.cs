@@ -1,0 +1,399 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Model;
+
+namespace SmartCity.IoT.Devices.Simulation;
+
+/// <summary>
+/// Produces realistic payloads for any profile by encoding values through the profile itself (the inverse of decoding):
+/// values follow a daily cycle inside the vocabulary's typical band, stay within the profile's ranges, and occasionally
+/// jump into the vocabulary's anomaly band. Every payload decodes through the catalog. Not thread-safe.
+/// The demo and the load tests publish what <see cref="Next"/> returns.
+/// </summary>
+public sealed class DeviceSimulator
+{
+    private static readonly string[] Buildings = ["hq", "annex"];
+    private static readonly string[] Sites = ["kai-tak-p3", "tko-s2"];
+    private static readonly string[] Zones = ["podium-east", "core-west", "roof"];
+    private static readonly string[] Levels = ["B1", "B2", "B3"];
+    private static readonly TimeSpan HongKong = TimeSpan.FromHours(8);
+
+    private readonly DeviceCatalog _catalog;
+    private readonly SimulatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly List<(SimulatedDevice Device, string? FieldKey, FieldMapping? Mapping)> _slots = [];
+    private int _next;
+
+    public DeviceSimulator(DeviceCatalog catalog, SimulatorOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _catalog = catalog;
+        _options = options;
+        _time = time;
+        _random = options.Seed is { } seed ? new Random(seed) : new Random();
+        var patterns = options.DevicePattern.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Glob).ToArray();
+        var devices = new List<SimulatedDevice>();
+        foreach (var profile in catalog.Profiles)
+        {
+            if (!patterns.Any(p => p.IsMatch(profile.Id)))
+            {
+                continue;
+            }
+
+            for (var n = 1; n <= options.DevicesPerProfile; n++)
+            {
+                var device = new SimulatedDevice(profile, n, SegmentValues(profile, n), _random.NextDouble() * 2 - 1);
+                devices.Add(device);
+                if (profile.Decoding.Decoder is ValuePayloadDecoder value)
+                {
+                    for (var i = 0; i < value.Keys.Count; i++)
+                    {
+                        _slots.Add((device, value.Keys[i], value.Fields[i]));
+                    }
+                }
+                else
+                {
+                    _slots.Add((device, null, null));
+                }
+            }
+        }
+
+        if (devices.Count == 0)
+        {
+            throw new ArgumentException($"No profile matches '{options.DevicePattern}'. Profiles: {string.Join(", ", catalog.Profiles.Select(p => p.Id))}", nameof(options));
+        }
+
+        Devices = devices;
+    }
+
+    public IReadOnlyList<SimulatedDevice> Devices { get; }
+
+    /// <summary>Messages in one round over every device (and every field of one-value-per-topic devices).</summary>
+    public int MessagesPerRound => _slots.Count;
+
+    /// <summary>The next message, round-robin over the simulated devices.</summary>
+    public SimulatedMessage Next()
+    {
+        var (device, fieldKey, mapping) = _slots[_next];
+        _next = (_next + 1) % _slots.Count;
+        var now = _time.GetUtcNow();
+        var anomaly = _random.NextDouble() < _options.AnomalyRate;
+        var decoding = device.Profile.Decoding;
+        var template = decoding.Topics[0];
+        switch (decoding.Decoder)
+        {
+            case ValuePayloadDecoder:
+                var v = Value(device, mapping!, now, anomaly);
+                return new SimulatedMessage(device.Topic(template, fieldKey), Encoding.UTF8.GetBytes(Text(mapping!, v)));
+            case BinaryPayloadDecoder binary:
+                var frame = Frame(device, binary.Layout, now, anomaly);
+                var payload = binary.Encoding switch
+                {
+                    BinaryEncoding.Hex => Encoding.ASCII.GetBytes(Convert.ToHexString(frame)),
+                    BinaryEncoding.Base64 => Encoding.ASCII.GetBytes(Convert.ToBase64String(frame)),
+                    _ => frame,
+                };
+                return new SimulatedMessage(device.Topic(template), payload);
+            case JsonPayloadDecoder json:
+                return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Json(device, json, now, anomaly).ToJsonString()));
+            default:
+                throw new NotSupportedException(decoding.Decoder.GetType().Name);
+        }
+    }
+
+    /// <summary>An availability message for a device whose profile has an availability topic, else null.</summary>
+    public SimulatedMessage? Availability(SimulatedDevice device, bool online)
+    {
+        if (device.Profile.Decoding.Availability is not { } a)
+        {
+            return null;
+        }
+
+        var word = online ? a.Values.Online[0] : a.Values.Offline[0];
+        var payload = a.Path is null ? word : PathObject(a.Path, JsonValue.Create(word)).ToJsonString();
+        return new SimulatedMessage(device.Topic(a.Template), Encoding.UTF8.GetBytes(payload));
+    }
+
+    private JsonNode Json(SimulatedDevice device, JsonPayloadDecoder json, DateTimeOffset now, bool anomaly)
+    {
+        var root = new JsonObject();
+        var frameFields = new HashSet<FieldMapping>(ReferenceEqualityComparer.Instance);
+        var layout = FrameLayout(device.Profile);
+        if (layout is not null)
+        {
+            foreach (var f in layout.Value.Layout.Fields)
+            {
+                frameFields.Add(f.Mapping);
+            }
+
+            var frame = Frame(device, layout.Value.Layout, now, anomaly);
+            var text = layout.Value.Encoding == BinaryEncoding.Hex ? Convert.ToHexString(frame) : Convert.ToBase64String(frame);
+            Set(root, JsonPath.Parse(layout.Value.Path), JsonValue.Create(text));
+        }
+
+        // Pick the anomalous field once per message so a message carries one believable anomaly.
+        var fields = json.Fields.Where(f => !frameFields.Contains(f)).ToList();
+        var anomalous = anomaly && fields.Count > 0 ? fields[_random.Next(fields.Count)] : null;
+        foreach (var mapping in fields)
+        {
+            var value = Value(device, mapping, now, ReferenceEquals(mapping, anomalous));
+            Set(root, JsonPath.Parse(mapping.Source), JsonScalar(mapping, value));
+        }
+
+        if (TimestampOf(device.Profile) is { } ts)
+        {
+            Set(root, ts.Path, ts.Format switch
+            {
+                TimestampFormat.Iso8601 when ts.Offset != TimeSpan.Zero => JsonValue.Create(now.ToOffset(ts.Offset).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
+                TimestampFormat.Iso8601 => JsonValue.Create(now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)),
+                TimestampFormat.UnixSeconds => JsonValue.Create(now.ToUnixTimeSeconds()),
+                TimestampFormat.UnixMicroseconds => JsonValue.Create(now.ToUnixTimeMilliseconds() * 1000),
+                TimestampFormat.UnixNanoseconds => JsonValue.Create(now.ToUnixTimeMilliseconds() * 1_000_000),
+                _ => JsonValue.Create(now.ToUnixTimeMilliseconds()),
+            });
+        }
+
+        foreach (var tag in json.Tags)
+        {
+            Set(root, JsonPath.Parse(tag.Source), JsonValue.Create(TagValue(tag.Key, device)));
+        }
+
+        return root;
+    }
+
+    private static string TagValue(string key, SimulatedDevice device) => key switch
+    {
+        "dev_eui" => $"A84041{device.Profile.Index:X4}{device.Number:X6}",
+        _ => $"{key.Replace('_', '-')}-{device.Number:D3}".ToUpperInvariant(),
+    };
+
+    private byte[] Frame(SimulatedDevice device, BinaryLayout layout, DateTimeOffset now, bool anomaly)
+    {
+        var frame = new byte[layout.MinLength];
+        var anomalous = anomaly && layout.Fields.Count > 0 ? layout.Fields[_random.Next(layout.Fields.Count)] : null;
+        foreach (var f in layout.Fields)
+        {
+            var canonical = Value(device, f.Mapping, now, ReferenceEquals(f, anomalous));
+            double raw;
+            if (f.Mapping.Field.Type is FieldType.Enum or FieldType.Boolean)
+            {
+                raw = MapKey(f.Mapping, canonical) is { NumericKey: { } k } ? k : canonical;
+            }
+            else
+            {
+                raw = f.Mapping.FromCanonical(canonical);
+            }
+
+            if (f.IsFloat)
+            {
+                f.WriteRaw(frame, 0, (raw - f.Add) / f.Scale);
+                continue;
+            }
+
+            var (lo, hi) = f.RawRange;
+            var integer = (long)Math.Round((raw - f.Add) / f.Scale);
+            f.WriteRaw(frame, Math.Clamp(integer, lo, hi));
+        }
+
+        return frame;
+    }
+
+    /// <summary>A canonical value for the field: daily cycle within the typical band, or an anomaly; inside the profile's range.</summary>
+    private double Value(SimulatedDevice device, FieldMapping mapping, DateTimeOffset now, bool anomaly)
+    {
+        var field = mapping.Field;
+        _catalog.VocabularyEntries.TryGetValue(field.Name, out var entry);
+        var hour = now.ToOffset(HongKong).TimeOfDay.TotalHours + device.PhaseHours;
+        var day = 0.5 + 0.5 * Math.Sin((hour - 9) / 24 * 2 * Math.PI); // lowest around 03:00, highest around 15:00
+        switch (field.Type)
+        {
+            case FieldType.Boolean:
+                if (anomaly && entry?.Anomaly is { } ab)
+                {
+                    return ab.Min;
+                }
+
+                return _random.NextDouble() < 0.1 + 0.7 * day ? 1 : 0;
+            case FieldType.Enum:
+                if (anomaly && entry?.Anomaly is { } ae)
+                {
+                    return ae.Min;
+                }
+
+                var normal = Enumerable.Range(0, field.EnumValues.Count).Where(i => entry?.Anomaly is not { } a || i != (int)a.Min).ToArray();
+                var mappable = normal.Where(i => mapping.Map.Length == 0 || mapping.Map.Any(m => m.Value == i)).ToArray();
+                return mappable.Length > 0 ? mappable[_random.Next(mappable.Length)] : 0;
+        }
+
+        var (lo, hi) = entry?.Typical ?? (field.Min, field.Max);
+        double value;
+        if (anomaly && entry?.Anomaly is { } an)
+        {
+            value = an.Min + (an.Max - an.Min) * _random.NextDouble();
+        }
+        else
+        {
+            value = lo + (hi - lo) * (0.1 + 0.8 * day) + (hi - lo) * 0.05 * (_random.NextDouble() * 2 - 1);
+        }
+
+        if (field.Name == "crack_width")
+        {
+            // Cracks do not wiggle: they hold, and an anomaly makes them grow and stay grown.
+            if (anomaly)
+            {
+                device.Drift += 20 + 30 * _random.NextDouble();
+            }
+
+            value = lo + (hi - lo) * 0.3 + device.Drift;
+        }
+
+        var margin = (mapping.Max - mapping.Min) * 0.001;
+        value = Math.Clamp(value, mapping.Min + margin, mapping.Max - margin);
+        if (field.Type == FieldType.Integer)
+        {
+            value = Math.Clamp(Math.Round(value), Math.Ceiling(mapping.Min), Math.Floor(mapping.Max));
+        }
+        else if (mapping.Decimals >= 0)
+        {
+            value = Math.Round(value, mapping.Decimals);
+        }
+
+        return value;
+    }
+
+    private static string Text(FieldMapping mapping, double canonical)
+    {
+        if (mapping.Field.Type is FieldType.Enum or FieldType.Boolean)
+        {
+            return MapKey(mapping, canonical)?.Key ?? (mapping.Field.Type == FieldType.Boolean ? (canonical != 0 ? "true" : "false") : mapping.Field.EnumValues[(int)canonical]);
+        }
+
+        return Raw(mapping, canonical).ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static JsonNode JsonScalar(FieldMapping mapping, double canonical)
+    {
+        switch (mapping.Field.Type)
+        {
+            case FieldType.Enum:
+            case FieldType.Boolean:
+                if (MapKey(mapping, canonical) is { } key)
+                {
+                    return key.NumericKey is { } n ? JsonValue.Create(n) : JsonValue.Create(key.Key);
+                }
+
+                return mapping.Field.Type == FieldType.Boolean ? JsonValue.Create(canonical != 0) : JsonValue.Create(mapping.Field.EnumValues[(int)canonical]);
+            case FieldType.Integer when mapping.Factor == 1 && mapping.Offset == 0:
+                return JsonValue.Create((long)canonical);
+            default:
+                return JsonValue.Create(Raw(mapping, canonical));
+        }
+    }
+
+    /// <summary>The value in the device's unit, rounded the way a device would print it.</summary>
+    private static double Raw(FieldMapping mapping, double canonical)
+    {
+        var raw = mapping.FromCanonical(canonical);
+        var rounded = Math.Round(raw, 6);
+        return mapping.ToCanonical(rounded) >= mapping.Min && mapping.ToCanonical(rounded) <= mapping.Max ? rounded : raw;
+    }
+
+    private static ValueMapEntry? MapKey(FieldMapping mapping, double canonical) => mapping.Map.FirstOrDefault(m => m.Value == canonical);
+
+    private static void Set(JsonObject root, JsonPath path, JsonNode value)
+    {
+        JsonNode current = root;
+        var steps = path.Steps;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            var last = i == steps.Count - 1;
+            var nextIsIndex = !last && steps[i + 1].IsIndex;
+            if (step.IsIndex)
+            {
+                var array = (JsonArray)current;
+                while (array.Count <= step.Index)
+                {
+                    array.Add(last ? null : nextIsIndex ? new JsonArray() : new JsonObject());
+                }
+
+                if (last)
+                {
+                    array[step.Index] = value;
+                    return;
+                }
+
+                current = array[step.Index] ??= nextIsIndex ? new JsonArray() : new JsonObject();
+            }
+            else
+            {
+                var obj = (JsonObject)current;
+                var name = step.IsWildcard ? "Sensor" : step.Name!;
+                if (last)
+                {
+                    obj[name] = value;
+                    return;
+                }
+
+                current = obj[name] ??= nextIsIndex ? new JsonArray() : new JsonObject();
+            }
+        }
+    }
+
+    private static JsonObject PathObject(JsonPath path, JsonNode value)
+    {
+        var root = new JsonObject();
+        Set(root, path, value);
+        return root;
+    }
+
+    private static (JsonPath Path, TimestampFormat Format, TimeSpan Offset)? TimestampOf(DeviceProfile profile) =>
+        profile.Decoding.Decoder is JsonPayloadDecoder json && json.TimestampPath is { } p && json.TimestampFormat != TimestampFormat.Received
+            ? (p, json.TimestampFormat, json.TimestampUtcOffset)
+            : null;
+
+    private static (string Path, BinaryEncoding Encoding, BinaryLayout Layout)? FrameLayout(DeviceProfile profile) =>
+        profile.Decoding.Decoder is JsonPayloadDecoder { BinaryLayout: { } layout } json ? (json.BinaryPath, json.BinaryEncoding, layout) : null;
+
+    private static Dictionary<string, string> SegmentValues(DeviceProfile profile, int n)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var model = Regex.Replace(profile.Model.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+        foreach (var template in profile.Decoding.Topics.Append(profile.Decoding.Availability?.Template).OfType<TopicTemplate>())
+        {
+            for (var i = 0; i < template.Segments.Count; i++)
+            {
+                var name = template.Segments[i].Name;
+                if (name is null || name == TopicTemplate.FieldSegmentName || values.ContainsKey(name))
+                {
+                    continue;
+                }
+
+                values[name] = i == template.DeviceIdIndex
+                    ? $"{model}-{n:D4}"
+                    : name switch
+                    {
+                        "building" => Buildings[(n - 1) % Buildings.Length],
+                        "floor" => (((n - 1) / 2 % 5) + 1).ToString(CultureInfo.InvariantCulture),
+                        "level" => Levels[(n - 1) % Levels.Length],
+                        "site" => Sites[(n - 1) % Sites.Length],
+                        "zone" => Zones[(n - 1) % Zones.Length],
+                        "gateway" => "ug65-" + Buildings[(n - 1) % Buildings.Length],
+                        _ => $"{name}-{(n - 1) % 3 + 1}",
+                    };
+            }
+        }
+
+        return values;
+    }
+
+    private static Regex Glob(string pattern) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant);
+}

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.IoT.Influx.Http;
+using SmartCity.IoT.Influx.Spool;
+
+namespace SmartCity.IoT.Influx;
+
+/// <summary>
+/// The <see cref="IBatchStore"/> the pipeline acknowledges against: a batch is written to InfluxDB (with a short,
+/// bounded retry), or appended and flushed to the disk spool, before <see cref="StoreAsync"/> completes.
+/// While InfluxDB is away (or held by 401/403/404) batches go straight to the spool, and <see cref="SpoolReplayService"/>
+/// probes and drains it; the first successful replay write reopens the direct path. Memory use does not grow with an
+/// outage: nothing is kept but the batch in hand.
+/// </summary>
+public sealed class DurableBatchStore : IBatchStore
+{
+    private readonly InfluxWriter? _writer;
+    private readonly DiskSpool _spool;
+    private readonly StoreStatus _status;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private int _downLogged;
+
+    public DurableBatchStore(InfluxWriter? writer, DiskSpool spool, StoreStatus status, TimeProvider? time = null, ILogger<DurableBatchStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(spool);
+        ArgumentNullException.ThrowIfNull(status);
+        _writer = writer;
+        _spool = spool;
+        _status = status;
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        InfluxMetrics.EnsureCreated();
+        if (writer is null)
+        {
+            Log.SpoolOnly(_logger, spool.DirectoryPath);
+        }
+    }
+
+    /// <summary>
+    /// Completes when the batch is durable (see <see cref="IBatchStore"/>). If the spool's disk fails (full, read-only), the call
+    /// keeps trying (InfluxDB first when it is up) with a capped pause, so the batch is never acknowledged without being safe;
+    /// only <paramref name="cancellationToken"/> ends it early, with <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public async ValueTask StoreAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
+    {
+        if (lines.IsEmpty)
+        {
+            return;
+        }
+
+        InfluxMetrics.BatchSize.Record(lineCount);
+        var pause = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                await StoreOnceAsync(lines, lineCount, cancellationToken).ConfigureAwait(false);
+                if (_status.SpoolError is not null)
+                {
+                    _status.SetSpoolError(null);
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _status.SetSpoolError($"{e.GetType().Name}: {e.Message}");
+                Log.SpoolAppendFailed(_logger, e, pause);
+                await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    private async ValueTask StoreOnceAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
+    {
+        if (_writer is null || (_status.InfluxDown && !_spool.IsEmpty))
+        {
+            await SpoolAsync(lines, lineCount, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var outcome = await _writer.WriteAsync(lines, lineCount, retry: true, cancellationToken).ConfigureAwait(false);
+        if (outcome.IsWritten)
+        {
+            var written = lineCount - outcome.RejectedLines;
+            _status.AddWritten(written);
+            InfluxMetrics.Written.Add(written);
+            OnWriteSucceeded();
+            return;
+        }
+
+        OnWriteFailed(outcome);
+        await SpoolAsync(lines, lineCount, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Called by live writes and replay alike: the direct path is open again.</summary>
+    internal void OnWriteSucceeded()
+    {
+        var wasDown = _status.InfluxDown;
+        _status.RecordSuccess(_time.GetUtcNow());
+        if (wasDown && Interlocked.Exchange(ref _downLogged, 0) == 1)
+        {
+            Log.InfluxRecovered(_logger, _spool.PendingLines);
+        }
+    }
+
+    internal void OnWriteFailed(WriteOutcome outcome)
+    {
+        _status.RecordFailure(outcome.Error ?? outcome.Kind.ToString(), outcome.Alarm);
+        if (Interlocked.Exchange(ref _downLogged, 1) == 0)
+        {
+            Log.InfluxDown(_logger, outcome.Alarm ?? outcome.Error ?? outcome.Kind.ToString());
+        }
+    }
+
+    private async ValueTask SpoolAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
+    {
+        var result = await _spool.AppendAsync(lines, lineCount, cancellationToken).ConfigureAwait(false);
+        if (result != SpoolAppendResult.DroppedNewest)
+        {
+            _status.AddSpooled(lineCount);
+            InfluxMetrics.Spooled.Add(lineCount);
+        }
+    }
+}

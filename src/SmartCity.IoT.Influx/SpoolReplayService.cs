@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.IoT.Influx.Http;
+using SmartCity.IoT.Influx.Spool;
+
+namespace SmartCity.IoT.Influx;
+
+/// <summary>
+/// Drains the spool into InfluxDB in order, one batch at a time, from start-up on and alongside live traffic.
+/// While writes fail it waits with capped exponential backoff and jitter (<see cref="InfluxOptions.ReplayMaxDelay"/>)
+/// and honours Retry-After; each attempt doubles as the probe that tells the live path InfluxDB is back.
+/// Idle in spool-only mode.
+/// </summary>
+public sealed class SpoolReplayService : BackgroundService
+{
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
+    private readonly InfluxWriter? _writer;
+    private readonly DiskSpool _spool;
+    private readonly DurableBatchStore _store;
+    private readonly StoreStatus _status;
+    private readonly InfluxOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public SpoolReplayService(InfluxWriter? writer, DiskSpool spool, DurableBatchStore store, StoreStatus status, InfluxOptions options, TimeProvider? time = null, ILogger<SpoolReplayService>? logger = null)
+    {
+        _writer = writer;
+        _spool = spool;
+        _store = store;
+        _status = status;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_writer is null)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.Zero;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                delay = await ReplayOneAsync(delay, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Never let one bad moment (disk error, unexpected HTTP stack failure) stop the host: the data stays spooled.
+                Log.ReplayCrashed(_logger, e);
+                delay = _options.ReplayMaxDelay;
+                await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One step: wait for data, write one batch, return the pause before the next step.</summary>
+    private async Task<TimeSpan> ReplayOneAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        var appended = _spool.NextAppend;
+        if (!_spool.TryReadNext(out var record))
+        {
+            await appended.WaitAsync(stoppingToken).ConfigureAwait(false);
+            return delay;
+        }
+
+        var wait = _writer!.NotBefore - _time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
+        }
+
+        var outcome = await _writer.WriteAsync(record!.Payload, record.LineCount, retry: false, stoppingToken).ConfigureAwait(false);
+        if (outcome.IsWritten)
+        {
+            _spool.Commit(record);
+            var replayed = record.LineCount - outcome.RejectedLines;
+            _status.AddReplayed(replayed);
+            InfluxMetrics.Replayed.Add(replayed);
+            _store.OnWriteSucceeded();
+            if (_spool.IsEmpty)
+            {
+                Log.SpoolDrained(_logger, _status.Replayed);
+            }
+
+            return TimeSpan.Zero;
+        }
+
+        _store.OnWriteFailed(outcome);
+        var next = delay == TimeSpan.Zero ? FirstDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReplayMaxDelay.Ticks));
+        var jittered = next * (0.8 + (0.4 * Random.Shared.NextDouble()));
+        await Task.Delay(jittered, _time, stoppingToken).ConfigureAwait(false);
+        return next;
+    }
+}

@@ -1,4 +1,0 @@
-namespace SmartCity.IoT.Rules;
-internal static class AssemblyMarker
-{
-}

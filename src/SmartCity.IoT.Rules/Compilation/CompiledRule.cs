@@ -1,0 +1,76 @@
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Rules.Evaluation;
+using SmartCity.IoT.Rules.Model;
+
+namespace SmartCity.IoT.Rules.Compilation;
+
+/// <summary>A rule ready for the hot path: evaluators over field ids, window layout, timings in nanoseconds.</summary>
+internal sealed class CompiledRule
+{
+    public required RuleDefinition Definition { get; init; }
+
+    /// <summary>Most severe first; the alert fires when any holds and takes the severity of the first that holds.</summary>
+    public required EvalNode[] LevelConditions { get; init; }
+
+    public required AlertSeverity[] LevelSeverities { get; init; }
+
+    /// <summary>Resolve condition; null means "no level holds".</summary>
+    public EvalNode? Clear { get; init; }
+
+    /// <summary>Per level, the value to report; may be null.</summary>
+    public required EvalNode?[] LevelValues { get; init; }
+
+    public EvalNode? ExplicitValue { get; init; }
+
+    public long ForNs { get; init; }
+
+    public long KeepFiringForNs { get; init; }
+
+    public long AfterNs { get; init; }
+
+    public required int[] TriggerFields { get; init; }
+
+    /// <summary>Bit i set when field id i triggers evaluation (vocabularies of up to 64 fields; otherwise the engine loops over <see cref="TriggerFields"/>).</summary>
+    public ulong TriggerMask => _triggerMask ??= TriggerFields.Aggregate(0UL, (m, id) => id < 64 ? m | (1UL << id) : m);
+
+    private ulong? _triggerMask;
+
+    public required WindowSpec[] Windows { get; init; }
+
+    /// <summary>Field windows: (slot, field id, length), fed from each reading that carries the field.</summary>
+    public required (int Slot, int FieldId, long DurationNs)[] FieldWindows { get; init; }
+
+    /// <summary>count() windows: (slot, condition, length), fed with each evaluation's outcome.</summary>
+    public required (int Slot, EvalNode Condition, long DurationNs)[] CountWindows { get; init; }
+
+    public required int[] AbsentFields { get; init; }
+
+    public required IReadOnlyDictionary<string, Template> Labels { get; init; }
+
+    public required IReadOnlyDictionary<string, Template> Annotations { get; init; }
+
+    public string Name => Definition.Name;
+
+    public RuleKind Kind => Definition.Kind;
+
+    public bool HasAbsent => AbsentFields.Length > 0;
+}
+
+/// <summary>Stands in for a rule known only by name (state read from a checkpoint) until it is matched to a loaded rule.</summary>
+internal static class PlaceholderRule
+{
+    public static CompiledRule Create(string name, RuleKind kind) => new()
+    {
+        Definition = new RuleDefinition { Name = name, Kind = kind },
+        LevelConditions = [],
+        LevelSeverities = [],
+        LevelValues = [],
+        TriggerFields = [],
+        Windows = [],
+        FieldWindows = [],
+        CountWindows = [],
+        AbsentFields = [],
+        Labels = new Dictionary<string, Template>(),
+        Annotations = new Dictionary<string, Template>(),
+    };
+}

@@ -1,0 +1,18 @@
+using SmartCity.IoT.Core.Alerting;
+
+namespace SmartCity.IoT.Rules.Engine;
+
+/// <summary>A pending or firing (rule, device), for the status page.</summary>
+public sealed record ActiveAlertInfo(
+    string Fingerprint,
+    string RuleName,
+    string ProfileId,
+    string Family,
+    string DeviceId,
+    AlertSeverity Severity,
+    RulePhase State,
+    DateTimeOffset Since,
+    double Value,
+    bool Flapping,
+    IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyDictionary<string, string> Annotations);

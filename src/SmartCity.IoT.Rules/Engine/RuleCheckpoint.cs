@@ -1,0 +1,222 @@
+using System.Text;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Rules.Compilation;
+using SmartCity.IoT.Rules.Evaluation;
+using SmartCity.IoT.Rules.Model;
+
+namespace SmartCity.IoT.Rules.Engine;
+
+/// <summary>
+/// Binary checkpoint of the engine's state. Written whole every N seconds by the host (not per message); devices are
+/// identified by profile id and device id, rules by name and content hash, so it survives registry re-numbering and rule edits.
+/// </summary>
+internal static class RuleCheckpoint
+{
+    private const int Magic = 0x43524353; // "SCRC"
+    private const int Version = 1;
+
+    public static void Write(Stream destination, IReadOnlyList<DeviceSlot> slots)
+    {
+        using var w = new BinaryWriter(destination, Encoding.UTF8, leaveOpen: true);
+        w.Write(Magic);
+        w.Write(Version);
+        w.Write(slots.Count);
+        foreach (var slot in slots)
+        {
+            w.Write(slot.ProfileId);
+            w.Write(slot.Family);
+            w.Write(slot.DeviceId);
+            w.Write(slot.Tags.Length);
+            foreach (var (k, v) in slot.Tags)
+            {
+                w.Write(k);
+                w.Write(v);
+            }
+
+            w.Write(slot.LastReceivedNs);
+            var states = slot.Thresholds.Concat(slot.Staleness).ToList();
+            w.Write(states.Count);
+            foreach (var s in states)
+            {
+                w.Write(s.RuleName);
+                w.Write(s.DefinitionHash);
+                w.Write((byte)s.Rule.Kind);
+                w.Write((byte)s.Phase);
+                w.Write(s.PendingSinceNs);
+                w.Write(s.FiringSinceNs);
+                w.Write(s.ClearSinceNs);
+                w.Write(s.ResolvedAtNs);
+                w.Write(s.LevelIndex);
+                w.Write((byte)s.Severity);
+                w.Write(s.LastFire);
+                w.Write(s.LastValue);
+                w.Write(s.Flapping);
+                w.Write(s.Fingerprint ?? "");
+                w.Write(s.TransitionCount);
+                for (var i = 0; i < s.TransitionCount; i++)
+                {
+                    w.Write(s.Transitions[i]);
+                }
+
+                WriteMap(w, s.Labels);
+                WriteMap(w, s.Annotations);
+                w.Write(s.Windows.Length);
+                foreach (var window in s.Windows)
+                {
+                    w.Write(window.Count);
+                    foreach (var (t, v) in window.Samples())
+                    {
+                        w.Write(t);
+                        w.Write(v);
+                    }
+                }
+
+                w.Write(s.AbsentSeenNs.Length);
+                foreach (var t in s.AbsentSeenNs)
+                {
+                    w.Write(t);
+                }
+            }
+        }
+
+        w.Write(Magic);
+    }
+
+    public static List<(DeviceSlot Slot, List<RuleState> States)> Read(Stream source, RuleEngineOptions options)
+    {
+        try
+        {
+            return ReadCore(source, options);
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException("The rule checkpoint is truncated.", ex);
+        }
+    }
+
+    private static List<(DeviceSlot, List<RuleState>)> ReadCore(Stream source, RuleEngineOptions options)
+    {
+        using var r = new BinaryReader(source, Encoding.UTF8, leaveOpen: true);
+        if (r.ReadInt32() != Magic)
+        {
+            throw new InvalidDataException("Not a rule checkpoint.");
+        }
+
+        var version = r.ReadInt32();
+        if (version != Version)
+        {
+            throw new InvalidDataException($"Rule checkpoint version {version} is not supported (expected {Version}).");
+        }
+
+        var result = new List<(DeviceSlot, List<RuleState>)>();
+        var slotCount = r.ReadInt32();
+        for (var n = 0; n < slotCount; n++)
+        {
+            var profileId = r.ReadString();
+            var family = r.ReadString();
+            var deviceId = r.ReadString();
+            var tags = new KeyValuePair<string, string>[r.ReadInt32()];
+            for (var i = 0; i < tags.Length; i++)
+            {
+                tags[i] = new KeyValuePair<string, string>(r.ReadString(), r.ReadString());
+            }
+
+            var slot = new DeviceSlot(profileId, family, deviceId, tags) { LastReceivedNs = r.ReadInt64() };
+            var states = new List<RuleState>();
+            var stateCount = r.ReadInt32();
+            for (var k = 0; k < stateCount; k++)
+            {
+                var name = r.ReadString();
+                var hash = r.ReadString();
+                var kind = (RuleKind)r.ReadByte();
+                var s = new RuleState(PlaceholderRule.Create(name, kind), options.InitialWindowCapacity, options.MaxWindowSamples)
+                {
+                    DefinitionHash = hash,
+                    Phase = (RulePhase)r.ReadByte(),
+                    PendingSinceNs = r.ReadInt64(),
+                    FiringSinceNs = r.ReadInt64(),
+                    ClearSinceNs = r.ReadInt64(),
+                    ResolvedAtNs = r.ReadInt64(),
+                    LevelIndex = r.ReadInt32(),
+                    Severity = (AlertSeverity)r.ReadByte(),
+                    LastFire = r.ReadDouble(),
+                    LastValue = r.ReadDouble(),
+                    Flapping = r.ReadBoolean(),
+                };
+                var fingerprint = r.ReadString();
+                s.Fingerprint = fingerprint.Length == 0 ? null : fingerprint;
+                s.TransitionCount = r.ReadInt32();
+                s.Transitions = new long[s.TransitionCount];
+                for (var i = 0; i < s.TransitionCount; i++)
+                {
+                    s.Transitions[i] = r.ReadInt64();
+                }
+
+                s.Labels = ReadMap(r);
+                s.Annotations = ReadMap(r);
+                s.Windows = new WindowBuffer[r.ReadInt32()];
+                for (var i = 0; i < s.Windows.Length; i++)
+                {
+                    var count = r.ReadInt32();
+                    var window = new WindowBuffer(Math.Max(options.InitialWindowCapacity, (int)Math.Min(options.MaxWindowSamples, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count)))), options.MaxWindowSamples);
+                    for (var j = 0; j < count; j++)
+                    {
+                        window.Add(r.ReadInt64(), r.ReadDouble());
+                    }
+
+                    s.Windows[i] = window;
+                }
+
+                s.AbsentSeenNs = new long[r.ReadInt32()];
+                for (var i = 0; i < s.AbsentSeenNs.Length; i++)
+                {
+                    s.AbsentSeenNs[i] = r.ReadInt64();
+                }
+
+                states.Add(s);
+            }
+
+            result.Add((slot, states));
+        }
+
+        if (r.ReadInt32() != Magic)
+        {
+            throw new InvalidDataException("The rule checkpoint has no end marker (truncated or corrupt).");
+        }
+
+        return result;
+    }
+
+    private static void WriteMap(BinaryWriter w, IReadOnlyDictionary<string, string>? map)
+    {
+        if (map is null)
+        {
+            w.Write(-1);
+            return;
+        }
+
+        w.Write(map.Count);
+        foreach (var (k, v) in map)
+        {
+            w.Write(k);
+            w.Write(v);
+        }
+    }
+
+    private static Dictionary<string, string>? ReadMap(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count < 0)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, string>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            map[r.ReadString()] = r.ReadString();
+        }
+
+        return map;
+    }
+}

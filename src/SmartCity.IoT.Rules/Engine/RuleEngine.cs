@@ -1,0 +1,673 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Model;
+using SmartCity.IoT.Core.Telemetry;
+using SmartCity.IoT.Rules.Compilation;
+using SmartCity.IoT.Rules.Evaluation;
+using SmartCity.IoT.Rules.Model;
+
+namespace SmartCity.IoT.Rules.Engine;
+
+/// <summary>
+/// Evaluates rules per (rule, device) and publishes alert transitions.
+/// <para>
+/// <b>Not thread-safe</b>: the host serializes <see cref="Evaluate"/>, <see cref="Tick"/>, <see cref="Reload"/>,
+/// <see cref="SaveCheckpoint"/>, <see cref="RestoreCheckpoint"/> and <see cref="ActiveAlerts"/> with one lock.
+/// </para>
+/// <para>
+/// Time: every rule clock (hold times, windows, absent(), staleness) uses the injected <see cref="TimeProvider"/> at the
+/// moment a reading is evaluated (receive-time semantics), not the reading's timestamp, which may come from a device
+/// clock that is wrong or replayed. <see cref="DeviceState.LastSeenUnixNs"/> is therefore not used for staleness.
+/// </para>
+/// </summary>
+public sealed class RuleEngine
+{
+    private static readonly Counter<long> Transitions = GatewayMeter.Meter.CreateCounter<long>("smartcity.rules.alert_transitions", description: "Alert transitions published by the rule engine");
+
+    private readonly FieldVocabulary _vocabulary;
+    private readonly DeviceRegistry _devices;
+    private readonly IAlertPublisher _publisher;
+    private readonly TimeProvider _time;
+    private readonly RuleEngineOptions _options;
+    private readonly double[] _noValues;
+    private readonly List<DeviceSlot> _all = [];
+    private readonly Dictionary<string, DeviceSlot> _byKey = new(StringComparer.Ordinal);
+    private DeviceSlot?[] _byIndex = new DeviceSlot?[256];
+    private RuleSet _ruleSet;
+
+    public RuleEngine(RuleSet rules, FieldVocabulary vocabulary, DeviceRegistry devices, IAlertPublisher publisher, TimeProvider time, RuleEngineOptions? options = null)
+    {
+        _ruleSet = rules ?? throw new ArgumentNullException(nameof(rules));
+        _vocabulary = vocabulary ?? throw new ArgumentNullException(nameof(vocabulary));
+        _devices = devices ?? throw new ArgumentNullException(nameof(devices));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _options = options ?? new RuleEngineOptions();
+        if (!ReferenceEquals(rules.Vocabulary, vocabulary) && rules.Vocabulary.Count != vocabulary.Count)
+        {
+            throw new ArgumentException("The rule set was compiled against a different vocabulary.", nameof(rules));
+        }
+
+        _noValues = new double[vocabulary.Count];
+        Array.Fill(_noValues, double.NaN);
+    }
+
+    public int RuleCount => _ruleSet.Count;
+
+    public RuleSet Rules => _ruleSet;
+
+    /// <summary>Devices the engine tracks (including ones restored from a checkpoint and not yet seen again).</summary>
+    public int DeviceCount => _all.Count;
+
+    /// <summary>
+    /// Hot path. <paramref name="reading"/> must have been passed to <see cref="DeviceRegistry.Observe"/> (so
+    /// <see cref="Reading.DeviceIndex"/> is set and the device's latest values include this reading).
+    /// A rule is evaluated when the reading carries one of the fields its expressions name (absent() rules on every reading);
+    /// field references read the device's latest value. Allocates nothing unless an alert transitions.
+    /// </summary>
+    public void Evaluate(Reading reading)
+    {
+        var index = reading.DeviceIndex;
+        if (index < 0)
+        {
+            ThrowNotObserved();
+        }
+
+        var slot = (uint)index < (uint)_byIndex.Length ? _byIndex[index] : null;
+        slot ??= Bind(index);
+        var now = NowNs();
+        slot.LastReceivedNs = now;
+        if (slot.StaleFiring > 0)
+        {
+            ResolveStale(slot, now);
+        }
+
+        var latest = slot.Device!.Latest;
+        var states = slot.Thresholds;
+
+        // Which fields this reading carries, as a bit set when the vocabulary allows (one AND per rule instead of a loop).
+        var useMask = _vocabulary.Count <= 64;
+        ulong present = 0;
+        if (useMask)
+        {
+            foreach (var id in reading.FieldIds)
+            {
+                present |= 1UL << id;
+            }
+        }
+
+        for (var s = 0; s < states.Length; s++)
+        {
+            var state = states[s];
+            var rule = state.Rule;
+            var absent = rule.AbsentFields;
+            var triggered = absent.Length > 0;
+            for (var i = 0; i < absent.Length; i++)
+            {
+                if (reading.Has(absent[i]))
+                {
+                    state.AbsentSeenNs[i] = now;
+                }
+            }
+
+            if (!triggered)
+            {
+                if (useMask)
+                {
+                    triggered = (rule.TriggerMask & present) != 0;
+                }
+                else
+                {
+                    var triggers = rule.TriggerFields;
+                    for (var i = 0; i < triggers.Length; i++)
+                    {
+                        if (reading.Has(triggers[i]))
+                        {
+                            triggered = true;
+                            break;
+                        }
+                    }
+                }
+
+                if (!triggered)
+                {
+                    continue;
+                }
+            }
+
+            var fieldWindows = rule.FieldWindows;
+            for (var i = 0; i < fieldWindows.Length; i++)
+            {
+                var (w, fieldId, duration) = fieldWindows[i];
+                if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
+                {
+                    // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
+                    var window = state.Windows[w];
+                    window.Evict(now - duration);
+                    window.Add(now, v);
+                }
+            }
+
+            var ctx = new EvalContext(latest, state, now, slot.Tags);
+            var countWindows = rule.CountWindows;
+            for (var i = 0; i < countWindows.Length; i++)
+            {
+                var (w, condition, duration) = countWindows[i];
+                var window = state.Windows[w];
+                window.Evict(now - duration);
+                window.Add(now, condition.Eval(ctx) == 1 ? 1 : 0);
+            }
+
+            Step(slot, state, ctx);
+        }
+    }
+
+    /// <summary>
+    /// Timers, called by the host about once a second: device staleness, absent() without any reading, a pending
+    /// <c>for</c> that expires without a new reading, keep_firing_for expiry, and flapping holds that age out.
+    /// </summary>
+    public void Tick()
+    {
+        var now = NowNs();
+        foreach (var slot in _all)
+        {
+            foreach (var state in slot.Staleness)
+            {
+                var age = now - slot.LastReceivedNs;
+                var offline = slot.Device is { Online: false };
+                if (state.Phase != RulePhase.Firing && (age >= state.Rule.AfterNs || offline))
+                {
+                    state.LevelIndex = 0;
+                    state.Severity = state.Rule.Definition.Severity;
+                    state.LastValue = age / 1e9;
+                    Fire(slot, state, now);
+                    slot.StaleFiring++;
+                }
+            }
+
+            var latest = slot.Device?.Latest ?? _noValues;
+            foreach (var state in slot.Thresholds)
+            {
+                var rule = state.Rule;
+                if (rule.HasAbsent)
+                {
+                    Step(slot, state, new EvalContext(latest, state, now, slot.Tags));
+                }
+                else if (state.Phase == RulePhase.Pending && state.LastFire == 1 && now - state.PendingSinceNs >= rule.ForNs)
+                {
+                    state.LastValue = ValueOf(rule, state.LevelIndex, new EvalContext(latest, state, now, slot.Tags));
+                    Fire(slot, state, now);
+                }
+                else if (state.Phase == RulePhase.Firing && state.ClearSinceNs != 0 && now - state.ClearSinceNs >= rule.KeepFiringForNs)
+                {
+                    state.LastValue = ValueOf(rule, state.LevelIndex, new EvalContext(latest, state, now, slot.Tags));
+                    TryResolve(slot, state, now, "");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces the rules. A (rule, device) whose rule has the same name and content keeps all its state (windows, timers,
+    /// firing alert). A changed rule keeps a firing alert (same fingerprint, re-checked on the next reading) but starts its
+    /// windows and timers afresh. A removed rule, or one that no longer matches a device, resolves its firing alerts.
+    /// </summary>
+    public void Reload(RuleSet rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        _ruleSet = rules;
+        var now = NowNs();
+        foreach (var slot in _all)
+        {
+            Rebind(slot, [.. slot.Thresholds, .. slot.Staleness], now, "rule removed or no longer matches this device");
+        }
+    }
+
+    /// <summary>Writes all state (device identities, timers, firing alerts, window contents) to <paramref name="destination"/>.</summary>
+    public void SaveCheckpoint(Stream destination) => RuleCheckpoint.Write(destination, _all);
+
+    /// <summary>
+    /// Replaces the engine's state with a checkpoint. Call before the first <see cref="Evaluate"/> after a restart:
+    /// pending timers continue, firing alerts stay firing without being published again, windows keep their samples.
+    /// State of rules that changed or vanished while the gateway was down is handled as in <see cref="Reload"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream is not a checkpoint of a supported version.</exception>
+    public void RestoreCheckpoint(Stream source)
+    {
+        var restored = RuleCheckpoint.Read(source, _options);
+        _all.Clear();
+        _byKey.Clear();
+        Array.Clear(_byIndex);
+        var now = NowNs();
+        foreach (var (slot, states) in restored)
+        {
+            if (!_byKey.TryAdd(DeviceSlot.Key(slot.ProfileId, slot.DeviceId), slot))
+            {
+                continue;
+            }
+
+            _all.Add(slot);
+            Rebind(slot, states, now, "rule removed while the gateway was down");
+        }
+    }
+
+    /// <summary>Pending and firing alerts, for the status page.</summary>
+    public IReadOnlyList<ActiveAlertInfo> ActiveAlerts()
+    {
+        var list = new List<ActiveAlertInfo>();
+        var now = NowNs();
+        foreach (var slot in _all)
+        {
+            foreach (var state in slot.Thresholds.Concat(slot.Staleness))
+            {
+                if (state.Phase is RulePhase.Pending or RulePhase.Firing)
+                {
+                    // Values are computed at transitions only (hot path); the status page gets a fresh one.
+                    var value = state.Rule.Kind == RuleKind.Staleness
+                        ? (now - slot.LastReceivedNs) / 1e9
+                        : ValueOf(state.Rule, state.LevelIndex, new EvalContext(slot.Device?.Latest ?? _noValues, state, now, slot.Tags));
+                    var since = state.Phase == RulePhase.Pending ? state.PendingSinceNs : state.FiringSinceNs;
+                    var severity = state.Phase == RulePhase.Pending && state.LevelIndex >= 0 && state.LevelIndex < state.Rule.LevelSeverities.Length
+                        ? state.Rule.LevelSeverities[state.LevelIndex]
+                        : state.Severity;
+                    list.Add(new ActiveAlertInfo(
+                        state.Fingerprint ?? Fingerprint(state.RuleName, slot),
+                        state.RuleName,
+                        slot.ProfileId,
+                        slot.Family,
+                        slot.DeviceId,
+                        severity,
+                        state.Phase,
+                        FromNs(since),
+                        double.IsNaN(value) ? state.LastValue : value,
+                        state.Flapping,
+                        state.Labels ?? new Dictionary<string, string>(),
+                        state.Annotations ?? new Dictionary<string, string>()));
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>The phase of one (rule, device), or null when the rule does not apply to it (tests, diagnostics).</summary>
+    public RulePhase? GetPhase(string ruleName, string profileId, string deviceId)
+    {
+        if (!_byKey.TryGetValue(DeviceSlot.Key(profileId, deviceId), out var slot))
+        {
+            return null;
+        }
+
+        foreach (var state in slot.Thresholds.Concat(slot.Staleness))
+        {
+            if (state.RuleName == ruleName)
+            {
+                return state.Phase;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Stable alert identity: hex of SHA-256 over rule name, profile id and device id (first 8 bytes).</summary>
+    public static string Fingerprint(string ruleName, string profileId, string deviceId) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ruleName + "\n" + profileId + "\n" + deviceId)).AsSpan(0, 8));
+
+    private static string Fingerprint(string ruleName, DeviceSlot slot) => Fingerprint(ruleName, slot.ProfileId, slot.DeviceId);
+
+    private void Step(DeviceSlot slot, RuleState state, in EvalContext ctx)
+    {
+        var rule = state.Rule;
+        var now = ctx.NowNs;
+        var fire = EvaluateLevels(rule, ctx, out var level);
+        state.LastFire = fire;
+        switch (state.Phase)
+        {
+            case RulePhase.Inactive or RulePhase.Resolved:
+                if (fire == 1)
+                {
+                    state.LevelIndex = level;
+                    if (rule.ForNs == 0)
+                    {
+                        state.LastValue = ValueOf(rule, level, ctx);
+                        Fire(slot, state, now);
+                    }
+                    else
+                    {
+                        state.Phase = RulePhase.Pending;
+                        state.PendingSinceNs = now;
+                    }
+                }
+
+                break;
+
+            case RulePhase.Pending:
+                if (fire == 1)
+                {
+                    state.LevelIndex = level;
+                    if (now - state.PendingSinceNs >= rule.ForNs)
+                    {
+                        state.LastValue = ValueOf(rule, level, ctx);
+                        Fire(slot, state, now);
+                    }
+                }
+                else if (fire == 0)
+                {
+                    state.Phase = state.ResolvedAtNs != 0 ? RulePhase.Resolved : RulePhase.Inactive;
+                }
+
+                break;
+
+            case RulePhase.Firing:
+                if (fire == 1)
+                {
+                    state.ClearSinceNs = 0;
+                    if (level != state.LevelIndex)
+                    {
+                        state.LastValue = ValueOf(rule, level, ctx);
+                        ChangeLevel(slot, state, level, now);
+                    }
+
+                    break;
+                }
+
+                var clear = rule.Clear is null ? (fire == 0 ? 1 : double.NaN) : rule.Clear.Eval(ctx);
+                if (clear == 1)
+                {
+                    if (state.ClearSinceNs == 0)
+                    {
+                        state.ClearSinceNs = now;
+                    }
+
+                    if (now - state.ClearSinceNs >= rule.KeepFiringForNs)
+                    {
+                        state.LastValue = ValueOf(rule, state.LevelIndex, ctx);
+                        TryResolve(slot, state, now, "");
+                    }
+                }
+                else if (clear == 0)
+                {
+                    state.ClearSinceNs = 0;
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>1 when a level holds (the most severe one in <paramref name="level"/>), 0 when none does, NaN when unknown.</summary>
+    private static double EvaluateLevels(CompiledRule rule, in EvalContext ctx, out int level)
+    {
+        var unknown = false;
+        var conditions = rule.LevelConditions;
+        for (var i = 0; i < conditions.Length; i++)
+        {
+            var v = conditions[i].Eval(ctx);
+            if (v == 1)
+            {
+                level = i;
+                return 1;
+            }
+
+            unknown |= double.IsNaN(v);
+        }
+
+        level = -1;
+        return unknown ? double.NaN : 0;
+    }
+
+    private static double ValueOf(CompiledRule rule, int level, in EvalContext ctx)
+    {
+        var node = rule.ExplicitValue ?? ((uint)level < (uint)rule.LevelValues.Length ? rule.LevelValues[level] : null);
+        return node?.Eval(ctx) ?? double.NaN;
+    }
+
+    private void Fire(DeviceSlot slot, RuleState state, long now)
+    {
+        var rule = state.Rule;
+        state.Phase = RulePhase.Firing;
+        state.FiringSinceNs = now;
+        state.ClearSinceNs = 0;
+        state.Flapping = false;
+        if (rule.Kind == RuleKind.Threshold)
+        {
+            state.Severity = rule.LevelSeverities[Math.Clamp(state.LevelIndex, 0, rule.LevelSeverities.Length - 1)];
+        }
+
+        state.RecordTransition(now, FlappingFor(rule).MaxChanges + 1);
+        state.Fingerprint ??= Fingerprint(state.RuleName, slot);
+        state.Labels = null;
+        Publish(slot, state, AlertStatus.Firing, now, null);
+    }
+
+    private void ChangeLevel(DeviceSlot slot, RuleState state, int level, long now)
+    {
+        var severity = state.Rule.LevelSeverities[level];
+        state.LevelIndex = level;
+        if (severity == state.Severity)
+        {
+            return;
+        }
+
+        var status = severity > state.Severity ? AlertStatus.Escalated : AlertStatus.Deescalated;
+        state.Severity = severity;
+        Publish(slot, state, status, now, null);
+    }
+
+    private void TryResolve(DeviceSlot slot, RuleState state, long now, string reason)
+    {
+        var policy = FlappingFor(state.Rule);
+        if (reason.Length == 0 && policy.Enabled && state.TransitionsSince(now - (long)(policy.Window.TotalMilliseconds * 1_000_000)) >= policy.MaxChanges)
+        {
+            if (!state.Flapping)
+            {
+                state.Flapping = true;
+                Publish(slot, state, AlertStatus.Firing, now, $"flapping: {policy.MaxChanges} state changes within {Language.DurationParser.Format(policy.Window)}; holding firing until it is stable");
+            }
+
+            return;
+        }
+
+        var wasFlapping = state.Flapping;
+        state.Phase = RulePhase.Resolved;
+        state.ResolvedAtNs = now;
+        state.ClearSinceNs = 0;
+        state.Flapping = false;
+        state.RecordTransition(now, policy.MaxChanges + 1);
+        Publish(slot, state, AlertStatus.Resolved, now, reason.Length > 0 ? reason : wasFlapping ? "resolved after flapping stopped" : null);
+    }
+
+    private void ResolveStale(DeviceSlot slot, long now)
+    {
+        foreach (var state in slot.Staleness)
+        {
+            if (state.Phase == RulePhase.Firing)
+            {
+                state.LastValue = (now - state.FiringSinceNs) / 1e9;
+                state.Phase = RulePhase.Resolved;
+                state.ResolvedAtNs = now;
+                state.RecordTransition(now, FlappingFor(state.Rule).MaxChanges + 1);
+                Publish(slot, state, AlertStatus.Resolved, now, null);
+            }
+        }
+
+        slot.StaleFiring = 0;
+    }
+
+    private FlappingPolicy FlappingFor(CompiledRule rule) => rule.Definition.Flapping ?? _options.DefaultFlapping;
+
+    private void Publish(DeviceSlot slot, RuleState state, AlertStatus status, long now, string? note)
+    {
+        var rule = state.Rule;
+        var templateContext = new TemplateContext(state.RuleName, state.Severity, state.LastValue, slot.DeviceId, slot.Family, slot.ProfileId, slot.Tags, slot.Device?.Latest, _vocabulary);
+        if (state.Labels is null || status is AlertStatus.Escalated or AlertStatus.Deescalated)
+        {
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in slot.Tags)
+            {
+                labels[k] = v;
+            }
+
+            // Labels are rendered when the alert fires and kept: they are part of its identity downstream.
+            if (state.Labels is null)
+            {
+                foreach (var (k, t) in rule.Labels)
+                {
+                    labels[k] = t.Render(templateContext);
+                }
+            }
+            else
+            {
+                foreach (var (k, v) in state.Labels)
+                {
+                    labels[k] = v;
+                }
+            }
+
+            labels["alertname"] = state.RuleName;
+            labels["severity"] = state.Severity.ToString().ToLowerInvariant();
+            labels["device"] = slot.DeviceId;
+            labels["family"] = slot.Family;
+            state.Labels = labels;
+        }
+
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, t) in rule.Annotations)
+        {
+            annotations[k] = t.Render(templateContext);
+        }
+
+        if (note is not null)
+        {
+            annotations[state.Flapping ? "flapping" : "note"] = note;
+        }
+
+        state.Annotations = annotations;
+        var alert = new Alert
+        {
+            Fingerprint = state.Fingerprint ??= Fingerprint(state.RuleName, slot),
+            RuleName = state.RuleName,
+            Status = status,
+            Severity = state.Severity,
+            Value = state.LastValue,
+            ProfileId = slot.ProfileId,
+            Family = slot.Family,
+            DeviceId = slot.DeviceId,
+            Labels = state.Labels,
+            Annotations = annotations,
+            StartsAt = FromNs(state.FiringSinceNs),
+            EndsAt = status == AlertStatus.Resolved ? FromNs(now) : null,
+            At = FromNs(now),
+        };
+        Transitions.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
+        _publisher.Publish(alert);
+    }
+
+    private DeviceSlot Bind(int index)
+    {
+        var device = _devices[index];
+        if (index >= _byIndex.Length)
+        {
+            Array.Resize(ref _byIndex, Math.Max(index + 1, _byIndex.Length * 2));
+        }
+
+        var key = DeviceSlot.Key(device.Profile.Id, device.DeviceId);
+        var tags = device.Tags.ToArray();
+        if (_byKey.TryGetValue(key, out var slot))
+        {
+            slot.Tags = tags;
+        }
+        else
+        {
+            slot = new DeviceSlot(device.Profile.Id, device.Profile.Family, device.DeviceId, tags) { LastReceivedNs = NowNs() };
+            _byKey.Add(key, slot);
+            _all.Add(slot);
+            Rebind(slot, [], slot.LastReceivedNs, "");
+        }
+
+        slot.Device = device;
+        _byIndex[index] = slot;
+        return slot;
+    }
+
+    /// <summary>Matches the current rules to a device, reusing <paramref name="previous"/> states as described in <see cref="Reload"/>.</summary>
+    private void Rebind(DeviceSlot slot, IReadOnlyList<RuleState> previous, long now, string removedReason)
+    {
+        var byName = new Dictionary<string, RuleState>(StringComparer.Ordinal);
+        foreach (var s in previous)
+        {
+            byName[s.RuleName] = s;
+        }
+
+        var thresholds = new List<RuleState>();
+        var staleness = new List<RuleState>();
+        foreach (var rule in _ruleSet.Compiled)
+        {
+            if (!rule.Definition.Match.Matches(slot.ProfileId, slot.Family, slot.DeviceId, slot.Tags))
+            {
+                continue;
+            }
+
+            RuleState state;
+            if (byName.Remove(rule.Name, out var old) && old.Rule.Kind == rule.Kind)
+            {
+                if (old.DefinitionHash == rule.Definition.DefinitionHash && old.Windows.Length == rule.Windows.Length && old.AbsentSeenNs.Length == rule.AbsentFields.Length)
+                {
+                    old.Rule = rule;
+                    state = old;
+                }
+                else
+                {
+                    state = NewState(rule, now);
+                    if (old.Phase == RulePhase.Firing)
+                    {
+                        state.Phase = RulePhase.Firing;
+                        state.FiringSinceNs = old.FiringSinceNs;
+                        state.Severity = old.Severity;
+                        var same = Array.IndexOf(rule.LevelSeverities, old.Severity);
+                        state.LevelIndex = same >= 0 ? same : Math.Max(0, rule.LevelSeverities.Length - 1);
+                        state.Fingerprint = old.Fingerprint;
+                        state.Labels = old.Labels;
+                        state.Annotations = old.Annotations;
+                        state.LastValue = old.LastValue;
+                        state.Transitions = old.Transitions;
+                        state.TransitionCount = old.TransitionCount;
+                    }
+                }
+            }
+            else
+            {
+                state = NewState(rule, now);
+            }
+
+            (rule.Kind == RuleKind.Staleness ? staleness : thresholds).Add(state);
+        }
+
+        slot.Thresholds = thresholds.ToArray();
+        slot.Staleness = staleness.ToArray();
+        slot.StaleFiring = staleness.Count(s => s.Phase == RulePhase.Firing);
+        foreach (var gone in byName.Values)
+        {
+            if (gone.Phase == RulePhase.Firing)
+            {
+                TryResolve(slot, gone, now, removedReason.Length > 0 ? removedReason : "rule removed");
+            }
+        }
+    }
+
+    private RuleState NewState(CompiledRule rule, long now)
+    {
+        var state = new RuleState(rule, _options.InitialWindowCapacity, _options.MaxWindowSamples);
+        // absent() counts from when the engine first knew the device (or the rule): a field never sent is absent after d.
+        Array.Fill(state.AbsentSeenNs, now);
+        return state;
+    }
+
+    private long NowNs() => (_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+
+    private static DateTimeOffset FromNs(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
+
+    private static void ThrowNotObserved() => throw new InvalidOperationException("Reading.DeviceIndex is not set: call DeviceRegistry.Observe(reading) before RuleEngine.Evaluate.");
+}

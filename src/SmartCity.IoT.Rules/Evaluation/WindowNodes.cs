@@ -1,0 +1,75 @@
+namespace SmartCity.IoT.Rules.Evaluation;
+
+/// <summary>Base of the functions over a per-device window: evicts samples older than the window first.</summary>
+internal abstract class WindowNode(int slot, long durationNs) : EvalNode
+{
+    public int Slot { get; } = slot;
+
+    public long DurationNs { get; } = durationNs;
+
+    public sealed override double Eval(in EvalContext ctx)
+    {
+        var window = ctx.State.Windows[Slot];
+        window.Evict(ctx.NowNs - DurationNs);
+        return Compute(window);
+    }
+
+    protected abstract double Compute(WindowBuffer window);
+}
+
+internal sealed class AvgNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+{
+    protected override double Compute(WindowBuffer w) => w.Count == 0 ? double.NaN : w.Sum() / w.Count;
+}
+
+internal sealed class MinNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+{
+    protected override double Compute(WindowBuffer w) => w.Min();
+}
+
+internal sealed class MaxNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+{
+    protected override double Compute(WindowBuffer w) => w.Max();
+}
+
+/// <summary>Newest minus oldest sample in the window; unknown with fewer than two samples.</summary>
+internal sealed class DeltaNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+{
+    protected override double Compute(WindowBuffer w) => w.Count < 2 ? double.NaN : w.Newest.Value - w.Oldest.Value;
+}
+
+/// <summary>Per-second rate of change between the oldest and newest sample in the window (Prometheus' convention).</summary>
+internal sealed class RateNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+{
+    protected override double Compute(WindowBuffer w)
+    {
+        if (w.Count < 2)
+        {
+            return double.NaN;
+        }
+
+        var (t0, v0) = w.Oldest;
+        var (t1, v1) = w.Newest;
+        return t1 == t0 ? double.NaN : (v1 - v0) / ((t1 - t0) / 1e9);
+    }
+}
+
+/// <summary><c>count(cond, d)</c>: how many evaluations in the window had the condition true (samples are 1 or 0).</summary>
+internal sealed class CountNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+{
+    protected override double Compute(WindowBuffer w) => w.Sum();
+}
+
+/// <summary><c>absent(x, d)</c>: true when the field has not been received for at least d (known even without any reading).</summary>
+internal sealed class AbsentNode(int slot, long durationNs) : EvalNode
+{
+    public int Slot { get; } = slot;
+
+    public override double Eval(in EvalContext ctx) => ctx.NowNs - ctx.State.AbsentSeenNs[Slot] >= durationNs ? 1 : 0;
+}
+
+/// <summary>Seconds since the field was last received (the value shown for an absent() alert).</summary>
+internal sealed class AbsentAgeNode(int slot) : EvalNode
+{
+    public override double Eval(in EvalContext ctx) => (ctx.NowNs - ctx.State.AbsentSeenNs[slot]) / 1e9;
+}

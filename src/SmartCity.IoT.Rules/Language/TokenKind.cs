@@ -1,0 +1,30 @@
+namespace SmartCity.IoT.Rules.Language;
+
+public enum TokenKind
+{
+    End,
+    Number,
+    Duration,
+    String,
+    Identifier,
+    LParen,
+    RParen,
+    Comma,
+    Dot,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
+    Greater,
+    GreaterEqual,
+    Less,
+    LessEqual,
+    Equal,
+    NotEqual,
+    And,
+    Or,
+    Not,
+    True,
+    False,
+}

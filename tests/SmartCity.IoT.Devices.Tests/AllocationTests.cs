@@ -1,0 +1,38 @@
+namespace SmartCity.IoT.Devices.Tests;
+
+/// <summary>The hot path allocates nothing for a known topic and a good payload (JSON, JSON + binary frame, raw binary, value).</summary>
+public sealed class AllocationTests
+{
+    [Theory]
+    [InlineData("harbourtech/ies-300", "office morning")]
+    [InlineData("harbourtech/acf-200", "cooling on low fan")]
+    [InlineData("dragino/lht65", "office uplink")]
+    [InlineData("lionrock/om-100", "meeting room in use")]
+    [InlineData("aquaguard/wq-50", "ph in a tank")]
+    [InlineData("shelly/plus-ht", "shelly docs temperature notification")]
+    [InlineData("tasmota/scd40", "tasmota docs example")]
+    [InlineData("parkbot/agv-p1", "car parked, agv idle")]
+    [InlineData("aqara/wsdcgq11lm", "device went offline")]
+    public void Decoding_a_good_payload_allocates_nothing(string profileId, string sampleName)
+    {
+        var catalog = CatalogFixture.Catalog;
+        var sample = catalog.LoadedProfiles.Single(p => p.Profile.Id == profileId).Samples.Single(s => s.Name == sampleName);
+        var reading = catalog.CreateReading();
+        var payload = sample.Payload;
+        var topic = sample.Topic;
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(catalog.Decode(topic, payload, reading, sample.ReceivedUnixNs).IsSuccess);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5000; i++)
+        {
+            catalog.Decode(topic, payload, reading, sample.ReceivedUnixNs);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(reading.FieldCount > 0 || catalog.Decode(topic, payload, reading, 0).IsAvailability);
+    }
+}

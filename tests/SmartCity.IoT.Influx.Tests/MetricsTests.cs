@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using SmartCity.IoT.Core.Telemetry;
+using SmartCity.IoT.Influx.Tests.Fixtures;
+
+namespace SmartCity.IoT.Influx.Tests;
+
+/// <summary>Runs alone (the instruments are process-wide), so the sums below are exactly this test's.</summary>
+[Collection(OutageCollection.Name)]
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Written_rejected_spooled_batch_sizes_latency_and_spool_bytes_are_reported_on_the_gateway_meter()
+    {
+        var sums = new ConcurrentDictionary<string, double>();
+        var counts = new ConcurrentDictionary<string, int>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GatewayMeter.Name && instrument.Name.StartsWith("smartcity.influx.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Add(Instrument i, double v)
+        {
+            sums.AddOrUpdate(i.Name, v, (_, s) => s + v);
+            counts.AddOrUpdate(i.Name, 1, (_, c) => c + 1);
+        }
+
+        listener.SetMeasurementEventCallback<long>((i, v, _, _) => Add(i, v));
+        listener.SetMeasurementEventCallback<int>((i, v, _, _) => Add(i, v));
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) => Add(i, v));
+        listener.Start();
+
+        var up = true;
+        await using var server = await FaultServer.StartAsync(r =>
+            !Volatile.Read(ref up) ? new FaultResponse(503)
+            : r.Body.Contains("bad", StringComparison.Ordinal) ? new FaultResponse(400, "{\"error\":\"partial write: unable to parse 'bad': invalid field format dropped=0\"}")
+            : new FaultResponse(204));
+        await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "d", MaxRetries = 0 });
+
+        await h.Store.StoreAsync(Batches.Of("m v=1 1", "m v=2 2", "bad", "m v=4 4", "m v=5 5"), 5, CancellationToken.None);
+        Volatile.Write(ref up, false);
+        await h.Store.StoreAsync(Batches.Numbered("m", 10, 3), 3, CancellationToken.None);
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(4, sums["smartcity.influx.lines.written"]);
+        Assert.Equal(1, sums["smartcity.influx.lines.rejected"]);
+        Assert.Equal(3, sums["smartcity.influx.lines.spooled"]);
+        Assert.Equal(8, sums["smartcity.influx.batch.size"]);
+        Assert.Equal(2, counts["smartcity.influx.batch.size"]);
+        Assert.Equal(2, counts["smartcity.influx.write.duration"]);
+        Assert.Equal(h.Spool.Bytes, sums["smartcity.influx.spool.bytes"]);
+        Assert.True(h.Spool.Bytes > 0);
+        Assert.False(sums.ContainsKey("smartcity.influx.lines.dropped"));
+    }
+}

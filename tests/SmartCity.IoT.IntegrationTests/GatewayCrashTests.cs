@@ -1,0 +1,79 @@
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.IntegrationTests.Infrastructure;
+using SmartCity.IoT.Testing;
+using Xunit.Abstractions;
+
+namespace SmartCity.IoT.IntegrationTests;
+
+/// <summary>Issue 6, fault test 2: SIGKILL of the gateway process three times during a QoS 1 stream loses nothing.</summary>
+public sealed class GatewayCrashTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killing_the_gateway_three_times_mid_stream_loses_no_reading()
+    {
+        using var influx = new InfluxHttp(TestEnvironment.InfluxUrl);
+        var database = InfluxHttp.NewDatabaseName("crash");
+        await influx.CreateDatabaseAsync(database);
+        var dataDir = Directory.CreateTempSubdirectory("smartcity-crash-").FullName;
+        var settings = GatewayInstance.DefaultSettings(dataDir, TestEnvironment.MosquittoPort);
+        settings["Mqtt:ClientId"] = "crash-gateway-" + Guid.NewGuid().ToString("N")[..6]; // stable across the restarts: the session survives
+        settings["Mqtt:SessionExpiry"] = "00:10:00";
+        settings["Influx:Url"] = TestEnvironment.InfluxUrl;
+        settings["Influx:Api"] = "v1";
+        settings["Influx:Database"] = database;
+        settings["Influx:BatchSize"] = "200";
+        settings["Http:Urls"] = $"http://127.0.0.1:{FreePort.Next()}";
+        var config = GatewayProcess.WriteConfig(dataDir, settings);
+
+        var catalog = DeviceCatalog.Load(RepoPaths.Devices);
+        var messages = SampleTraffic.Build(catalog, 3000, "crash" + Guid.NewGuid().ToString("N")[..4]);
+
+        using var gateway = new GatewayProcess(config);
+        gateway.Start();
+        await WaitReadyAsync(settings["Http:Urls"]!);
+
+        var killAt = new HashSet<int> { 600, 1500, 2400 };
+        await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                await publisher.PublishAsync(messages[i].Topic, messages[i].Payload);
+                if (killAt.Contains(i))
+                {
+                    gateway.Kill();
+                    output.WriteLine($"killed the gateway after publishing {i + 1} messages");
+                    gateway.Start();
+                }
+
+                if (i % 50 == 0)
+                {
+                    await Task.Delay(10); // a steady stream, not one burst: the kills land mid-flow
+                }
+            }
+        }
+
+        try
+        {
+            foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(messages))
+            {
+                var stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(90), $"{count} {profile} devices after three kills");
+                Assert.Equal(count, stored);
+            }
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine(gateway.Output);
+            throw;
+        }
+        finally
+        {
+            gateway.Stop();
+        }
+    }
+
+    private static async Task WaitReadyAsync(string baseUrl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.WaitAsync(async () => (int)(await http.GetAsync(baseUrl + "/readyz")).StatusCode, s => s == 200, TimeSpan.FromSeconds(60), "the gateway process to be ready");
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using SmartCity.IoT.Gateway.Hosting;
+using SmartCity.IoT.Gateway.Status;
+using SmartCity.IoT.Mqtt;
+using SmartCity.IoT.Testing;
+
+namespace SmartCity.IoT.IntegrationTests.Infrastructure;
+
+/// <summary>The whole gateway host, in this process, against the real servers test.sh started; its data lives in a temp folder.</summary>
+internal sealed class GatewayInstance : IAsyncDisposable
+{
+    private GatewayInstance(WebApplication app, string dataDir)
+    {
+        App = app;
+        DataDir = dataDir;
+    }
+
+    public WebApplication App { get; }
+
+    public string DataDir { get; }
+
+    public string BaseUrl => App.Urls.First();
+
+    public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public static Dictionary<string, string?> DefaultSettings(string dataDir, int mqttPort) => new()
+    {
+        ["Http:Urls"] = "http://127.0.0.1:0",
+        ["Mqtt:Host"] = "127.0.0.1",
+        ["Mqtt:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mqtt:ClientId"] = "it-gateway-" + Guid.NewGuid().ToString("N")[..8],
+        ["Influx:Url"] = "",
+        ["Influx:FlushInterval"] = "00:00:00.200",
+        ["Spool:Path"] = Path.Combine(dataDir, "spool"),
+        ["Alerts:OutboxPath"] = Path.Combine(dataDir, "alerts.db"),
+        ["Gateway:DevicesPath"] = RepoPaths.Devices,
+        ["Gateway:RulesPath"] = RepoPaths.Rules,
+        ["Gateway:RulesCheckpointPath"] = Path.Combine(dataDir, "rules.checkpoint"),
+        ["Gateway:DeadLetterPath"] = Path.Combine(dataDir, "deadletter"),
+        ["Simulator:Enabled"] = "false",
+    };
+
+    public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("smartcity-it-").FullName;
+        var settings = DefaultSettings(dataDir, Testing.TestEnvironment.MosquittoPort);
+        configure(settings);
+        var app = GatewayHost.Build(configFile: null, overrides: settings, time: time);
+        await app.StartAsync();
+        var instance = new GatewayInstance(app, dataDir);
+        await Eventually.WaitAsync(() => Task.FromResult(instance.Get<MqttIngestClient>().IsConnected), c => c, TimeSpan.FromSeconds(20), "the gateway to connect to the broker");
+        return instance;
+    }
+
+    public Task<StatusSnapshot> StatusAsync() => Get<StatusSnapshotBuilder>().BuildAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow shutdown; the temp folder is cleaned by the OS.
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace SmartCity.IoT.IntegrationTests.Infrastructure;
+
+/// <summary>A real HTTP receiver (Kestrel on 127.0.0.1) that records every webhook it gets.</summary>
+internal sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private WebhookReceiver(WebApplication app)
+    {
+        _app = app;
+    }
+
+    public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
+
+    public string Url => _app.Urls.First() + "/hook";
+
+    public static async Task<WebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        app.MapPost("/hook", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync();
+            receiver.Received.Enqueue(new ReceivedWebhook(body, request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+internal sealed record ReceivedWebhook(string Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}

@@ -1,0 +1,21 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace SmartCity.IoT.LoadTool;
+
+/// <summary>The ceiling: a subscriber that does nothing with a message but count it.</summary>
+internal static class CountCommand
+{
+    public static async Task<int> RunAsync(Arguments options, CancellationToken cancellationToken)
+    {
+        var expect = options.Number("expect");
+        var baseMs = Broker.NowMs();
+        var baseTicks = Stopwatch.GetTimestamp();
+        var subscription = new Subscription(expect);
+        var reason = await subscription.RunAsync(options, $"loadtool-count-{Environment.ProcessId}", static _ => { }, cancellationToken).ConfigureAwait(false);
+        var (first, last) = subscription.Window(baseMs, baseTicks);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $$"""{"received":{{subscription.Received}},"firstMs":{{first}},"lastMs":{{last}},"stop":"{{reason}}"}"""));
+        return subscription.Received >= expect ? 0 : 1;
+    }
+}

@@ -1,0 +1,39 @@
+using SmartCity.IoT.LoadTool;
+
+// tests/load/run.sh drives this tool; each command prints progress on stderr and one JSON result line on stdout.
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.Error.WriteLine("""
+        SmartCity.IoT.LoadTool: the MQTT side of the load run (tests/load/run.sh)
+          record  --broker H:P --out FILE --count N [--timeout S] [--topic F]
+                  subscribe (QoS 1) and save N messages as they arrive, e.g. from `SmartCity.IoT.Gateway simulate`
+          publish --broker H:P --file FILE --qos 0|1 [--rate MSG/S] [--inflight K] [--count N] [--via stream|client] [--connections C]
+                  replay a recorded load byte for byte (rate 0 = as fast as the broker takes it)
+          count   --broker H:P --qos 0|1 --expect N [--timeout S] [--idle S] [--topic F] [--receive-max K] [--ready-file F]
+                  a bare subscriber that only counts: the broker's ceiling for the same load
+        """);
+    return 2;
+}
+
+try
+{
+    var options = Arguments.Parse(args.AsSpan(1));
+    using var cts = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cts.Cancel();
+    };
+    return args[0] switch
+    {
+        "record" => await RecordCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
+        "publish" => await PublishCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
+        "count" => await CountCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
+        _ => throw new ArgumentException($"unknown command '{args[0]}' (record, publish, count)"),
+    };
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine("error: " + ex.Message);
+    return 2;
+}

@@ -1,0 +1,113 @@
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Rules.Model;
+using SmartCity.IoT.Rules.Tests.Support;
+
+namespace SmartCity.IoT.Rules.Tests;
+
+public sealed class StalenessAndFlappingTests
+{
+    private const string Offline = """
+        rules:
+          - name: device_offline
+            kind: staleness
+            after: 15m
+            severity: major
+            match: { family: environment }
+            annotations: { summary: "{{ device }} silent for {{ value:0 }} s" }
+        """;
+
+    [Fact]
+    public void Staleness_fires_from_the_timer_and_resolves_on_the_next_message()
+    {
+        var h = new EngineHarness(Offline);
+        h.Send("ems-1", ("co2", 600));
+        h.Send("ems-2", ("co2", 600));
+        h.TickFor(TimeSpan.FromMinutes(10));
+        h.Send("ems-2", ("co2", 600)); // ems-2 keeps talking
+        h.TickFor(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        Assert.Empty(h.Publisher.Alerts);
+        h.TickFor(TimeSpan.FromSeconds(1));
+        var alert = Assert.Single(h.Publisher.Alerts);
+        Assert.Equal(("device_offline", "ems-1", AlertSeverity.Major, AlertStatus.Firing), (alert.RuleName, alert.DeviceId, alert.Severity, alert.Status));
+        Assert.Equal("ems-1 silent for 900 s", alert.Annotations["summary"]);
+
+        h.TickFor(TimeSpan.FromMinutes(30)); // no repeats while firing
+        Assert.Single(h.Publisher.Alerts, a => a.DeviceId == "ems-1");
+
+        h.Send("ems-1", ("temperature", 20));
+        var resolved = h.Publisher.Alerts.Last(a => a.DeviceId == "ems-1");
+        Assert.Equal((AlertStatus.Resolved, alert.Fingerprint), (resolved.Status, resolved.Fingerprint));
+        Assert.Equal(RulePhase.Resolved, h.Phase("device_offline", "ems-1"));
+    }
+
+    [Fact]
+    public void Staleness_uses_receive_time_not_the_device_clock()
+    {
+        // The device clock is two hours behind: by its timestamps it went silent long ago, yet it just sent.
+        var h = new EngineHarness(Offline) { DeviceClockOffset = TimeSpan.FromHours(-2) };
+        h.Send("ems-1", ("co2", 600));
+        h.TickFor(TimeSpan.FromMinutes(14));
+        Assert.Empty(h.Publisher.Alerts);
+        h.TickFor(TimeSpan.FromMinutes(1));
+        Assert.Single(h.Publisher.Alerts);
+    }
+
+    [Fact]
+    public void An_availability_topic_saying_offline_fires_staleness_at_the_next_tick()
+    {
+        var h = new EngineHarness(Offline);
+        h.Send("ems-1", ("co2", 600));
+        h.Registry[0].Online = false;
+        h.Engine.Tick();
+        Assert.Equal(AlertStatus.Firing, Assert.Single(h.Publisher.Alerts).Status);
+    }
+
+    [Fact]
+    public void A_flapping_rule_holds_firing_says_so_and_resolves_once_changes_age_out()
+    {
+        var h = new EngineHarness("""
+            rules:
+              - name: flappy
+                expr: co2 > 1000
+                flapping: { max_changes: 4, window: 10m }
+            """);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Send("ems-1", ("co2", 1200));
+            h.Advance(TimeSpan.FromSeconds(30));
+            h.Send("ems-1", ("co2", 800));
+            h.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        // F R F R F, then the 4-changes limit holds the alert firing instead of resolving a third time.
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing, AlertStatus.Firing], h.Publisher.Statuses);
+        var notice = h.Publisher.Alerts[^1];
+        Assert.Contains("flapping", notice.Annotations["flapping"]);
+        Assert.True(Assert.Single(h.Engine.ActiveAlerts()).Flapping);
+
+        // Further toggles change nothing while held.
+        h.Send("ems-1", ("co2", 1200));
+        h.Send("ems-1", ("co2", 800));
+        Assert.Equal(6, h.Publisher.Alerts.Count);
+
+        // Once the old changes leave the 10-minute window, the held alert resolves (the clear condition still holds).
+        h.TickFor(TimeSpan.FromMinutes(10));
+        Assert.Equal(AlertStatus.Resolved, h.Publisher.Alerts[^1].Status);
+        Assert.Equal(7, h.Publisher.Alerts.Count);
+        Assert.Single(h.Publisher.Alerts.Select(a => a.Fingerprint).Distinct());
+    }
+
+    [Fact]
+    public void The_engine_default_flapping_policy_applies_unless_a_rule_turns_it_off()
+    {
+        var options = new RuleEngineOptions { DefaultFlapping = new FlappingPolicy(2, TimeSpan.FromHours(1)) };
+        var h = new EngineHarness("rules:\n  - name: a\n    expr: co2 > 1000\n  - name: b\n    expr: co2 > 1000\n    flapping: off\n", options);
+        h.Send("ems-1", ("co2", 1200));
+        h.Send("ems-1", ("co2", 800));
+        h.Send("ems-1", ("co2", 1200));
+        h.Send("ems-1", ("co2", 800));
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing, AlertStatus.Firing], h.Publisher.Alerts.Where(x => x.RuleName == "a").Select(x => x.Status));
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing, AlertStatus.Resolved], h.Publisher.Alerts.Where(x => x.RuleName == "b").Select(x => x.Status));
+    }
+}

@@ -1,0 +1,14 @@
+using SmartCity.IoT.Core.Alerting;
+
+namespace SmartCity.IoT.Rules.Tests.Support;
+
+internal sealed class RecordingPublisher : IAlertPublisher
+{
+    public List<Alert> Alerts { get; } = [];
+
+    public void Publish(Alert alert) => Alerts.Add(alert);
+
+    public IEnumerable<AlertStatus> Statuses => Alerts.Select(a => a.Status);
+
+    public void Clear() => Alerts.Clear();
+}
