@@ -12,6 +12,11 @@ if (args is ["--quick", ..])
         Workload.Devices = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    if (args.Length > 2)
+    {
+        Workload.RulesYaml = File.ReadAllText(args[2]);
+    }
+
     // A fast sanity check (not a measurement): allocations per reading and a rough rate for each path.
     var w = new Workload();
     Quick("evaluate", w, w.EvaluateAll);

@@ -25,6 +25,9 @@ internal sealed class Workload
     /// <summary>Devices in this run: 10,000 unless --quick is given another count (to see cache effects).</summary>
     public static int Devices { get; set; } = DeviceCount;
 
+    /// <summary>Overrides the rule file (--quick experiments only).</summary>
+    public static string? RulesYaml { get; set; }
+
     public static long StepTicks => TimeSpan.FromSeconds(60).Ticks / Devices;
 
     public Workload()
@@ -32,7 +35,7 @@ internal sealed class Workload
         var root = RepoRoot.Find();
         Catalog = DeviceCatalog.Load(Path.Combine(root, "devices"));
         Vocabulary = Catalog.Vocabulary;
-        Rules = RuleLoader.LoadText(BenchmarkRules.Yaml(), "benchmark-rules.yaml", Vocabulary);
+        Rules = RuleLoader.LoadText(RulesYaml ?? BenchmarkRules.Yaml(), "benchmark-rules.yaml", Vocabulary);
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
         Registry = new DeviceRegistry(Vocabulary.Count);
         Engine = new RuleEngine(Rules, Vocabulary, Registry, Publisher, Time);

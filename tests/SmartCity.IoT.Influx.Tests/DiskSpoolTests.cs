@@ -116,8 +116,11 @@ public sealed class DiskSpoolTests : IDisposable
         Assert.Equal(5, torn.LinesLost);
         Assert.Equal(lastLength - lastRecordSize, new FileInfo(segments[^1]).Length); // the torn record was cut
 
+        Assert.Equal(190, reopened.PendingLines); // the damaged batches are not counted as pending
         var batches = Drain(reopened);
         Assert.Equal(38, batches.Count);
+        Assert.Equal(0, reopened.PendingLines);
+        Assert.True(reopened.IsEmpty);
         var values = batches.SelectMany(b => b.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Select(l => int.Parse(l.Split(' ')[1][2..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(Enumerable.Range(0, 200).Where(v => v / 5 != 2 && v / 5 != 39), values);
         Assert.True(recordsInLast > 0);

@@ -224,6 +224,31 @@ public sealed class InfluxWriterFaultTests
     }
 
     [Fact]
+    public async Task V1_without_a_user_sends_the_token_as_InfluxDB_2_and_3_expect_on_their_v1_endpoint()
+    {
+        await using var server = await FaultServer.StartAsync();
+        await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "db", Token = "tok" });
+
+        await h.Store.StoreAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
+
+        Assert.Equal("Token tok", Assert.Single(server.Requests).Authorization);
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_on_InfluxDB_2_is_held_and_the_alarm_names_the_bucket()
+    {
+        await using var server = await FaultServer.StartAsync(_ => new FaultResponse(404, "{\"code\":\"not found\",\"message\":\"bucket \\\"tele metry\\\" not found\"}", InfluxVersion: "v2.7.11"));
+        await using var h = new StoreHarness(V2(server.Url));
+
+        await h.Store.StoreAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
+
+        Assert.Contains("bucket 'tele metry'", h.Status.Holding, StringComparison.Ordinal);
+        Assert.Contains("not found", h.Status.Holding, StringComparison.Ordinal);
+        Assert.DoesNotContain("use Api=v1", h.Status.Holding, StringComparison.Ordinal);
+        Assert.Equal(1, h.Spool.PendingLines);
+    }
+
+    [Fact]
     public async Task Spool_only_mode_keeps_every_batch_in_the_spool()
     {
         await using var h = new StoreHarness(new InfluxOptions());

@@ -142,6 +142,7 @@ public sealed class RealInfluxTests(RealServers servers)
 
         await using var h = new StoreHarness(V1("damaged"), spoolPath: spoolPath);
         Assert.Equal(2, h.Status.CorruptRecords);
+        Assert.Equal(800, h.Status.SpoolLines);
         Assert.Equal([Spool.SpoolDamageKind.CorruptRecord, Spool.SpoolDamageKind.TornTail], h.Spool.Damage.Select(d => d.Kind));
         await h.StartReplayAsync();
         await StoreHarness.WaitUntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(10), "the damaged spool to drain");
@@ -149,6 +150,7 @@ public sealed class RealInfluxTests(RealServers servers)
         Assert.Equal(800, await Influx.CountAsync("damaged", "dmg", "v"));
         Assert.Empty(await Influx.QueryAsync("damaged", "SELECT v FROM dmg WHERE (v >= 300 AND v < 400) OR v >= 900"));
         Assert.Equal(800, h.Status.Replayed);
+        Assert.Equal(0, h.Status.SpoolLines);
     }
 
     [Fact]

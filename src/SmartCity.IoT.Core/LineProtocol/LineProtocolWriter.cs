@@ -123,7 +123,7 @@ public static class LineProtocolWriter
         switch (field.Type)
         {
             case FieldType.Integer:
-                WriteInt64(writer, (long)Math.Round(value));
+                WriteInt64(writer, (long)Math.Round(value, MidpointRounding.AwayFromZero));
                 WriteByte(writer, (byte)'i');
                 break;
             case FieldType.Boolean:
@@ -234,6 +234,7 @@ public static class LineProtocolWriter
     /// <summary>Writes UTF-8 text with the escaping its position requires.</summary>
     public static void WriteEscaped(IBufferWriter<byte> writer, ReadOnlySpan<byte> utf8, EscapeKind kind)
     {
+        utf8 = TrimTrailingBackslashes(utf8, kind);
         var span = writer.GetSpan(utf8.Length * 2);
         var n = 0;
         foreach (var b in utf8)
@@ -258,6 +259,7 @@ public static class LineProtocolWriter
     /// <summary>Writes UTF-16 text as escaped UTF-8 without allocating.</summary>
     public static void WriteEscaped(IBufferWriter<byte> writer, ReadOnlySpan<char> text, EscapeKind kind)
     {
+        text = TrimTrailingBackslashes(text, kind);
         // Worst case: every char becomes 3 UTF-8 bytes, or an escaped ASCII char becomes 2.
         var span = writer.GetSpan(text.Length * 3);
         var n = 0;
@@ -290,6 +292,16 @@ public static class LineProtocolWriter
 
         writer.Advance(n);
     }
+
+    /// <summary>
+    /// A trailing backslash in a name or tag value would escape the separator after it (InfluxDB answers
+    /// "invalid tag format", and doubling it does not help), so it is dropped: <c>C:\</c> is written as <c>C:</c>.
+    /// </summary>
+    private static ReadOnlySpan<byte> TrimTrailingBackslashes(ReadOnlySpan<byte> text, EscapeKind kind) =>
+        kind == EscapeKind.StringField ? text : text.TrimEnd((byte)'\\');
+
+    private static ReadOnlySpan<char> TrimTrailingBackslashes(ReadOnlySpan<char> text, EscapeKind kind) =>
+        kind == EscapeKind.StringField ? text : text.TrimEnd('\\');
 
     private static bool NeedsEscape(byte c, EscapeKind kind) => kind switch
     {

@@ -1,0 +1,532 @@
+#!/usr/bin/env bash
+# The end-to-end load run (BENCHMARKS.md, "End-to-end load run").
+#
+#   tests/load/run.sh                 full run: ceiling, gateway (QoS 1 and 0, InfluxDB 1.x and VictoriaMetrics v2),
+#                                     Node-RED 4 typical and tuned flows; prints one table
+#   tests/load/run.sh --quick         CI: 50,000 readings, ceiling + gateway at QoS 1 only (no npm), under ~3 minutes
+#   tests/load/run.sh --soak 10       the gateway at a fixed offered rate for 10 minutes, memory sampled every 10 s
+#
+# Options: --count N (readings per contender), --typical-count N (Node-RED typical flow, which is slow),
+#   --devices N (simulated devices, default 10,000), --rate R (soak offered rate, default 5,000/s),
+#   --with-nodered / --no-nodered, --no-vm, --mqtt-port P, --influx-url URL, --vm-url URL (use servers already
+#   running, as test.sh does), --keep (keep the work folder), --out FILE (also write the table there).
+#
+# Every contender gets the same messages: the load is recorded once from `SmartCity.IoT.Gateway simulate` and
+# replayed byte for byte by tests/SmartCity.IoT.LoadTool. Each contender writes to a fresh database; "stored" is
+# counted there with InfluxQL. Exits 1 if the gateway lost a reading at QoS 1 or a step failed.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+
+MODE=full SOAK_MINUTES=0 COUNT="" TYPICAL_COUNT="" DEVICES=10000 SOAK_RATE=5000
+WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT=""
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --soak) MODE=soak; SOAK_MINUTES=${2:?--soak needs minutes}; shift ;;
+    --count) COUNT=${2:?}; shift ;;
+    --typical-count) TYPICAL_COUNT=${2:?}; shift ;;
+    --devices) DEVICES=${2:?}; shift ;;
+    --rate) SOAK_RATE=${2:?}; shift ;;
+    --with-nodered) WITH_NODERED=1 ;;
+    --no-nodered) WITH_NODERED=0 ;;
+    --no-vm) WITH_VM=0 ;;
+    --mqtt-port) MQTT_PORT=${2:?}; shift ;;
+    --influx-url) INFLUX_URL=${2%/}; shift ;;
+    --vm-url) VM_URL=${2%/}; shift ;;
+    --keep) KEEP=1 ;;
+    --out) OUT=${2:?}; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "unknown option: $1" >&2; usage 2 ;;
+  esac
+  shift
+done
+case "$MODE" in
+  quick) COUNT=${COUNT:-50000}; TYPICAL_COUNT=${TYPICAL_COUNT:-10000}; WITH_NODERED=${WITH_NODERED:-0}; WITH_VM=${WITH_VM:-0} ;;
+  full) COUNT=${COUNT:-500000}; TYPICAL_COUNT=${TYPICAL_COUNT:-60000}; WITH_NODERED=${WITH_NODERED:-1}; WITH_VM=${WITH_VM:-1} ;;
+  soak) WITH_NODERED=0; WITH_VM=0 ;;
+esac
+
+log() { printf '\n=== %s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+note() { printf '    %s\n' "$*" >&2; }
+die() { echo "load run failed: $*" >&2; exit 1; }
+now_ms() { date +%s%3N; }
+
+# --- tools ------------------------------------------------------------------------------------------------------
+missing=()
+[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing+=(mosquitto)
+command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
+[ -x /usr/bin/influxd ] || missing+=(influxdb)
+command -v influx >/dev/null || missing+=(influxdb-client)
+[ -x /usr/bin/victoria-metrics ] || missing+=(victoria-metrics)
+command -v curl >/dev/null || missing+=(curl)
+command -v jq >/dev/null || missing+=(jq)
+if [ "$WITH_NODERED" = 1 ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  timeout 300 $SUDO apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive timeout 600 $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+fi
+MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+CLK_TCK=$(getconf CLK_TCK)
+
+WORK=$(mktemp -d /tmp/smartcity-load.XXXXXX)
+PIDS=()
+DATABASES=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  if [ -n "${INFLUX_URL:-}" ]; then
+    local db
+    for db in "${DATABASES[@]}"; do curl -s -m 10 -XPOST "$INFLUX_URL/query" --data-urlencode "q=DROP DATABASE \"$db\"" >/dev/null; done
+  fi
+  if [ "$KEEP" = 1 ]; then echo "work folder kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p=$1; while port_busy "$p"; do p=$((p + 1)); done; echo "$p"; }
+wait_http() { # url expected-status seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+wait_file() { local i; for ((i = 0; i < $2 * 10; i++)); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+stop_pid() { # pid: TERM, then KILL after 20 s
+  kill "$1" 2>/dev/null
+  for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+}
+cpu_s() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+mem_mb() { awk -v k="$2:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# --- servers ------------------------------------------------------------------------------------------------------
+# Mosquitto: unlimited inflight window and a deep queue. The gateway acknowledges QoS 1 messages when their batch is
+# durable, so it needs thousands unacknowledged at once; the default window of 20 would cap it at 20 per flush.
+if [ -z "$MQTT_PORT" ]; then
+  MQTT_PORT=$(free_port 28830)
+  log "starting Mosquitto on 127.0.0.1:$MQTT_PORT"
+  cat > "$WORK/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+max_inflight_messages 0
+max_queued_messages 2000000
+max_queued_bytes 0
+max_keepalive 0
+log_dest file $WORK/mosquitto.log
+CONF
+  "$MOSQUITTO" -c "$WORK/mosquitto.conf" >/dev/null 2>&1 &
+  PIDS+=($!)
+  for ((i = 0; i < 100; i++)); do port_busy "$MQTT_PORT" && break; sleep 0.1; done
+  port_busy "$MQTT_PORT" || { cat "$WORK/mosquitto.log" >&2; die "Mosquitto did not start"; }
+fi
+
+# InfluxDB 1.6.7: a large write cache so snapshots do not stall writes mid-run, no series limits for 10,000 devices,
+# no HTTP or query logging, no self-monitoring.
+if [ -z "$INFLUX_URL" ]; then
+  INFLUX_PORT=$(free_port 28086)
+  INFLUX_URL=http://127.0.0.1:$INFLUX_PORT
+  log "starting InfluxDB 1.6.7 on $INFLUX_URL"
+  mkdir -p "$WORK/influx"
+  cat > "$WORK/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:$(free_port $((INFLUX_PORT + 2)))"
+[meta]
+  dir = "$WORK/influx/meta"
+[data]
+  dir = "$WORK/influx/data"
+  wal-dir = "$WORK/influx/wal"
+  query-log-enabled = false
+  cache-max-memory-size = "2g"
+  cache-snapshot-memory-size = "64m"
+  cache-snapshot-write-cold-duration = "1m"
+  max-series-per-database = 0
+  max-values-per-tag = 0
+[coordinator]
+  write-timeout = "30s"
+[http]
+  bind-address = "$(echo "$INFLUX_URL" | sed 's#http://##')"
+  log-enabled = false
+  max-body-size = 0
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+CONF
+  /usr/bin/influxd -config "$WORK/influxdb.conf" >"$WORK/influxd.log" 2>&1 &
+  PIDS+=($!)
+  INFLUX_PID=$!
+  wait_http "$INFLUX_URL/ping" 204 30 || { tail -20 "$WORK/influxd.log" >&2; die "InfluxDB did not start"; }
+fi
+INFLUX_PID=${INFLUX_PID:-}
+
+if [ "$WITH_VM" = 1 ] && [ -z "$VM_URL" ]; then
+  VM_PORT=$(free_port 28428)
+  VM_URL=http://127.0.0.1:$VM_PORT
+  log "starting VictoriaMetrics on $VM_URL"
+  /usr/bin/victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$VM_PORT" \
+    -retentionPeriod=100y -search.latencyOffset=0s -search.maxUniqueTimeseries=1000000 -loggerLevel=ERROR >"$WORK/vm.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "$VM_URL/health" 200 30 || { tail -20 "$WORK/vm.log" >&2; die "VictoriaMetrics did not start"; }
+fi
+
+# --- build --------------------------------------------------------------------------------------------------------
+# Release builds in the projects' usual output folders (incremental after test.sh's build); LOAD_ARTIFACTS=DIR puts
+# them under DIR instead (--artifacts-path), for working beside other builds.
+log "building the gateway and the load tool (Release)"
+build() { # project -> prints the dll path
+  local name; name=$(basename "$1")
+  if [ -n "${LOAD_ARTIFACTS:-}" ]; then
+    timeout 600 dotnet build "$ROOT/$1" -c Release -nologo -v q --artifacts-path "$LOAD_ARTIFACTS" >"$WORK/build-$name.log" 2>&1 || { tail -30 "$WORK/build-$name.log" >&2; return 1; }
+    echo "$LOAD_ARTIFACTS/bin/$name/release/$name.dll"
+  else
+    timeout 600 dotnet build "$ROOT/$1" -c Release -nologo -v q >"$WORK/build-$name.log" 2>&1 || { tail -30 "$WORK/build-$name.log" >&2; return 1; }
+    echo "$ROOT/$1/bin/Release/net10.0/$name.dll"
+  fi
+}
+GATEWAY=$(build src/SmartCity.IoT.Gateway) || die "the gateway did not build"
+LOADTOOL=$(build tests/SmartCity.IoT.LoadTool) || die "the load tool did not build"
+[ -f "$GATEWAY" ] && [ -f "$LOADTOOL" ] || die "build outputs not found ($GATEWAY, $LOADTOOL)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+PROFILES=$(find "$ROOT/devices" -mindepth 2 -name '*.yaml' | wc -l)
+[ "$PROFILES" -gt 0 ] || die "no device profiles under devices/"
+PER_PROFILE=$(( (DEVICES + PROFILES - 1) / PROFILES ))
+# Profiles that publish one value per topic: each message stores one field, so their readings are counted per field.
+VALUE_MODELS=$(cd "$ROOT/devices" && grep -l -E '^\s+format:\s*value\s*$' */*.yaml 2>/dev/null | sed 's/\.yaml$//' | jq -R . | jq -s -c .)
+
+# --- InfluxDB helpers ---------------------------------------------------------------------------------------------
+influx_q() { curl -s -m 60 -G "$INFLUX_URL/query" --data-urlencode "db=$1" --data-urlencode "q=$2"; }
+create_db() { curl -s -m 10 -XPOST "$INFLUX_URL/query" --data-urlencode "q=CREATE DATABASE \"$1\"" >/dev/null; DATABASES+=("$1"); }
+drop_db() { curl -s -m 30 -XPOST "$INFLUX_URL/query" --data-urlencode "q=DROP DATABASE \"$1\"" >/dev/null; }
+# Points InfluxDB accepted into the database so far (its own in-memory counters: cheap enough to poll).
+points_ok() {
+  curl -s -m 5 "$INFLUX_URL/debug/vars" | jq --arg db "$1" \
+    '[to_entries[] | select((.value | type) == "object" and .value.name == "shard" and .value.tags.database == $db) | .value.values.writePointsOk] | add // 0' 2>/dev/null || echo 0
+}
+# Readings stored, counted by InfluxQL per (measurement, model): a JSON or binary reading is one point, counted by its
+# most frequent field; a one-value-per-topic reading is one field value (several may share a point).
+stored_count() {
+  influx_q "$1" 'SELECT count(*) FROM /.*/ GROUP BY "model"' | jq --argjson value "$VALUE_MODELS" '
+    [.results[0].series[]? | (.tags.model // "") as $m | [.values[0][1:][] | select(. != null)] as $c
+     | if ($value | index($m)) then ($c | add) else ($c | max) end] | add // 0' 2>/dev/null || echo 0
+}
+# Waits until the database holds the expected readings, or nothing new arrived for STALL s, or TIMEOUT s passed.
+# Sets STORED and END_MS (when the last reading became queryable, to the 0.2 s poll).
+wait_stored() { # db expected timeout-s stall-s
+  local db=$1 expected=$2 deadline=$(( $(now_ms) + $3 * 1000 )) stall=$(( $4 * 1000 )) ok last=-1 changed checked=-1 t
+  changed=$(now_ms)
+  while :; do
+    t=$(now_ms)
+    ok=$(points_ok "$db")
+    if [ "$ok" != "$last" ]; then last=$ok; changed=$t; fi
+    if [ "$ok" -ge "$expected" ] && [ "$ok" != "$checked" ]; then
+      checked=$ok
+      STORED=$(stored_count "$db")
+      if [ "$STORED" -ge "$expected" ]; then END_MS=$t; return 0; fi
+    fi
+    if [ $((t - changed)) -gt "$stall" ]; then STORED=$(stored_count "$db"); END_MS=$changed; return 1; fi
+    if [ "$t" -gt "$deadline" ]; then STORED=$(stored_count "$db"); END_MS=$t; note "timed out waiting for $db"; return 1; fi
+    sleep 0.2
+  done
+}
+
+# --- results ------------------------------------------------------------------------------------------------------
+ROWS=()    # name|qos|published|stored|seconds|cpu|peakRss|rss|allocPerReading
+row() { ROWS+=("$*"); }
+rate_of() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.0f", n * 1000 / ms; else print 0 }'; }
+FAILED=0
+
+# --- the load -----------------------------------------------------------------------------------------------------
+# Recorded once at a paced rate: a device's consecutive readings are then at least 2.5 s apart on the simulator's
+# clock, so profiles with whole-second timestamps never write two readings to the same series and second (InfluxDB
+# would keep one of them, and the count would show a loss that is not the gateway's).
+record_load() { # count file
+  local n=$1 file=$2 rate
+  rate=$(( PER_PROFILE * PROFILES * 10 / 25 ))
+  log "recording the load: $n readings from $((PER_PROFILE * PROFILES)) devices ($PER_PROFILE per profile x $PROFILES profiles) at $rate/s"
+  rm -f "$WORK/record.ready"
+  dotnet "$LOADTOOL" record --broker "127.0.0.1:$MQTT_PORT" --count "$n" --out "$file" --ready-file "$WORK/record.ready" \
+    --timeout $(( n / rate + 120 )) --idle 30 >"$WORK/record.json" 2>"$WORK/record.log" &
+  local rec=$!
+  wait_file "$WORK/record.ready" 30 || { kill "$rec"; die "the recorder did not subscribe"; }
+  timeout $(( n / rate + 120 )) dotnet "$GATEWAY" simulate --broker "127.0.0.1:$MQTT_PORT" --qos 1 --rate "$rate" --count "$n" \
+    --devices '*' --devices-per-profile "$PER_PROFILE" --anomaly-rate 0.02 --seed 1 --devices-root "$ROOT/devices" >"$WORK/simulate.log" 2>&1 \
+    || { tail -20 "$WORK/simulate.log" >&2; kill "$rec" 2>/dev/null; die "simulate failed"; }
+  wait "$rec" || { cat "$WORK/record.log" >&2; die "recorded $(jq -r .recorded "$WORK/record.json" 2>/dev/null) of $n"; }
+  note "$(jq -r '"\(.recorded) messages, \(.payloadBytes / .recorded | floor) payload bytes on average"' "$WORK/record.json")"
+}
+
+publish() { # qos count out-json [extra...]: replays the load as fast as the broker takes it
+  local qos=$1 n=$2 out=$3; shift 3
+  dotnet "$LOADTOOL" publish --broker "127.0.0.1:$MQTT_PORT" --file "$LOAD" --qos "$qos" --count "$n" --timeout 900 "$@" >"$out" 2>>"$WORK/publish.log"
+}
+
+# --- contenders ---------------------------------------------------------------------------------------------------
+run_ceiling() { # qos
+  local qos=$1 out="$WORK/ceiling-q$1"
+  log "ceiling: a bare MQTTnet subscriber counting $COUNT messages at QoS $qos"
+  rm -f "$out.ready"
+  dotnet "$LOADTOOL" count --broker "127.0.0.1:$MQTT_PORT" --qos "$qos" --expect "$COUNT" --ready-file "$out.ready" \
+    --timeout 600 --idle 20 >"$out.count.json" 2>"$out.log" &
+  local sub=$!
+  wait_file "$out.ready" 30 || { kill "$sub"; die "the counting subscriber did not subscribe"; }
+  local c0; c0=$(cpu_s "$sub")
+  publish "$qos" "$COUNT" "$out.pub.json" || note "publisher: $(tail -2 "$WORK/publish.log")"
+  wait "$sub"
+  local start end received
+  start=$(jq .startMs "$out.pub.json"); end=$(jq .lastMs "$out.count.json"); received=$(jq .received "$out.count.json")
+  row "ceiling (bare subscriber)|$qos|$(jq .published "$out.pub.json")|$received|$((end - start))|||||"
+  note "received $received in $((end - start)) ms"
+}
+
+start_gateway() { # name qos api db -> sets GW_PID GW_HTTP
+  local name=$1 qos=$2 api=$3 db=$4 dir="$WORK/$1"
+  mkdir -p "$dir"
+  GW_HTTP=http://127.0.0.1:$(free_port 28180)
+  local influx=(Influx__Api=v1 Influx__Url="$INFLUX_URL" Influx__Database="$db")
+  [ "$api" = v2 ] && influx=(Influx__Api=v2 Influx__Url="$VM_URL" Influx__Org=smartcity Influx__Bucket="$db" Influx__Token=load-run)
+  (cd "$dir" && exec env Logging__LogLevel__Default=Warning Mqtt__Host=127.0.0.1 Mqtt__Port="$MQTT_PORT" \
+      Mqtt__ClientId="loadrun-$name-$$" Mqtt__QualityOfService="$qos" Mqtt__SessionExpiry=00:00:00 "${influx[@]}" \
+      Spool__Path="$dir/spool" Alerts__OutboxPath="$dir/alerts.db" Gateway__DevicesPath="$ROOT/devices" \
+      Gateway__RulesPath="$ROOT/config/rules" Gateway__RulesCheckpointPath="$dir/rules.checkpoint" \
+      Gateway__DeadLetterPath="$dir/deadletter" Simulator__Enabled=false Http__Urls="$GW_HTTP" \
+      dotnet "$GATEWAY" run --config "$ROOT/config/appsettings.json") >"$dir/gateway.log" 2>&1 &
+  GW_PID=$!
+  PIDS+=($GW_PID)
+  if ! wait_http "$GW_HTTP/readyz" 200 60; then
+    tail -30 "$dir/gateway.log" >&2
+    return 1
+  fi
+  sleep 1 # the subscription follows the connection
+}
+
+# Bytes the runtime allocated so far, from the gateway's Prometheus endpoint (System.Runtime meter or prometheus-net).
+allocated_bytes() {
+  curl -s -m 5 "$GW_HTTP/metrics" | awk '
+    /^#/ { next }
+    $1 ~ /^(dotnet_gc_heap_total_allocated_bytes_total|dotnet_gc_heap_total_allocated_bytes|process_runtime_dotnet_gc_allocations_size_bytes_total|dotnet_gc_allocated_bytes_total)([{ ]|$)/ { v = $NF; found = 1 }
+    END { if (found) printf "%.0f", v; else print "" }'
+}
+
+run_gateway() { # qos api(v1|v2)
+  local qos=$1 api=$2 name="gateway-q$1-$2" db="load_gw_q$1_$2_$$" target="InfluxDB 1.6.7 /write"
+  [ "$api" = v2 ] && target="VictoriaMetrics /api/v2/write"
+  log "gateway: $COUNT readings at QoS $qos, rules on, into $target"
+  [ "$api" = v1 ] && create_db "$db"
+  start_gateway "$name" "$qos" "$api" "$db" || { row "gateway -> $target|$qos|0|0|0|||||"; note "the gateway did not become ready"; FAILED=1; return; }
+  local cpu0 alloc0 out="$WORK/$name"
+  cpu0=$(cpu_s "$GW_PID"); alloc0=$(allocated_bytes)
+  publish "$qos" "$COUNT" "$out.pub.json" &
+  local pub=$!
+  local ok=0
+  if [ "$api" = v1 ]; then
+    wait_stored "$db" "$COUNT" 600 30 && ok=1
+  else
+    wait_vm "$db" "$COUNT" 600 30 && ok=1
+  fi
+  wait "$pub" || note "publisher: $(tail -2 "$WORK/publish.log")"
+  local cpu1 alloc1 hwm rss status
+  cpu1=$(cpu_s "$GW_PID"); alloc1=$(allocated_bytes); hwm=$(mem_mb "$GW_PID" VmHWM); rss=$(mem_mb "$GW_PID" VmRSS)
+  status=$(curl -s -m 5 "$GW_HTTP/api/status" | tee "$out.status.json" | jq -c '.pipeline // .Pipeline // {} | with_entries(select(.value | type == "number"))' 2>/dev/null)
+  note "gateway counters: ${status:-unavailable}"
+  stop_pid "$GW_PID"
+  local start published alloc=""
+  start=$(jq .startMs "$out.pub.json"); published=$(jq .published "$out.pub.json")
+  [ -n "$alloc0" ] && [ -n "$alloc1" ] && alloc=$(awk -v a="$alloc0" -v b="$alloc1" -v n="$STORED" 'BEGIN { if (n > 0) printf "%.0f", (b - a) / n }')
+  row "gateway -> $target|$qos|$published|$STORED|$((END_MS - start))|$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')|$hwm|$rss|$alloc"
+  note "stored $STORED of $published in $((END_MS - start)) ms; peak RSS $hwm MB"
+  [ "$ok" = 1 ] || note "not everything arrived: see $name/gateway.log"
+  [ "$api" = v1 ] && drop_db "$db"
+}
+
+# VictoriaMetrics stores measurement_field series; readings = per (measurement, model) the largest field count.
+wait_vm() { # bucket expected timeout stall (the gateway writes to VM with the bucket as a label-free db; counts all)
+  local expected=$2 deadline=$(( $(now_ms) + $3 * 1000 )) stall=$(( $4 * 1000 )) rows last=-1 changed t
+  changed=$(now_ms)
+  while :; do
+    t=$(now_ms)
+    rows=$(curl -s -m 5 "$VM_URL/metrics" | awk '$1 ~ /^vm_rows_inserted_total\{type="influx"\}/ { print $2 }')
+    rows=${rows:-0}
+    if [ "$rows" != "$last" ]; then last=$rows; changed=$t; fi
+    if [ $((t - changed)) -gt "$stall" ] || [ "$t" -gt "$deadline" ]; then break; fi
+    if [ "$rows" != 0 ] && [ $((t - changed)) -gt 3000 ]; then
+      # Rows are fields; once they stop moving, count readings exactly.
+      STORED=$(vm_count); END_MS=$changed
+      [ "$STORED" -ge "$expected" ] && return 0
+    fi
+    sleep 0.2
+  done
+  STORED=$(vm_count); END_MS=$changed
+  return 1
+}
+vm_count() {
+  curl -s -m 30 -XPOST "$VM_URL/internal/force_flush" >/dev/null
+  curl -s -m 120 "$VM_URL/api/v1/query" --data-urlencode 'query=sum by (__name__, model) (count_over_time({__name__=~".+", model!=""}[3650d]))' \
+    --data-urlencode "time=$(( $(date +%s) + 60 ))" | jq --argjson value "$VALUE_MODELS" '
+    [.data.result[] | {m: .metric.model, n: (.value[1] | tonumber), name: .metric.__name__}]
+    | group_by(.m) | map(if ((.[0].m) as $m | $value | index($m)) then (map(.n) | add) else (map(.n) | max) end) | add // 0' 2>/dev/null || echo 0
+}
+
+NODERED_DIR=${SMARTCITY_LOAD_CACHE:-$HOME/.cache/smartcity-load}/node-red
+ensure_nodered() {
+  local want have
+  want=$(jq -r '.dependencies["node-red"]' "$HERE/node-red/package.json")
+  have=$(jq -r .version "$NODERED_DIR/node_modules/node-red/package.json" 2>/dev/null)
+  if [ "$have" = "$want" ] && [ -d "$NODERED_DIR/node_modules/node-red-contrib-influxdb" ]; then return 0; fi
+  log "installing Node-RED $want and node-red-contrib-influxdb into $NODERED_DIR"
+  mkdir -p "$NODERED_DIR" && cp "$HERE/node-red/package.json" "$NODERED_DIR/package.json"
+  (cd "$NODERED_DIR" && timeout 600 npm install --no-audit --no-fund --loglevel=error >"$WORK/npm.log" 2>&1) || { tail -20 "$WORK/npm.log" >&2; return 1; }
+}
+
+run_nodered() { # typical|tuned count
+  local flavor=$1 n=$2 db="load_nr_$1_$$" dir="$WORK/nodered-$1"
+  log "Node-RED 4, $flavor flow: $n readings at QoS 0"
+  mkdir -p "$dir"
+  create_db "$db"
+  local nr_port; nr_port=$(free_port 28880)
+  LOAD_MQTT_PORT=$MQTT_PORT LOAD_INFLUX_HOST=$(echo "$INFLUX_URL" | sed -E 's#https?://([^:/]+).*#\1#') \
+  LOAD_INFLUX_PORT=$(echo "$INFLUX_URL" | sed -E 's#.*:([0-9]+)$#\1#') LOAD_INFLUX_DB=$db LOAD_NR_PORT=$nr_port \
+    node "$NODERED_DIR/node_modules/node-red/red.js" --settings "$HERE/node-red/settings.js" --userDir "$dir" \
+    "$HERE/node-red/flow-$flavor.json" >"$dir/node-red.log" 2>&1 &
+  local pid=$!
+  PIDS+=($pid)
+  # Ready when the flow answers a probe on the subscription the load arrives on.
+  timeout 90 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -t loadrun/ack -C 1 -W 90 >/dev/null 2>&1 &
+  local ack=$!
+  for _ in $(seq 180); do
+    kill -0 "$ack" 2>/dev/null || break
+    mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -t loadrun/probe -m probe 2>/dev/null
+    sleep 0.5
+  done
+  if ! wait "$ack"; then
+    tail -20 "$dir/node-red.log" >&2
+    row "Node-RED 4 $flavor flow|0|0|0|0|||||"; note "Node-RED did not come up"; stop_pid "$pid"; FAILED=1; return
+  fi
+  local cpu0 out="$dir/run"
+  cpu0=$(cpu_s "$pid")
+  publish 0 "$n" "$out.pub.json" &
+  local pub=$!
+  wait_stored "$db" "$n" 900 30
+  wait "$pub"
+  local cpu1 hwm rss start
+  cpu1=$(cpu_s "$pid"); hwm=$(mem_mb "$pid" VmHWM); rss=$(mem_mb "$pid" VmRSS)
+  stop_pid "$pid"
+  start=$(jq .startMs "$out.pub.json")
+  row "Node-RED 4 $flavor flow|0|$(jq .published "$out.pub.json")|$STORED|$((END_MS - start))|$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')|$hwm|$rss|"
+  note "stored $STORED of $n in $((END_MS - start)) ms; peak RSS $hwm MB"
+  grep -m3 -i 'error' "$dir/node-red.log" >&2
+  drop_db "$db"
+}
+
+print_table() {
+  local r name qos pub stored ms cpu hwm rss alloc
+  local gw="" ceil="" typ="" tun="" gwloss=""
+  {
+    echo "| contender | QoS | published | stored | loss | seconds | readings/s | CPU s | CPU µs/reading | peak RSS MB | end RSS MB | alloc B/reading |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for r in "${ROWS[@]}"; do
+      IFS='|' read -r name qos pub stored ms cpu hwm rss alloc <<<"$r"
+      local rate; rate=$(rate_of "$stored" "$ms")
+      local per=""; [ -n "$cpu" ] && [ "$stored" -gt 0 ] && per=$(awk -v c="$cpu" -v n="$stored" 'BEGIN { printf "%.0f", c * 1e6 / n }')
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$qos" "$pub" "$stored" "$((pub - stored))" \
+        "$(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 1000 }')" "$rate" "${cpu:--}" "${per:--}" "${hwm:--}" "${rss:--}" "${alloc:--}"
+      case "$name|$qos" in
+        "ceiling (bare subscriber)|1") ceil=$rate ;;
+        "gateway -> InfluxDB 1.6.7 /write|1") gw=$rate; gwloss=$((pub - stored)) ;;
+        "Node-RED 4 typical flow|0") typ=$rate ;;
+        "Node-RED 4 tuned flow|0") tun=$rate ;;
+      esac
+    done
+    echo
+    ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && awk -v a="$1" -v b="$2" "BEGIN { printf \"%s: %.2f (target $3)\n\", \"$4\", a / b }"; }
+    ratio "$gw" "$ceil" ">= 0.80" "gateway QoS 1 / ceiling QoS 1"
+    ratio "$gw" "$tun" ">= 2" "gateway QoS 1 / Node-RED tuned (QoS 0)"
+    ratio "$gw" "$typ" ">= 20" "gateway QoS 1 / Node-RED typical (QoS 0)"
+    [ -n "$gwloss" ] && echo "gateway loss at QoS 1: $gwloss (must be 0)"
+  } | tee "$WORK/table.md"
+  echo
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  [ -n "$OUT" ] && cp "$WORK/table.md" "$OUT"
+  if [ -z "$gwloss" ] || [ "$gwloss" != 0 ]; then FAILED=1; fi
+}
+
+# --- soak ---------------------------------------------------------------------------------------------------------
+run_soak() {
+  local minutes=$1 rate=$2 per db="load_soak_$$"
+  # Enough devices that each reports at most every 2.5 s (whole-second timestamps stay unique per series).
+  per=$(( (rate * 25 / 10 + PROFILES - 1) / PROFILES )); [ "$per" -lt "$PER_PROFILE" ] && per=$PER_PROFILE
+  [ "$per" -gt 10000 ] && per=10000
+  log "soak: the gateway at QoS 1 for $minutes min at $rate readings/s from $((per * PROFILES)) devices"
+  create_db "$db"
+  start_gateway soak 1 v1 "$db" || die "the gateway did not become ready"
+  local started; started=$(now_ms)
+  timeout $(( minutes * 60 + 120 )) dotnet "$GATEWAY" simulate --broker "127.0.0.1:$MQTT_PORT" --qos 1 --rate "$rate" \
+    --duration "$(printf '%02d:%02d:00' $((minutes / 60)) $((minutes % 60)))" --devices '*' --devices-per-profile "$per" \
+    --anomaly-rate 0.02 --seed 1 --devices-root "$ROOT/devices" >"$WORK/soak-simulate.log" 2>&1 &
+  local sim=$!
+  echo "| minute | stored | readings/s (last 10 s) | gateway RSS MB | gateway CPU % |" | tee "$WORK/soak.md"
+  echo "|---:|---:|---:|---:|---:|" | tee -a "$WORK/soak.md"
+  local prev=0 prevcpu; prevcpu=$(cpu_s "$GW_PID")
+  local first_rss="" last_rss=0 max_rss=0
+  while kill -0 "$sim" 2>/dev/null; do
+    sleep 10
+    local n cpu rss t
+    n=$(points_ok "$db"); cpu=$(cpu_s "$GW_PID"); rss=$(mem_mb "$GW_PID" VmRSS); t=$(( ($(now_ms) - started) / 1000 ))
+    printf '| %.1f | %s | %s | %s | %.0f |\n' "$(awk -v t="$t" 'BEGIN { print t / 60 }')" "$n" $(( (n - prev) / 10 )) "$rss" \
+      "$(awk -v a="$prevcpu" -v b="$cpu" 'BEGIN { print (b - a) * 10 }')" | tee -a "$WORK/soak.md"
+    prev=$n; prevcpu=$cpu; last_rss=$rss
+    [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+    [ -z "$first_rss" ] && [ "$t" -ge 60 ] && first_rss=$rss
+  done
+  wait "$sim"
+  local published; published=$(grep -oE '^[0-9]+ messages published' "$WORK/soak-simulate.log" | grep -oE '^[0-9]+')
+  wait_stored "$db" "${published:-0}" 300 30
+  stop_pid "$GW_PID"
+  echo
+  echo "soak: published ${published:-?}, stored $STORED, loss $(( ${published:-0} - STORED )); RSS after 1 min ${first_rss:-?} MB, at the end $last_rss MB, max $max_rss MB"
+  [ -n "$published" ] && [ "$published" = "$STORED" ] || FAILED=1
+}
+
+# --- the run ------------------------------------------------------------------------------------------------------
+log "mode $MODE on $(nproc) cores; broker 127.0.0.1:$MQTT_PORT, InfluxDB $INFLUX_URL${VM_URL:+, VictoriaMetrics $VM_URL}"
+if [ "$MODE" = soak ]; then
+  run_soak "$SOAK_MINUTES" "$SOAK_RATE"
+  exit $FAILED
+fi
+
+if [ "$WITH_NODERED" = 1 ]; then ensure_nodered || die "npm could not install Node-RED"; fi
+LOAD="$WORK/load.bin"
+record_load "$COUNT" "$LOAD"
+
+run_ceiling 1
+run_gateway 1 v1
+if [ "$MODE" = full ]; then
+  run_ceiling 0
+  run_gateway 0 v1
+  [ "$WITH_VM" = 1 ] && run_gateway 1 v2
+fi
+if [ "$WITH_NODERED" = 1 ]; then
+  run_nodered tuned "$COUNT"
+  run_nodered typical "$TYPICAL_COUNT"
+fi
+
+log "results ($MODE: $COUNT readings per contender)"
+print_table
+exit $FAILED
