@@ -34,7 +34,7 @@ static void Quick(string name, Workload w, Action pass)
     var before = GC.GetAllocatedBytesForCurrentThread();
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var sw = Stopwatch.StartNew();
-    const int passes = 20;
+    var passes = Math.Max(20, 1_000_000 / Workload.Devices);
     for (var i = 0; i < passes; i++)
     {
         pass();

@@ -163,7 +163,8 @@ public sealed class InfluxWriterFaultTests
 
         var requests = server.Requests.ToArray();
         Assert.Equal(3, requests.Length);
-        Assert.True(requests[1].At > requests[0].At && requests[2].At - requests[1].At > TimeSpan.FromMilliseconds(50));
+        // Polly's exponential backoff with jitter (base 200 ms): the first two delays add up to at least ~275 ms.
+        Assert.True(requests[2].At - requests[0].At > TimeSpan.FromMilliseconds(200), "the retries were not spaced by the backoff");
         Assert.Equal(5, h.Status.Spooled);
         Assert.Contains("500", h.Status.LastError, StringComparison.Ordinal);
         Assert.Null(h.Status.Holding);

@@ -21,14 +21,15 @@ public sealed class BadInputTests
             s["Influx:Api"] = "v1";
             s["Influx:Database"] = database;
             s["Gateway:MaxPayloadBytes"] = "2048";
+            s["Mqtt:Topics:0"] = "#"; // everything, so a topic no profile claims arrives too
         });
         var good = SampleTraffic.Build(gateway.Get<DeviceCatalog>(), 200, "bad" + Guid.NewGuid().ToString("N")[..4]);
         var id = Guid.NewGuid().ToString("N")[..6];
         var bad = new (string Topic, byte[] Payload, string Reason)[]
         {
-            ($"buildings/hq/floors/3/env/mal-{id}/telemetry", Encoding.UTF8.GetBytes("{\"ts\":1,\"climate\":{\"t\":23.4,"), "MalformedPayload"),
+            ($"buildings/hq/floors/3/env/mal-{id}/telemetry", Encoding.UTF8.GetBytes("{\"ts\":1763884800000,\"climate\":{\"t\":23.4,"), "MalformedPayload"),
             ($"nowhere/{id}/matches/this", Encoding.UTF8.GetBytes("{\"t\":1}"), "NoMatchingProfile"),
-            ($"buildings/hq/floors/3/env/type-{id}/telemetry", Encoding.UTF8.GetBytes("{\"ts\":1763884800000,\"climate\":{\"t\":\"warm\"}}"), "WrongType"),
+            ($"buildings/hq/floors/3/env/type-{id}/telemetry", Encoding.UTF8.GetBytes("{\"ts\":1763884800000,\"climate\":{\"t\":\"warm\"}}"), "NoValidFields"),
             ($"buildings/hq/floors/3/env/big-{id}/telemetry", Encoding.UTF8.GetBytes("{\"pad\":\"" + new string('x', 5000) + "\"}"), "PayloadTooLarge"),
         };
 
@@ -69,6 +70,10 @@ public sealed class BadInputTests
             Assert.Equal(b.Reason, record.GetProperty("reason").GetString());
             Assert.False(string.IsNullOrEmpty(record.GetProperty("detail").GetString()));
         }
+
+        // The wrong-typed field is named in the reason, with its path and the value it got.
+        var typed = Assert.Single(records, r => r.GetProperty("reason").GetString() == "NoValidFields");
+        Assert.Contains("expected a number, got 'warm'", typed.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         var big = Assert.Single(records, r => r.GetProperty("reason").GetString() == "PayloadTooLarge");
         Assert.True(big.GetProperty("truncated").GetBoolean());

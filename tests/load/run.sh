@@ -128,7 +128,6 @@ persistence false
 max_inflight_messages 0
 max_queued_messages 2000000
 max_queued_bytes 0
-max_keepalive 0
 log_dest file $WORK/mosquitto.log
 CONF
   "$MOSQUITTO" -c "$WORK/mosquitto.conf" >/dev/null 2>&1 &
@@ -221,10 +220,11 @@ points_ok() {
     '[to_entries[] | select((.value | type) == "object" and .value.name == "shard" and .value.tags.database == $db) | .value.values.writePointsOk] | add // 0' 2>/dev/null || echo 0
 }
 # Readings stored, counted by InfluxQL per (measurement, model): a JSON or binary reading is one point, counted by its
-# most frequent field; a one-value-per-topic reading is one field value (several may share a point).
+# most frequent field; a one-value-per-topic reading is one field value (several may share a point). The gateway's
+# alert transitions (measurement "alerts") are not readings.
 stored_count() {
   influx_q "$1" 'SELECT count(*) FROM /.*/ GROUP BY "model"' | jq --argjson value "$VALUE_MODELS" '
-    [.results[0].series[]? | (.tags.model // "") as $m | [.values[0][1:][] | select(. != null)] as $c
+    [.results[0].series[]? | select(.name != "alerts") | (.tags.model // "") as $m | [.values[0][1:][] | select(. != null)] as $c
      | if ($value | index($m)) then ($c | add) else ($c | max) end] | add // 0' 2>/dev/null || echo 0
 }
 # Waits until the database holds the expected readings, or nothing new arrived for STALL s, or TIMEOUT s passed.
@@ -252,6 +252,7 @@ ROWS=()    # name|qos|published|stored|seconds|cpu|peakRss|rss|allocPerReading
 row() { ROWS+=("$*"); }
 rate_of() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.0f", n * 1000 / ms; else print 0 }'; }
 FAILED=0
+PROFILE_NOTES=()
 
 # --- the load -----------------------------------------------------------------------------------------------------
 # Recorded once at a paced rate: a device's consecutive readings are then at least 2.5 s apart on the simulator's
@@ -317,12 +318,29 @@ start_gateway() { # name qos api db -> sets GW_PID GW_HTTP
   sleep 1 # the subscription follows the connection
 }
 
-# Bytes the runtime allocated so far, from the gateway's Prometheus endpoint (System.Runtime meter or prometheus-net).
-allocated_bytes() {
-  curl -s -m 5 "$GW_HTTP/metrics" | awk '
+# A counter from the gateway's Prometheus endpoint (the System.Runtime meter), summed over its labels; empty if absent.
+gw_metric() {
+  curl -s -m 5 "$GW_HTTP/metrics" | awk -v name="$1" '
     /^#/ { next }
-    $1 ~ /^(dotnet_gc_heap_total_allocated_bytes_total|dotnet_gc_heap_total_allocated_bytes|process_runtime_dotnet_gc_allocations_size_bytes_total|dotnet_gc_allocated_bytes_total)([{ ]|$)/ { v = $NF; found = 1 }
-    END { if (found) printf "%.0f", v; else print "" }'
+    { key = $1; sub(/\{.*/, "", key) }
+    key == name { v += $NF; found = 1 }
+    END { if (found) printf "%.6f", v; else print "" }'
+}
+delta() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" -v s="${3:-1}" -v f="${4:-%.0f}" 'BEGIN { printf f, (b - a) * s }'; }
+# CPU seconds per thread name (.NET names its threads: ".NET TP Worker", ".NET BGC", ".NET Tiered Com", ...).
+thread_cpu() { # pid -> "name<TAB>seconds" lines
+  local t comm rest
+  for t in /proc/"$1"/task/*; do
+    comm=$(cat "$t/comm" 2>/dev/null) || continue
+    rest=$(cat "$t/stat" 2>/dev/null) || continue
+    rest=${rest##*) }
+    # shellcheck disable=SC2086
+    set -- $rest
+    printf '%s\t%s\n' "$comm" $(( ${12} + ${13} ))
+  done | awk -F'\t' -v t="$CLK_TCK" '{ s[$1] += $2 } END { for (k in s) printf "%s\t%.2f\n", k, s[k] / t }'
+}
+thread_delta() { # before-file after-file -> top thread names by CPU during the run
+  awk -F'\t' 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d > 0.05) printf "%.1f s %s\n", d, $1 }' "$1" "$2" | sort -rn | head -8 | paste -sd ';' | sed 's/;/; /g'
 }
 
 run_gateway() { # qos api(v1|v2)
@@ -331,8 +349,10 @@ run_gateway() { # qos api(v1|v2)
   log "gateway: $COUNT readings at QoS $qos, rules on, into $target"
   [ "$api" = v1 ] && create_db "$db"
   start_gateway "$name" "$qos" "$api" "$db" || { row "gateway -> $target|$qos|0|0|0|||||"; note "the gateway did not become ready"; FAILED=1; return; }
-  local cpu0 alloc0 out="$WORK/$name"
-  cpu0=$(cpu_s "$GW_PID"); alloc0=$(allocated_bytes)
+  local cpu0 alloc0 gc0 jit0 out="$WORK/$name"
+  cpu0=$(cpu_s "$GW_PID"); alloc0=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated)
+  gc0=$(gw_metric system_runtime_dotnet_gc_pause_time); jit0=$(gw_metric system_runtime_dotnet_jit_compilation_time)
+  thread_cpu "$GW_PID" >"$out.threads0"
   publish "$qos" "$COUNT" "$out.pub.json" &
   local pub=$!
   local ok=0
@@ -342,8 +362,11 @@ run_gateway() { # qos api(v1|v2)
     wait_vm "$db" "$COUNT" 600 30 && ok=1
   fi
   wait "$pub" || note "publisher: $(tail -2 "$WORK/publish.log")"
-  local cpu1 alloc1 hwm rss status
-  cpu1=$(cpu_s "$GW_PID"); alloc1=$(allocated_bytes); hwm=$(mem_mb "$GW_PID" VmHWM); rss=$(mem_mb "$GW_PID" VmRSS)
+  local cpu1 alloc1 gc1 jit1 hwm rss status
+  cpu1=$(cpu_s "$GW_PID"); alloc1=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated); hwm=$(mem_mb "$GW_PID" VmHWM); rss=$(mem_mb "$GW_PID" VmRSS)
+  gc1=$(gw_metric system_runtime_dotnet_gc_pause_time); jit1=$(gw_metric system_runtime_dotnet_jit_compilation_time)
+  thread_cpu "$GW_PID" >"$out.threads1"
+  PROFILE_NOTES+=("gateway QoS $qos $api: CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s by thread: $(thread_delta "$out.threads0" "$out.threads1"); GC pauses $(delta "$gc0" "$gc1" 1 %.2f) s, JIT $(delta "$jit0" "$jit1" 1 %.2f) s, allocated $(delta "$alloc0" "$alloc1" 0.000001 %.0f) MB")
   status=$(curl -s -m 5 "$GW_HTTP/api/status" | tee "$out.status.json" | jq -c '.pipeline // .Pipeline // {} | with_entries(select(.value | type == "number"))' 2>/dev/null)
   note "gateway counters: ${status:-unavailable}"
   stop_pid "$GW_PID"
@@ -460,6 +483,8 @@ print_table() {
     ratio "$gw" "$tun" ">= 2" "gateway QoS 1 / Node-RED tuned (QoS 0)"
     ratio "$gw" "$typ" ">= 20" "gateway QoS 1 / Node-RED typical (QoS 0)"
     [ -n "$gwloss" ] && echo "gateway loss at QoS 1: $gwloss (must be 0)"
+    local p
+    for p in "${PROFILE_NOTES[@]}"; do echo "$p"; done
   } | tee "$WORK/table.md"
   echo
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -324,14 +324,12 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
 
         try
         {
-            _deadLetter.Write(topic, reason.ToString(), detail, payload);
+            _deadLetter.Write(topic, reason.ToString(), detail, payload, totalBytes);
         }
         catch (IOException ex)
         {
             Log.DeadLetterFailed(_logger, topic, ex.Message);
         }
-
-        _ = totalBytes;
     }
 
     private void RecordFieldRejection(string topic, string detail, ReadOnlySpan<byte> payload)

@@ -32,11 +32,13 @@ public sealed class MessageDeadLetter : IDisposable
 
     public string Directory => _directory;
 
-    public DeadLetterRecord Write(string topic, string reason, string detail, ReadOnlySpan<byte> payload)
+    /// <summary>Records a message; <paramref name="totalBytes"/> is the original size when <paramref name="payload"/> is already only its head.</summary>
+    public DeadLetterRecord Write(string topic, string reason, string detail, ReadOnlySpan<byte> payload, long? totalBytes = null)
     {
         var kept = payload.Length > _payloadBytes ? payload[.._payloadBytes] : payload;
         var (text, encoding) = Describe(kept);
-        var record = new DeadLetterRecord(_time.GetUtcNow(), topic, reason, detail, payload.Length, text, encoding, kept.Length < payload.Length);
+        var size = totalBytes ?? payload.Length;
+        var record = new DeadLetterRecord(_time.GetUtcNow(), topic, reason, detail, (int)Math.Min(size, int.MaxValue), text, encoding, kept.Length < size);
         var line = JsonSerializer.SerializeToUtf8Bytes(record, Json);
         lock (_gate)
         {

@@ -11,8 +11,8 @@ namespace SmartCity.IoT.Rules.Evaluation;
 internal sealed class WindowBuffer
 {
     private const int ResumEvery = 4096; // recompute the running sum now and then so rounding never accumulates
-    private long[] _times;
-    private double[] _values;
+    // One array of (time, value) pairs: the oldest and newest samples share cache lines with their timestamps.
+    private Sample[] _samples;
     private int _mask;
     private int _head; // index of the oldest sample
     private int _count;
@@ -22,8 +22,7 @@ internal sealed class WindowBuffer
     public WindowBuffer(int initialCapacity, int maxCapacity)
     {
         var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, initialCapacity));
-        _times = new long[capacity];
-        _values = new double[capacity];
+        _samples = new Sample[capacity];
         _mask = capacity - 1;
         MaxCapacity = Math.Max(capacity, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, maxCapacity)));
     }
@@ -32,13 +31,13 @@ internal sealed class WindowBuffer
 
     public int Count => _count;
 
-    public int Capacity => _times.Length;
+    public int Capacity => _samples.Length;
 
     public void Add(long timeNs, double value)
     {
-        if (_count == _times.Length)
+        if (_count == _samples.Length)
         {
-            if (_times.Length < MaxCapacity)
+            if (_samples.Length < MaxCapacity)
             {
                 Grow();
             }
@@ -48,9 +47,9 @@ internal sealed class WindowBuffer
             }
         }
 
-        var at = (_head + _count) & _mask;
-        _times[at] = timeNs;
-        _values[at] = value;
+        ref var slot = ref _samples[(_head + _count) & _mask];
+        slot.Time = timeNs;
+        slot.Value = value;
         _count++;
         _sum += value;
     }
@@ -58,7 +57,7 @@ internal sealed class WindowBuffer
     /// <summary>Drops samples older than <paramref name="cutoffNs"/> (exclusive window start).</summary>
     public void Evict(long cutoffNs)
     {
-        while (_count > 0 && _times[_head] < cutoffNs)
+        while (_count > 0 && _samples[_head].Time < cutoffNs)
         {
             DropOldest();
         }
@@ -76,7 +75,7 @@ internal sealed class WindowBuffer
         var min = double.PositiveInfinity;
         for (var i = 0; i < _count; i++)
         {
-            var v = _values[(_head + i) & _mask];
+            var v = _samples[(_head + i) & _mask].Value;
             if (v < min)
             {
                 min = v;
@@ -96,7 +95,7 @@ internal sealed class WindowBuffer
         var max = double.NegativeInfinity;
         for (var i = 0; i < _count; i++)
         {
-            var v = _values[(_head + i) & _mask];
+            var v = _samples[(_head + i) & _mask].Value;
             if (v > max)
             {
                 max = v;
@@ -106,14 +105,14 @@ internal sealed class WindowBuffer
         return max;
     }
 
-    public (long Time, double Value) Oldest => (_times[_head], _values[_head]);
+    public (long Time, double Value) Oldest => (_samples[_head].Time, _samples[_head].Value);
 
     public (long Time, double Value) Newest
     {
         get
         {
-            var at = (_head + _count - 1) & _mask;
-            return (_times[at], _values[at]);
+            ref var s = ref _samples[(_head + _count - 1) & _mask];
+            return (s.Time, s.Value);
         }
     }
 
@@ -122,14 +121,14 @@ internal sealed class WindowBuffer
     {
         for (var i = 0; i < _count; i++)
         {
-            var at = (_head + i) & _mask;
-            yield return (_times[at], _values[at]);
+            var s = _samples[(_head + i) & _mask];
+            yield return (s.Time, s.Value);
         }
     }
 
     private void DropOldest()
     {
-        _sum -= _values[_head];
+        _sum -= _samples[_head].Value;
         _head = (_head + 1) & _mask;
         _count--;
         if (_count == 0)
@@ -142,7 +141,7 @@ internal sealed class WindowBuffer
             double sum = 0;
             for (var i = 0; i < _count; i++)
             {
-                sum += _values[(_head + i) & _mask];
+                sum += _samples[(_head + i) & _mask].Value;
             }
 
             _sum = sum;
@@ -151,19 +150,21 @@ internal sealed class WindowBuffer
 
     private void Grow()
     {
-        var size = Math.Min(MaxCapacity, _times.Length * 2);
-        var times = new long[size];
-        var values = new double[size];
+        var size = Math.Min(MaxCapacity, _samples.Length * 2);
+        var samples = new Sample[size];
         for (var i = 0; i < _count; i++)
         {
-            var at = (_head + i) & _mask;
-            times[i] = _times[at];
-            values[i] = _values[at];
+            samples[i] = _samples[(_head + i) & _mask];
         }
 
-        _times = times;
-        _values = values;
+        _samples = samples;
         _mask = size - 1;
         _head = 0;
+    }
+
+    private struct Sample
+    {
+        public long Time;
+        public double Value;
     }
 }
