@@ -12,19 +12,19 @@ internal static class AlertMetrics
 
     /// <summary>Tags: endpoint, outcome = delivered | retry | dead_letter | gone | circuit_open.</summary>
     public static readonly Counter<long> Deliveries = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.alerts.webhook.deliveries", "{attempt}", "Webhook delivery attempts by endpoint and outcome");
+        "alerts.webhook.deliveries", "{attempt}", "Webhook delivery attempts by endpoint and outcome");
 
     public static readonly Histogram<double> Duration = GatewayMeter.Meter.CreateHistogram<double>(
-        "smartcity.alerts.webhook.duration", "s", "Webhook request duration");
+        "alerts.webhook.duration", "s", "Webhook request duration");
 
     public static readonly Counter<long> Published = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.alerts.published", "{alert}", "Alert transitions received from the rule engine (outcome = stored | failed)");
+        "alerts.published", "{alert}", "Alert transitions received from the rule engine (outcome = stored | failed)");
 
     static AlertMetrics()
     {
-        GatewayMeter.Meter.CreateObservableGauge("smartcity.alerts.outbox.depth", () => Depths.Values.Sum(d => d.Pending), "{notification}",
+        GatewayMeter.Meter.CreateObservableGauge("alerts.outbox.depth", () => Depths.Values.Sum(d => d.Pending), "{notification}",
             "Notifications stored and not yet acknowledged by their receiver");
-        GatewayMeter.Meter.CreateObservableGauge("smartcity.alerts.dead_letters", () => Depths.Values.Sum(d => d.Dead), "{notification}",
+        GatewayMeter.Meter.CreateObservableGauge("alerts.dead_letters", () => Depths.Values.Sum(d => d.Dead), "{notification}",
             "Notifications in the dead-letter table");
     }
 

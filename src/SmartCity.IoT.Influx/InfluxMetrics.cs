@@ -7,37 +7,37 @@ namespace SmartCity.IoT.Influx;
 internal static class InfluxMetrics
 {
     public static readonly Counter<long> Written = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.influx.lines.written", "{line}", "Lines written to InfluxDB by live batches.");
+        "influx.lines.written", "{line}", "Lines written to InfluxDB by live batches.");
 
     public static readonly Counter<long> Spooled = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.influx.lines.spooled", "{line}", "Lines appended to the disk spool.");
+        "influx.lines.spooled", "{line}", "Lines appended to the disk spool.");
 
     public static readonly Counter<long> Replayed = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.influx.lines.replayed", "{line}", "Lines replayed from the spool into InfluxDB.");
+        "influx.lines.replayed", "{line}", "Lines replayed from the spool into InfluxDB.");
 
     public static readonly Counter<long> Rejected = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.influx.lines.rejected", "{line}", "Lines InfluxDB rejected (400/422); identified ones are in the dead-letter store.");
+        "influx.lines.rejected", "{line}", "Lines InfluxDB rejected (400/422); identified ones are in the dead-letter store.");
 
     public static readonly Counter<long> Dropped = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.influx.lines.dropped", "{line}", "Lines discarded by a DropOldest/DropNewest spool policy.");
+        "influx.lines.dropped", "{line}", "Lines discarded by a DropOldest/DropNewest spool policy.");
 
     public static readonly Counter<long> CorruptRecords = GatewayMeter.Meter.CreateCounter<long>(
-        "smartcity.influx.spool.corrupt_records", "{record}", "Damaged spool records cut or skipped.");
+        "influx.spool.corrupt_records", "{record}", "Damaged spool records cut or skipped.");
 
     public static readonly Histogram<double> WriteDuration = GatewayMeter.Meter.CreateHistogram<double>(
-        "smartcity.influx.write.duration", "s", "Duration of one HTTP write request to InfluxDB.");
+        "influx.write.duration", "s", "Duration of one HTTP write request to InfluxDB.");
 
     public static readonly Histogram<int> BatchSize = GatewayMeter.Meter.CreateHistogram<int>(
-        "smartcity.influx.batch.size", "{line}", "Lines per batch handed to the store.");
+        "influx.batch.size", "{line}", "Lines per batch handed to the store.");
 
     public static readonly ObservableGauge<long> SpoolBytes = GatewayMeter.Meter.CreateObservableGauge(
-        "smartcity.influx.spool.bytes", StoreStatus.TotalSpoolBytes, "By", "Bytes of spool segments on disk.");
+        "influx.spool.bytes", StoreStatus.TotalSpoolBytes, "By", "Bytes of spool segments on disk.");
 
     public static readonly ObservableGauge<long> Holding = GatewayMeter.Meter.CreateObservableGauge(
-        "smartcity.influx.holding", StoreStatus.AnyHolding, "{alarm}", "1 while writes are held by 401/403/404 from InfluxDB.");
+        "influx.holding", StoreStatus.AnyHolding, "{alarm}", "1 while writes are held by 401/403/404 from InfluxDB.");
 
     public static readonly ObservableGauge<long> SpoolFull = GatewayMeter.Meter.CreateObservableGauge(
-        "smartcity.influx.spool.full", StoreStatus.AnySpoolFull, "{alarm}", "1 while the spool is at its bound.");
+        "influx.spool.full", StoreStatus.AnySpoolFull, "{alarm}", "1 while the spool is at its bound.");
 
     /// <summary>Touch the static fields so the observable gauges exist before the first write.</summary>
     public static void EnsureCreated() => _ = SpoolFull;

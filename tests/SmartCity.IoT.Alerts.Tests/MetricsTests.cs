@@ -16,14 +16,14 @@ public sealed class MetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == GatewayMeter.Name && instrument.Name.StartsWith("smartcity.alerts.", StringComparison.Ordinal))
+            if (instrument.Meter.Name == GatewayMeter.Name && instrument.Name.StartsWith("alerts.", StringComparison.Ordinal))
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
-            if (instrument.Name == "smartcity.alerts.webhook.deliveries")
+            if (instrument.Name == "alerts.webhook.deliveries")
             {
                 string? ep = null, outcome = null;
                 foreach (var t in tags)
@@ -37,11 +37,11 @@ public sealed class MetricsTests
                     counts.AddOrUpdate(outcome!, value, (_, v) => v + value);
                 }
             }
-            else if (instrument.Name == "smartcity.alerts.outbox.depth")
+            else if (instrument.Name == "alerts.outbox.depth")
             {
                 depth = value;
             }
-            else if (instrument.Name == "smartcity.alerts.dead_letters")
+            else if (instrument.Name == "alerts.dead_letters")
             {
                 dead = value;
             }

@@ -17,7 +17,7 @@ public sealed class MetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == GatewayMeter.Name && instrument.Name.StartsWith("smartcity.influx.", StringComparison.Ordinal))
+            if (instrument.Meter.Name == GatewayMeter.Name && instrument.Name.StartsWith("influx.", StringComparison.Ordinal))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -45,14 +45,14 @@ public sealed class MetricsTests
         await h.Store.StoreAsync(Batches.Numbered("m", 10, 3), 3, CancellationToken.None);
         listener.RecordObservableInstruments();
 
-        Assert.Equal(4, sums["smartcity.influx.lines.written"]);
-        Assert.Equal(1, sums["smartcity.influx.lines.rejected"]);
-        Assert.Equal(3, sums["smartcity.influx.lines.spooled"]);
-        Assert.Equal(8, sums["smartcity.influx.batch.size"]);
-        Assert.Equal(2, counts["smartcity.influx.batch.size"]);
-        Assert.Equal(2, counts["smartcity.influx.write.duration"]);
-        Assert.Equal(h.Spool.Bytes, sums["smartcity.influx.spool.bytes"]);
+        Assert.Equal(4, sums["influx.lines.written"]);
+        Assert.Equal(1, sums["influx.lines.rejected"]);
+        Assert.Equal(3, sums["influx.lines.spooled"]);
+        Assert.Equal(8, sums["influx.batch.size"]);
+        Assert.Equal(2, counts["influx.batch.size"]);
+        Assert.Equal(2, counts["influx.write.duration"]);
+        Assert.Equal(h.Spool.Bytes, sums["influx.spool.bytes"]);
         Assert.True(h.Spool.Bytes > 0);
-        Assert.False(sums.ContainsKey("smartcity.influx.lines.dropped"));
+        Assert.False(sums.ContainsKey("influx.lines.dropped"));
     }
 }

@@ -454,7 +454,8 @@ run_nodered() { # typical|tuned count
   start=$(jq .startMs "$out.pub.json")
   row "Node-RED 4 $flavor flow|0|$(jq .published "$out.pub.json")|$STORED|$((END_MS - start))|$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')|$hwm|$rss|"
   note "stored $STORED of $n in $((END_MS - start)) ms; peak RSS $hwm MB"
-  grep -m3 -i 'error' "$dir/node-red.log" >&2
+  local errors; errors=$(grep -c '\[error\]' "$dir/node-red.log")
+  [ "$errors" -gt 0 ] && note "$errors errors in the Node-RED log, the first: $(grep -m1 '\[error\]' "$dir/node-red.log" | cut -c1-300)"
   drop_db "$db"
 }
 

@@ -11,13 +11,13 @@ public sealed class PipelineStats
 {
     private static readonly int ReasonCount = Enum.GetValues<DecodeError>().Max(e => (int)e) + 1;
 
-    private readonly Counter<long> _received = GatewayMeter.Meter.CreateCounter<long>("smartcity.messages.received", description: "MQTT messages received");
-    private readonly Counter<long> _decoded = GatewayMeter.Meter.CreateCounter<long>("smartcity.readings.decoded", description: "Readings decoded");
-    private readonly Counter<long> _rejected = GatewayMeter.Meter.CreateCounter<long>("smartcity.messages.rejected", description: "Messages rejected, by reason");
-    private readonly Counter<long> _fieldsRejected = GatewayMeter.Meter.CreateCounter<long>("smartcity.fields.rejected", description: "Fields dropped from otherwise good readings (out of range, wrong type)");
-    private readonly Counter<long> _acked = GatewayMeter.Meter.CreateCounter<long>("smartcity.messages.acknowledged", description: "MQTT messages acknowledged after their batch was durable");
-    private readonly Counter<long> _alerts = GatewayMeter.Meter.CreateCounter<long>("smartcity.alerts.transitions", description: "Alert transitions, by status");
-    private readonly Histogram<double> _batchStore = GatewayMeter.Meter.CreateHistogram<double>("smartcity.batch.store.duration", unit: "s", description: "Time to make a batch durable");
+    private readonly Counter<long> _received = GatewayMeter.Meter.CreateCounter<long>("messages.received", description: "MQTT messages received");
+    private readonly Counter<long> _decoded = GatewayMeter.Meter.CreateCounter<long>("readings.decoded", description: "Readings decoded");
+    private readonly Counter<long> _rejected = GatewayMeter.Meter.CreateCounter<long>("messages.rejected", description: "Messages rejected, by reason");
+    private readonly Counter<long> _fieldsRejected = GatewayMeter.Meter.CreateCounter<long>("fields.rejected", description: "Fields dropped from otherwise good readings (out of range, wrong type)");
+    private readonly Counter<long> _acked = GatewayMeter.Meter.CreateCounter<long>("messages.acknowledged", description: "MQTT messages acknowledged after their batch was durable");
+    private readonly Counter<long> _alerts = GatewayMeter.Meter.CreateCounter<long>("alerts.transitions", description: "Alert transitions, by status");
+    private readonly Histogram<double> _batchStore = GatewayMeter.Meter.CreateHistogram<double>("batch.store.duration", unit: "s", description: "Time to make a batch durable");
     private readonly long[] _rejectedByReason = new long[ReasonCount];
     private readonly long[] _alertsByStatus = new long[4];
     private long _receivedTotal;

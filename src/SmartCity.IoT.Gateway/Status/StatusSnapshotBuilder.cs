@@ -42,7 +42,7 @@ public sealed class StatusSnapshotBuilder(
         var i = influx.Value;
         var storeSummary = new StoreSummary(
             string.IsNullOrEmpty(i.Url) ? "local spool only (Influx:Url is empty)" : $"{i.Url} ({i.Api})",
-            store.InfluxConfigured, store.LastError, store.Written, store.Spooled, store.SpoolBytes, store.SpoolMaxBytes, store.SpoolFull, store.Replayed, store.RejectedLines, store.DroppedByPolicy, store.Holding);
+            store.InfluxConfigured, store.LastError, store.Written + store.Replayed, store.Spooled, store.SpoolBytes, store.SpoolMaxBytes, store.SpoolFull, store.Replayed, store.RejectedLines, store.DroppedByPolicy, store.Holding);
 
         var alerts = active
             .Select(a => new AlertRow(a.Fingerprint, a.RuleName, a.DeviceId, a.Severity.ToString().ToLowerInvariant(), a.State.ToString().ToLowerInvariant(), a.Since, a.Value,

@@ -13,6 +13,11 @@ public sealed class StoreHealthCheck(StoreStatus status) : IHealthCheck
             return Task.FromResult(HealthCheckResult.Unhealthy($"spool full ({status.SpoolBytes} of {status.SpoolMaxBytes} bytes): acknowledgements are held"));
         }
 
+        if (!status.IsReady)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(status.SpoolError ?? status.Holding ?? status.LastError ?? "readings cannot be made durable"));
+        }
+
         return Task.FromResult(status.LastError is { Length: > 0 } error && status.InfluxConfigured
             ? HealthCheckResult.Degraded($"InfluxDB write failing, spooling: {error}")
             : HealthCheckResult.Healthy("readings are durable"));

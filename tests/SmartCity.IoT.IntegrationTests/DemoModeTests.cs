@@ -1,0 +1,51 @@
+using System.Net;
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.IntegrationTests.Infrastructure;
+
+namespace SmartCity.IoT.IntegrationTests;
+
+/// <summary>
+/// README command one: with no broker and no InfluxDB configured the gateway runs its embedded broker and simulator,
+/// spools line protocol locally and shows every profile's devices on the status page.
+/// </summary>
+public sealed class DemoModeTests
+{
+    [Fact]
+    public async Task The_embedded_demo_shows_every_profile_on_the_status_page_and_spools_readings()
+    {
+        var brokerPort = FreePort.Next();
+        await using var gateway = await GatewayInstance.StartAsync(s =>
+        {
+            s["Mqtt:Host"] = "";
+            s["Mqtt:EmbeddedPort"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            s["Simulator:Enabled"] = "auto";
+            s["Simulator:Rate"] = "400";
+            s["Simulator:DevicesPerProfile"] = "2";
+        });
+        var catalog = gateway.Get<DeviceCatalog>();
+
+        var status = await Eventually.WaitAsync(
+            gateway.StatusAsync,
+            s => catalog.Profiles.All(p => s.Devices.Any(d => d.Profile == p.Id)) && s.Store.Spooled > 0,
+            TimeSpan.FromSeconds(45),
+            "a device of every profile on the status page and readings in the spool");
+        Assert.True(status.Broker.Embedded);
+        Assert.True(status.Broker.Connected);
+        Assert.Equal(0, status.Pipeline.Rejected);
+        Assert.False(status.Store.InfluxConfigured);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(gateway.DataDir, "spool"), "*", SearchOption.AllDirectories).Any(), "the spool folder should hold segment files");
+
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
+        var page = await http.GetStringAsync("/");
+        foreach (var profile in catalog.Profiles)
+        {
+            Assert.Contains(WebUtility.HtmlEncode(profile.Id), page, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Active alerts", page, StringComparison.Ordinal);
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("smartcity_iot_messages_received", metrics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+    }
+}
