@@ -9,7 +9,8 @@
 # Options: --count N (readings per contender), --typical-count N (Node-RED typical flow, which is slow),
 #   --devices N (simulated devices, default 10,000), --rate R (soak offered rate, default 5,000/s),
 #   --with-nodered / --no-nodered, --no-vm, --mqtt-port P, --influx-url URL, --vm-url URL (use servers already
-#   running, as test.sh does), --keep (keep the work folder), --out FILE (also write the table there).
+#   running, as test.sh does), --keep (keep the work folder), --out FILE (also write the table there),
+#   --profile (sample the gateway's QoS 1 run with perf and print its hottest functions; needs perf).
 #
 # Every contender gets the same messages: the load is recorded once from `SmartCity.IoT.Gateway simulate` and
 # replayed byte for byte by tests/SmartCity.IoT.LoadTool. Each contender writes to a fresh database; "stored" is
@@ -19,7 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 
 MODE=full SOAK_MINUTES=0 COUNT="" TYPICAL_COUNT="" DEVICES=10000 SOAK_RATE=5000
-WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT=""
+WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT="" PROFILE=0
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
     --influx-url) INFLUX_URL=${2%/}; shift ;;
     --vm-url) VM_URL=${2%/}; shift ;;
     --keep) KEEP=1 ;;
+    --profile) PROFILE=1 ;;
     --out) OUT=${2:?}; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -303,7 +305,9 @@ start_gateway() { # name qos api db -> sets GW_PID GW_HTTP
   GW_HTTP=http://127.0.0.1:$(free_port 28180)
   local influx=(Influx__Api=v1 Influx__Url="$INFLUX_URL" Influx__Database="$db")
   [ "$api" = v2 ] && influx=(Influx__Api=v2 Influx__Url="$VM_URL" Influx__Org=smartcity Influx__Bucket="$db" Influx__Token=load-run)
-  (cd "$dir" && exec env Logging__LogLevel__Default=Warning Mqtt__Host=127.0.0.1 Mqtt__Port="$MQTT_PORT" \
+  local perfmap=0; [ "$PROFILE" = 1 ] && perfmap=1
+  # W^X off when profiling: JIT code then lives where perf can name it through the perf map.
+  (cd "$dir" && exec env DOTNET_PerfMapEnabled=$perfmap DOTNET_EnableWriteXorExecute=$((1 - perfmap)) Logging__LogLevel__Default=Warning Mqtt__Host=127.0.0.1 Mqtt__Port="$MQTT_PORT" \
       Mqtt__ClientId="loadrun-$name-$$" Mqtt__QualityOfService="$qos" Mqtt__SessionExpiry=00:00:00 "${influx[@]}" \
       Spool__Path="$dir/spool" Alerts__OutboxPath="$dir/alerts.db" Gateway__DevicesPath="$ROOT/devices" \
       Gateway__RulesPath="$ROOT/config/rules" Gateway__RulesCheckpointPath="$dir/rules.checkpoint" \
@@ -353,6 +357,11 @@ run_gateway() { # qos api(v1|v2)
   cpu0=$(cpu_s "$GW_PID"); alloc0=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated)
   gc0=$(gw_metric system_runtime_dotnet_gc_pause_time); jit0=$(gw_metric system_runtime_dotnet_jit_compilation_time)
   thread_cpu "$GW_PID" >"$out.threads0"
+  local perf=""
+  if [ "$PROFILE" = 1 ] && [ "$qos" = 1 ] && [ "$api" = v1 ] && command -v perf >/dev/null; then
+    perf record -F 999 -g -p "$GW_PID" -o "$out.perf.data" >/dev/null 2>&1 &
+    perf=$!
+  fi
   publish "$qos" "$COUNT" "$out.pub.json" &
   local pub=$!
   local ok=0
@@ -366,6 +375,13 @@ run_gateway() { # qos api(v1|v2)
   cpu1=$(cpu_s "$GW_PID"); alloc1=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated); hwm=$(mem_mb "$GW_PID" VmHWM); rss=$(mem_mb "$GW_PID" VmRSS)
   gc1=$(gw_metric system_runtime_dotnet_gc_pause_time); jit1=$(gw_metric system_runtime_dotnet_jit_compilation_time)
   thread_cpu "$GW_PID" >"$out.threads1"
+  if [ -n "$perf" ]; then
+    kill -INT "$perf"; wait "$perf"
+    # Self time by function, JIT-compiled frames named through the perf map the runtime wrote.
+    perf report -i "$out.perf.data" --no-children --sort dso,symbol --percent-limit 0.5 --stdio 2>/dev/null \
+      | grep -E '^ +[0-9.]+%' | head -30 | sed -E 's/ +/ /g; s/\[\.\] //' >"$WORK/gateway-profile.txt"
+    PROFILE_NOTES+=("hottest functions (perf, self time) in the gateway's QoS 1 run:" "$(sed 's/^/  /' "$WORK/gateway-profile.txt")")
+  fi
   PROFILE_NOTES+=("gateway QoS $qos $api: CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s by thread: $(thread_delta "$out.threads0" "$out.threads1"); GC pauses $(delta "$gc0" "$gc1" 1 %.2f) s, JIT $(delta "$jit0" "$jit1" 1 %.2f) s, allocated $(delta "$alloc0" "$alloc1" 0.000001 %.0f) MB")
   status=$(curl -s -m 5 "$GW_HTTP/api/status" | tee "$out.status.json" | jq -c '.pipeline // .Pipeline // {} | with_entries(select(.value | type == "number"))' 2>/dev/null)
   note "gateway counters: ${status:-unavailable}"
@@ -376,6 +392,7 @@ run_gateway() { # qos api(v1|v2)
   row "gateway -> $target|$qos|$published|$STORED|$((END_MS - start))|$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')|$hwm|$rss|$alloc"
   note "stored $STORED of $published in $((END_MS - start)) ms; peak RSS $hwm MB"
   [ "$ok" = 1 ] || note "not everything arrived: see $name/gateway.log"
+  [ "$qos" = 1 ] && [ "$api" = v1 ] && GW_Q1_LOSS=$((published - STORED))
   [ "$api" = v1 ] && drop_db "$db"
 }
 
@@ -490,7 +507,7 @@ print_table() {
   echo
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
   [ -n "$OUT" ] && cp "$WORK/table.md" "$OUT"
-  if [ -z "$gwloss" ] || [ "$gwloss" != 0 ]; then FAILED=1; fi
+  if [ "${GW_Q1_LOSS:-missing}" != 0 ]; then FAILED=1; fi
 }
 
 # --- soak ---------------------------------------------------------------------------------------------------------

@@ -45,9 +45,9 @@ public sealed class StatusSnapshotBuilder(
             store.InfluxConfigured, store.LastError, store.Written + store.Replayed, store.Spooled, store.SpoolBytes, store.SpoolMaxBytes, store.SpoolFull, store.Replayed, store.RejectedLines, store.DroppedByPolicy, store.Holding);
 
         var alerts = active
+            .OrderByDescending(a => a.Severity).ThenBy(a => a.Since)
             .Select(a => new AlertRow(a.Fingerprint, a.RuleName, a.DeviceId, a.Severity.ToString().ToLowerInvariant(), a.State.ToString().ToLowerInvariant(), a.Since, a.Value,
                 a.Annotations.TryGetValue("summary", out var s) ? s : ""))
-            .OrderByDescending(a => a.Severity).ThenBy(a => a.Since)
             .ToList();
 
         var devices = registry.Snapshot()

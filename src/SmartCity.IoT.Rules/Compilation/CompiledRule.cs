@@ -59,9 +59,9 @@ internal sealed class CompiledRule
 /// <summary>Stands in for a rule known only by name (state read from a checkpoint) until it is matched to a loaded rule.</summary>
 internal static class PlaceholderRule
 {
-    public static CompiledRule Create(string name, RuleKind kind) => new()
+    public static CompiledRule Create(string name, RuleKind kind, string definitionHash) => new()
     {
-        Definition = new RuleDefinition { Name = name, Kind = kind },
+        Definition = new RuleDefinition { Name = name, Kind = kind, DefinitionHash = definitionHash },
         LevelConditions = [],
         LevelSeverities = [],
         LevelValues = [],

@@ -129,9 +129,8 @@ internal static class RuleCheckpoint
                 var name = r.ReadString();
                 var hash = r.ReadString();
                 var kind = (RuleKind)r.ReadByte();
-                var s = new RuleState(PlaceholderRule.Create(name, kind), options.InitialWindowCapacity, options.MaxWindowSamples)
+                var s = new RuleState(PlaceholderRule.Create(name, kind, hash), options.InitialWindowCapacity, options.MaxWindowSamples)
                 {
-                    DefinitionHash = hash,
                     Phase = (RulePhase)r.ReadByte(),
                     PendingSinceNs = r.ReadInt64(),
                     FiringSinceNs = r.ReadInt64(),
@@ -154,8 +153,8 @@ internal static class RuleCheckpoint
 
                 s.Labels = ReadMap(r);
                 s.Annotations = ReadMap(r);
-                s.Windows = new WindowBuffer[r.ReadInt32()];
-                for (var i = 0; i < s.Windows.Length; i++)
+                var windows = new WindowBuffer[r.ReadInt32()];
+                for (var i = 0; i < windows.Length; i++)
                 {
                     var count = r.ReadInt32();
                     var window = new WindowBuffer(Math.Max(options.InitialWindowCapacity, (int)Math.Min(options.MaxWindowSamples, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count)))), options.MaxWindowSamples);
@@ -164,8 +163,10 @@ internal static class RuleCheckpoint
                         window.Add(r.ReadInt64(), r.ReadDouble());
                     }
 
-                    s.Windows[i] = window;
+                    windows[i] = window;
                 }
+
+                s.Windows = windows;
 
                 s.AbsentSeenNs = new long[r.ReadInt32()];
                 for (var i = 0; i < s.AbsentSeenNs.Length; i++)

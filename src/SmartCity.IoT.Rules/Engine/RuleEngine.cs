@@ -145,7 +145,7 @@ public sealed class RuleEngine
                 if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
                 {
                     // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
-                    var window = state.Windows[w];
+                    var window = state.Window(w);
                     window.Evict(now - duration);
                     window.Add(now, v);
                 }
@@ -156,7 +156,7 @@ public sealed class RuleEngine
             for (var i = 0; i < countWindows.Length; i++)
             {
                 var (w, condition, duration) = countWindows[i];
-                var window = state.Windows[w];
+                var window = state.Window(w);
                 window.Evict(now - duration);
                 window.Add(now, condition.Eval(ctx) == 1 ? 1 : 0);
             }

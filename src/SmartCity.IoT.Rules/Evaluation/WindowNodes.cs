@@ -9,7 +9,7 @@ internal abstract class WindowNode(int slot, long durationNs) : EvalNode
 
     public sealed override double Eval(in EvalContext ctx)
     {
-        var window = ctx.State.Windows[Slot];
+        var window = ctx.State.Window(Slot);
         window.Evict(ctx.NowNs - DurationNs);
         return Compute(window);
     }
