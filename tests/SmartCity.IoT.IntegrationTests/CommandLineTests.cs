@@ -58,11 +58,33 @@ public sealed class CommandLineTests
         Assert.True(okCode == 0, okOutput);
     }
 
+    [Fact]
+    public async Task Run_refuses_to_start_with_a_broken_profile_and_prints_the_validate_message()
+    {
+        var root = CopyOfDevices();
+        var file = Path.Combine(root, "harbourtech", "ies-300.yaml");
+        var text = await File.ReadAllTextAsync(file);
+        await File.WriteAllTextAsync(file, text.Replace("range: [0, 10000]", "range: [10000, 0]", StringComparison.Ordinal));
+        var (_, validateOutput) = await RunAsync("devices", "validate", "--devices-root", root);
+
+        var dataDir = Directory.CreateTempSubdirectory("smartcity-start-").FullName;
+        var settings = Infrastructure.GatewayInstance.DefaultSettings(dataDir, TestEnvironment.MosquittoPort);
+        settings["Gateway:DevicesPath"] = root;
+        var config = Infrastructure.GatewayProcess.WriteConfig(dataDir, settings);
+        var (code, output) = await RunAsync("run", "--config", config);
+
+        Assert.Equal(1, code);
+        var error = validateOutput.Split('\n').First(l => l.Contains("ies-300.yaml", StringComparison.Ordinal) && l.Contains("error", StringComparison.Ordinal)).Trim();
+        Assert.Contains(error, output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
-        var previous = Console.Out;
+        var previousOut = Console.Out;
+        var previousError = Console.Error;
         using var writer = new StringWriter();
         Console.SetOut(writer);
+        Console.SetError(writer);
         try
         {
             var code = await GatewayCommandLine.Build().Parse(args).InvokeAsync();
@@ -70,7 +92,8 @@ public sealed class CommandLineTests
         }
         finally
         {
-            Console.SetOut(previous);
+            Console.SetOut(previousOut);
+            Console.SetError(previousError);
         }
     }
 
