@@ -106,7 +106,7 @@ passed=0; failed=0; skipped=0; status=0
 for proj in tests/*Tests/*.csproj; do
   log "testing $(basename "$proj" .csproj)"
   out="$WORK/$(basename "$proj").out"
-  dotnet test "$proj" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$out" | grep -E '^\s*(Failed|Skipped) |Error Message|^\s+at |Passed!|Failed!|error' | head -200
+  dotnet test "$proj" -c Release --no-build -nologo 2>&1 | tee "$out" | grep -vE "^\s*$|^Test run for|^A total of|^Results File" | head -300
   rc=${PIPESTATUS[0]}
   line=$(grep -E '(Passed|Failed)!\s+-' "$out" | tail -1)
   if [ -z "$line" ]; then

@@ -22,19 +22,27 @@ if (args is ["--quick", ..])
     Quick("evaluate", w, w.EvaluateAll);
     var p = new Workload();
     Quick("pipeline", p, p.PipelineAll);
+    if (Workload.RulesYaml is null)
+    {
+        var nw = new Workload();
+        Quick("naive evaluate", nw, nw.NaiveEvaluateAll, warmUpPasses: 3, passes: 3);
+        var np = new Workload();
+        Quick("naive pipeline", np, np.NaivePipelineAll, warmUpPasses: 3, passes: 3);
+    }
+
     Console.WriteLine($"rules: {w.Rules.Count}, applying to one device: {w.RulesPerDevice}, alerts published in warm-up: {w.Publisher.Count}, active: {w.Engine.ActiveAlerts().Count}");
     return;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Workload).Assembly).Run(args);
 
-static void Quick(string name, Workload w, Action pass)
+static void Quick(string name, Workload w, Action pass, int warmUpPasses = 30, int passes = 0)
 {
-    w.WarmUp(pass);
+    w.WarmUp(pass, warmUpPasses);
     var before = GC.GetAllocatedBytesForCurrentThread();
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var sw = Stopwatch.StartNew();
-    var passes = Math.Max(20, 1_000_000 / Workload.Devices);
+    passes = passes > 0 ? passes : Math.Max(20, 1_000_000 / Workload.Devices);
     for (var i = 0; i < passes; i++)
     {
         pass();

@@ -38,7 +38,7 @@ internal sealed class Workload
         Rules = RuleLoader.LoadText(RulesYaml ?? BenchmarkRules.Yaml(), "benchmark-rules.yaml", Vocabulary);
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
         Registry = new DeviceRegistry(Vocabulary.Count);
-        Engine = new RuleEngine(Rules, Vocabulary, Registry, Publisher, Time, new RuleEngineOptions { InitialWindowCapacity = int.Parse(Environment.GetEnvironmentVariable("WINCAP") ?? "8", CultureInfo.InvariantCulture) });
+        Engine = new RuleEngine(Rules, Vocabulary, Registry, Publisher, Time);
         NaiveEngine = new NaiveEngine(BenchmarkRules.Naive(), Time, NaivePublisher);
         Scratch = Catalog.CreateReading();
         Topics = new string[Devices];

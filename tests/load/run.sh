@@ -10,7 +10,9 @@
 #   --devices N (simulated devices, default 10,000), --rate R (soak offered rate, default 5,000/s),
 #   --with-nodered / --no-nodered, --no-vm, --mqtt-port P, --influx-url URL, --vm-url URL (use servers already
 #   running, as test.sh does), --keep (keep the work folder), --out FILE (also write the table there),
-#   --profile (sample the gateway's QoS 1 run with perf and print its hottest functions; needs perf).
+#   --profile (sample the gateway's QoS 1 run with perf and print its hottest functions; needs perf),
+#   --save-load FILE / --load FILE (keep the recorded load / replay one recorded before, skipping the recording),
+#   --gateway-env KEY=VALUE (extra gateway setting, e.g. Mqtt__ReceiveMaximum=10000; repeatable).
 #
 # Every contender gets the same messages: the load is recorded once from `SmartCity.IoT.Gateway simulate` and
 # replayed byte for byte by tests/SmartCity.IoT.LoadTool. Each contender writes to a fresh database; "stored" is
@@ -20,7 +22,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 
 MODE=full SOAK_MINUTES=0 COUNT="" TYPICAL_COUNT="" DEVICES=10000 SOAK_RATE=5000
-WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT="" PROFILE=0
+WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT="" PROFILE=0 LOAD_IN="" LOAD_SAVE=""
+GATEWAY_ENV=()
 usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,6 +41,9 @@ while [ $# -gt 0 ]; do
     --vm-url) VM_URL=${2%/}; shift ;;
     --keep) KEEP=1 ;;
     --profile) PROFILE=1 ;;
+    --load) LOAD_IN=${2:?}; shift ;;
+    --save-load) LOAD_SAVE=${2:?}; shift ;;
+    --gateway-env) GATEWAY_ENV+=("${2:?}"); shift ;;
     --out) OUT=${2:?}; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -134,6 +140,7 @@ log_dest file $WORK/mosquitto.log
 CONF
   "$MOSQUITTO" -c "$WORK/mosquitto.conf" >/dev/null 2>&1 &
   PIDS+=($!)
+  MOSQUITTO_PID=$!
   for ((i = 0; i < 100; i++)); do port_busy "$MQTT_PORT" && break; sleep 0.1; done
   port_busy "$MQTT_PORT" || { cat "$WORK/mosquitto.log" >&2; die "Mosquitto did not start"; }
 fi
@@ -175,8 +182,9 @@ CONF
   INFLUX_PID=$!
   wait_http "$INFLUX_URL/ping" 204 30 || { tail -20 "$WORK/influxd.log" >&2; die "InfluxDB did not start"; }
 fi
-INFLUX_PID=${INFLUX_PID:-}
+INFLUX_PID=${INFLUX_PID:-} MOSQUITTO_PID=${MOSQUITTO_PID:-}
 
+VM_PID=""
 if [ "$WITH_VM" = 1 ] && [ -z "$VM_URL" ]; then
   VM_PORT=$(free_port 28428)
   VM_URL=http://127.0.0.1:$VM_PORT
@@ -184,6 +192,7 @@ if [ "$WITH_VM" = 1 ] && [ -z "$VM_URL" ]; then
   /usr/bin/victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$VM_PORT" \
     -retentionPeriod=100y -search.latencyOffset=0s -search.maxUniqueTimeseries=1000000 -loggerLevel=ERROR >"$WORK/vm.log" 2>&1 &
   PIDS+=($!)
+  VM_PID=$!
   wait_http "$VM_URL/health" 200 30 || { tail -20 "$WORK/vm.log" >&2; die "VictoriaMetrics did not start"; }
 fi
 
@@ -256,6 +265,28 @@ rate_of() { awk -v n="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.0f", n * 100
 FAILED=0
 PROFILE_NOTES=()
 
+# Where the machine's time went during one contender: both cores' busy share (/proc/stat) and the CPU seconds of the
+# servers this script started (none when test.sh passed its own).
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+probe_start() {
+  PROBE_TICKS=$(machine_ticks)
+  PROBE_SERVERS=""
+  local n p
+  for n in mosquitto:$MOSQUITTO_PID influxd:$INFLUX_PID victoria-metrics:$VM_PID; do
+    p=${n#*:}; [ -n "$p" ] && PROBE_SERVERS+="${n%%:*}:$p:$(cpu_s "$p") "
+  done
+}
+probe_end() { # label [extra text]
+  local busy b0 t0 b1 t1 servers="" s name pid c0
+  read -r b0 t0 <<<"$PROBE_TICKS"; read -r b1 t1 < <(machine_ticks)
+  busy=$(awk -v a="$b0" -v b="$b1" -v c="$t0" -v d="$t1" 'BEGIN { if (d > c) printf "%.0f", (b - a) * 100 / (d - c) }')
+  for s in $PROBE_SERVERS; do
+    IFS=: read -r name pid c0 <<<"$s"
+    servers+="; $name $(awk -v a="$c0" -v b="$(cpu_s "$pid")" 'BEGIN { printf "%.1f", b - a }') s"
+  done
+  PROFILE_NOTES+=("$1: machine ${busy:-?}% busy (both cores)$servers${2:+; $2}")
+}
+
 # --- the load -----------------------------------------------------------------------------------------------------
 # Recorded once at a paced rate: a device's consecutive readings are then at least 2.5 s apart on the simulator's
 # clock, so profiles with whole-second timestamps never write two readings to the same series and second (InfluxDB
@@ -291,8 +322,11 @@ run_ceiling() { # qos
   local sub=$!
   wait_file "$out.ready" 30 || { kill "$sub"; die "the counting subscriber did not subscribe"; }
   local c0; c0=$(cpu_s "$sub")
+  probe_start
   publish "$qos" "$COUNT" "$out.pub.json" || note "publisher: $(tail -2 "$WORK/publish.log")"
+  local c1; c1=$(cpu_s "$sub")
   wait "$sub"
+  probe_end "ceiling QoS $qos" "the counting subscriber $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }') s"
   local start end received
   start=$(jq .startMs "$out.pub.json"); end=$(jq .lastMs "$out.count.json"); received=$(jq .received "$out.count.json")
   row "ceiling (bare subscriber)|$qos|$(jq .published "$out.pub.json")|$received|$((end - start))|||||"
@@ -311,7 +345,7 @@ start_gateway() { # name qos api db -> sets GW_PID GW_HTTP
       Mqtt__ClientId="loadrun-$name-$$" Mqtt__QualityOfService="$qos" Mqtt__SessionExpiry=00:00:00 "${influx[@]}" \
       Spool__Path="$dir/spool" Alerts__OutboxPath="$dir/alerts.db" Gateway__DevicesPath="$ROOT/devices" \
       Gateway__RulesPath="$ROOT/config/rules" Gateway__RulesCheckpointPath="$dir/rules.checkpoint" \
-      Gateway__DeadLetterPath="$dir/deadletter" Simulator__Enabled=false Http__Urls="$GW_HTTP" \
+      Gateway__DeadLetterPath="$dir/deadletter" Simulator__Enabled=false Http__Urls="$GW_HTTP" ${GATEWAY_ENV[@]+"${GATEWAY_ENV[@]}"} \
       dotnet "$GATEWAY" run --config "$ROOT/config/appsettings.json") >"$dir/gateway.log" 2>&1 &
   GW_PID=$!
   PIDS+=($GW_PID)
@@ -353,7 +387,8 @@ run_gateway() { # qos api(v1|v2)
   log "gateway: $COUNT readings at QoS $qos, rules on, into $target"
   [ "$api" = v1 ] && create_db "$db"
   start_gateway "$name" "$qos" "$api" "$db" || { row "gateway -> $target|$qos|0|0|0|||||"; note "the gateway did not become ready"; FAILED=1; return; }
-  local cpu0 alloc0 gc0 jit0 out="$WORK/$name"
+  local cpu0 alloc0 gc0 jit0 jitm0 out="$WORK/$name"
+  jitm0=$(gw_metric system_runtime_dotnet_jit_compiled_methods)
   cpu0=$(cpu_s "$GW_PID"); alloc0=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated)
   gc0=$(gw_metric system_runtime_dotnet_gc_pause_time); jit0=$(gw_metric system_runtime_dotnet_jit_compilation_time)
   thread_cpu "$GW_PID" >"$out.threads0"
@@ -362,6 +397,7 @@ run_gateway() { # qos api(v1|v2)
     perf record -F 999 -g -p "$GW_PID" -o "$out.perf.data" >/dev/null 2>&1 &
     perf=$!
   fi
+  probe_start
   publish "$qos" "$COUNT" "$out.pub.json" &
   local pub=$!
   local ok=0
@@ -375,6 +411,7 @@ run_gateway() { # qos api(v1|v2)
   cpu1=$(cpu_s "$GW_PID"); alloc1=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated); hwm=$(mem_mb "$GW_PID" VmHWM); rss=$(mem_mb "$GW_PID" VmRSS)
   gc1=$(gw_metric system_runtime_dotnet_gc_pause_time); jit1=$(gw_metric system_runtime_dotnet_jit_compilation_time)
   thread_cpu "$GW_PID" >"$out.threads1"
+  probe_end "gateway QoS $qos $api" "gateway $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s"
   if [ -n "$perf" ]; then
     kill -INT "$perf"; wait "$perf"
     # Self time by function, JIT-compiled frames named through the perf map the runtime wrote.
@@ -382,7 +419,7 @@ run_gateway() { # qos api(v1|v2)
       | grep -E '^ +[0-9.]+%' | head -30 | sed -E 's/ +/ /g; s/\[\.\] //' >"$WORK/gateway-profile.txt"
     PROFILE_NOTES+=("hottest functions (perf, self time) in the gateway's QoS 1 run:" "$(sed 's/^/  /' "$WORK/gateway-profile.txt")")
   fi
-  PROFILE_NOTES+=("gateway QoS $qos $api: CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s by thread: $(thread_delta "$out.threads0" "$out.threads1"); GC pauses $(delta "$gc0" "$gc1" 1 %.2f) s, JIT $(delta "$jit0" "$jit1" 1 %.2f) s, allocated $(delta "$alloc0" "$alloc1" 0.000001 %.0f) MB")
+  PROFILE_NOTES+=("gateway QoS $qos $api: CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s by thread: $(thread_delta "$out.threads0" "$out.threads1"); GC pauses $(delta "$gc0" "$gc1" 1 %.2f) s, JIT $(delta "$jit0" "$jit1" 1 %.2f) s for $(delta "$jitm0" "$(gw_metric system_runtime_dotnet_jit_compiled_methods)") methods, allocated $(delta "$alloc0" "$alloc1" 0.000001 %.0f) MB")
   status=$(curl -s -m 5 "$GW_HTTP/api/status" | tee "$out.status.json" | jq -c '.pipeline // .Pipeline // {} | with_entries(select(.value | type == "number"))' 2>/dev/null)
   note "gateway counters: ${status:-unavailable}"
   stop_pid "$GW_PID"
@@ -418,7 +455,7 @@ wait_vm() { # bucket expected timeout stall (the gateway writes to VM with the b
 }
 vm_count() {
   curl -s -m 30 -XPOST "$VM_URL/internal/force_flush" >/dev/null
-  curl -s -m 120 "$VM_URL/api/v1/query" --data-urlencode 'query=sum by (__name__, model) (count_over_time({__name__=~".+", model!=""}[3650d]))' \
+  curl -s -m 120 "$VM_URL/api/v1/query" --data-urlencode 'query=sum by (__name__, model) (count_over_time({__name__=~".+", __name__!~"alerts_.*", model!=""}[3650d]) keep_metric_names)' \
     --data-urlencode "time=$(( $(date +%s) + 60 ))" | jq --argjson value "$VALUE_MODELS" '
     [.data.result[] | {m: .metric.model, n: (.value[1] | tonumber), name: .metric.__name__}]
     | group_by(.m) | map(if ((.[0].m) as $m | $value | index($m)) then (map(.n) | add) else (map(.n) | max) end) | add // 0' 2>/dev/null || echo 0
@@ -461,12 +498,14 @@ run_nodered() { # typical|tuned count
   fi
   local cpu0 out="$dir/run"
   cpu0=$(cpu_s "$pid")
+  probe_start
   publish 0 "$n" "$out.pub.json" &
   local pub=$!
   wait_stored "$db" "$n" 900 30
   wait "$pub"
   local cpu1 hwm rss start
   cpu1=$(cpu_s "$pid"); hwm=$(mem_mb "$pid" VmHWM); rss=$(mem_mb "$pid" VmRSS)
+  probe_end "Node-RED $flavor" "node $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s"
   stop_pid "$pid"
   start=$(jq .startMs "$out.pub.json")
   row "Node-RED 4 $flavor flow|0|$(jq .published "$out.pub.json")|$STORED|$((END_MS - start))|$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')|$hwm|$rss|"
@@ -548,6 +587,7 @@ run_soak() {
 }
 
 # --- the run ------------------------------------------------------------------------------------------------------
+[ ${#GATEWAY_ENV[@]} -gt 0 ] && note "gateway settings added: ${GATEWAY_ENV[*]}"
 log "mode $MODE on $(nproc) cores; broker 127.0.0.1:$MQTT_PORT, InfluxDB $INFLUX_URL${VM_URL:+, VictoriaMetrics $VM_URL}"
 if [ "$MODE" = soak ]; then
   run_soak "$SOAK_MINUTES" "$SOAK_RATE"
@@ -556,7 +596,13 @@ fi
 
 if [ "$WITH_NODERED" = 1 ]; then ensure_nodered || die "npm could not install Node-RED"; fi
 LOAD="$WORK/load.bin"
-record_load "$COUNT" "$LOAD"
+if [ -n "$LOAD_IN" ]; then
+  LOAD=$LOAD_IN
+  log "replaying the load recorded in $LOAD (the first $COUNT messages)"
+else
+  record_load "$COUNT" "$LOAD"
+  [ -n "$LOAD_SAVE" ] && cp "$LOAD" "$LOAD_SAVE"
+fi
 
 run_ceiling 1
 run_gateway 1 v1

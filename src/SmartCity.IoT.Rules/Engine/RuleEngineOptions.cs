@@ -9,7 +9,7 @@ public sealed class RuleEngineOptions
     public FlappingPolicy DefaultFlapping { get; set; } = new(6, TimeSpan.FromMinutes(30));
 
     /// <summary>Initial samples per window and device; windows grow by doubling.</summary>
-    public int InitialWindowCapacity { get; set; } = 8;
+    public int InitialWindowCapacity { get; set; } = 16;
 
     /// <summary>Upper bound of samples per window and device; beyond it the oldest sample is dropped (documented).</summary>
     public int MaxWindowSamples { get; set; } = 4096;

@@ -7,18 +7,28 @@ namespace SmartCity.IoT.Rules.Evaluation;
 /// <summary>Everything the engine keeps for one (rule, device): preallocated when the device is first seen.</summary>
 internal sealed class RuleState
 {
-    public RuleState(CompiledRule rule, int initialWindowCapacity, int maxWindowSamples)
+    /// <summary>Creates the state; windows come from <see cref="AllocateWindows"/>, called after all of a device's states exist.</summary>
+    public RuleState(CompiledRule rule)
     {
         Rule = rule;
-        var windows = rule.Windows.Length == 0 ? [] : new WindowBuffer[rule.Windows.Length];
+        AbsentSeenNs = rule.AbsentFields.Length == 0 ? [] : new long[rule.AbsentFields.Length];
+    }
+
+    public RuleState(CompiledRule rule, int initialWindowCapacity, int maxWindowSamples)
+        : this(rule)
+    {
+        AllocateWindows(initialWindowCapacity, maxWindowSamples);
+    }
+
+    public void AllocateWindows(int initialWindowCapacity, int maxWindowSamples)
+    {
+        var windows = Rule.Windows.Length == 0 ? [] : new WindowBuffer[Rule.Windows.Length];
         for (var i = 0; i < windows.Length; i++)
         {
             windows[i] = new WindowBuffer(initialWindowCapacity, maxWindowSamples);
         }
 
         Windows = windows;
-
-        AbsentSeenNs = rule.AbsentFields.Length == 0 ? [] : new long[rule.AbsentFields.Length];
     }
 
     // Hot fields, read on every evaluation, in a small object (about 80 bytes). The rest lives in a ColdState created at

@@ -54,10 +54,10 @@ internal sealed class WindowBuffer
         _sum += value;
     }
 
-    /// <summary>Drops samples older than <paramref name="cutoffNs"/> (exclusive window start).</summary>
+    /// <summary>Drops samples at or before <paramref name="cutoffNs"/>: a window of length d is (now - d, now], as in Prometheus 3.</summary>
     public void Evict(long cutoffNs)
     {
-        while (_count > 0 && _samples[_head].Time < cutoffNs)
+        while (_count > 0 && _samples[_head].Time <= cutoffNs)
         {
             DropOldest();
         }
