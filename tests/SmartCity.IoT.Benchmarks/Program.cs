@@ -30,6 +30,17 @@ if (args is ["--quick", ..])
         Quick("naive pipeline", np, np.NaivePipelineAll, warmUpPasses: 3, passes: 3);
     }
 
+    using (var checkpoint = new MemoryStream())
+    {
+        var sw = Stopwatch.StartNew();
+        w.Engine.SaveCheckpoint(checkpoint);
+        var saved = sw.Elapsed;
+        checkpoint.Position = 0;
+        sw.Restart();
+        w.Engine.RestoreCheckpoint(checkpoint);
+        Console.WriteLine($"checkpoint: {checkpoint.Length / 1024.0 / 1024.0:F1} MiB, save {saved.TotalMilliseconds:F0} ms, restore {sw.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
     Console.WriteLine($"rules: {w.Rules.Count}, applying to one device: {w.RulesPerDevice}, alerts published in warm-up: {w.Publisher.Count}, active: {w.Engine.ActiveAlerts().Count}");
     return;
 }

@@ -61,6 +61,18 @@ public sealed class StalenessAndFlappingTests
         h.Registry[0].Online = false;
         h.Engine.Tick();
         Assert.Equal(AlertStatus.Firing, Assert.Single(h.Publisher.Alerts).Status);
+
+        // It still sends (the last will was stale): resolved, and not re-fired every tick while the flag stays offline.
+        h.Send("ems-1", ("co2", 600));
+        h.TickFor(TimeSpan.FromSeconds(10));
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved], h.Publisher.Statuses);
+
+        // Online, then offline again: a new offline report fires again.
+        h.Registry[0].Online = true;
+        h.Engine.Tick();
+        h.Registry[0].Online = false;
+        h.Engine.Tick();
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing], h.Publisher.Statuses);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class StatusSnapshotBuilder(
 
         var alerts = active
             .OrderByDescending(a => a.Severity).ThenBy(a => a.Since)
-            .Select(a => new AlertRow(a.Fingerprint, a.RuleName, a.DeviceId, a.Severity.ToString().ToLowerInvariant(), a.State.ToString().ToLowerInvariant(), a.Since, a.Value,
+            .Select(a => new AlertRow(a.Fingerprint, a.RuleName, a.DeviceId, a.Severity.ToString().ToLowerInvariant(), a.State.ToString().ToLowerInvariant() + (a.Flapping ? " (flapping: held)" : ""), a.Since, a.Value,
                 a.Annotations.TryGetValue("summary", out var s) ? s : ""))
             .ToList();
 

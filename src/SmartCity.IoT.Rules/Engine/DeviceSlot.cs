@@ -23,6 +23,12 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     public RuleState[] Thresholds { get; set; } = [];
     public RuleState[] Staleness { get; set; } = [];
 
+    /// <summary>
+    /// Set when an offline availability message fired staleness; cleared when the device is reported online again.
+    /// Keeps a device whose last-will said offline but which still sends from firing and resolving every second.
+    /// </summary>
+    public bool OfflineLatched { get; set; }
+
     /// <summary>Number of staleness alerts firing, so a reading checks them only when there is something to resolve.</summary>
     public int StaleFiring { get; set; }
 

@@ -25,7 +25,7 @@ namespace SmartCity.IoT.Rules.Engine;
 /// </summary>
 public sealed class RuleEngine
 {
-    private static readonly Counter<long> Transitions = GatewayMeter.Meter.CreateCounter<long>("smartcity.rules.alert_transitions", description: "Alert transitions published by the rule engine");
+    private static readonly Counter<long> Transitions = GatewayMeter.Meter.CreateCounter<long>("rules.alert_transitions", description: "Alert transitions published by the rule engine");
 
     private readonly FieldVocabulary _vocabulary;
     private readonly DeviceRegistry _devices;
@@ -174,10 +174,20 @@ public sealed class RuleEngine
         var now = NowNs();
         foreach (var slot in _all)
         {
+            var offline = slot.Device is { Online: false } && !slot.OfflineLatched;
+            if (slot.Device is { Online: true })
+            {
+                slot.OfflineLatched = false;
+            }
+
             foreach (var state in slot.Staleness)
             {
                 var age = now - slot.LastReceivedNs;
-                var offline = slot.Device is { Online: false };
+                if (offline)
+                {
+                    slot.OfflineLatched = true;
+                }
+
                 if (state.Phase != RulePhase.Firing && (age >= state.Rule.AfterNs || offline))
                 {
                     state.LevelIndex = 0;
