@@ -44,6 +44,7 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
     private readonly Channel<Batch> _sealed;
     private readonly ConcurrentBag<Batch> _free = [];
     private readonly Reading _reading;
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly ConcurrentDictionary<(DecodeError, string), byte> _loggedRejections = new();
     private RuleEngine _engine;
     private Batch _current;
@@ -98,7 +99,18 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
                 _current.OpenedAtTicks = now;
             }
 
-            Process(message.ApplicationMessage.Topic, message.ApplicationMessage.Payload);
+            try
+            {
+                Process(message.ApplicationMessage.Topic, message.ApplicationMessage.Payload);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug must not stall the stream: the message is kept as a dead letter and acknowledged with its batch.
+                _stats.ProcessingFailed();
+                Log.ProcessingFailed(_logger, message.ApplicationMessage.Topic, ex);
+                TryDeadLetter(message.ApplicationMessage.Topic, "ProcessingFailed", ex.Message, message.ApplicationMessage.Payload);
+            }
+
             _current.Acks.Add(new PendingAck(message, connectionEpoch));
             if (_current.Lines >= _batchSize || _current.Acks.Count >= _batchSize)
             {
@@ -151,8 +163,11 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         _stats.ReadingDecoded();
         _registry.Observe(_reading);
         _engine.Evaluate(_reading);
-        if (LineProtocolWriter.WriteReading(_current.Buffer, _reading, _catalog.Vocabulary))
+        // Encoded apart and copied whole, so a failure half-way never leaves a torn line in the batch.
+        _line.ResetWrittenCount();
+        if (LineProtocolWriter.WriteReading(_line, _reading, _catalog.Vocabulary))
         {
+            _current.Buffer.Write(_line.WrittenSpan);
             _current.Lines++;
         }
     }
@@ -325,6 +340,19 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         try
         {
             _deadLetter.Write(topic, reason.ToString(), detail, payload, totalBytes);
+        }
+        catch (IOException ex)
+        {
+            Log.DeadLetterFailed(_logger, topic, ex.Message);
+        }
+    }
+
+    private void TryDeadLetter(string topic, string reason, string detail, ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            var head = payload.Slice(0, Math.Min(payload.Length, _options.DeadLetterPayloadBytes)).ToArray();
+            _deadLetter.Write(topic, reason, detail, head, payload.Length);
         }
         catch (IOException ex)
         {

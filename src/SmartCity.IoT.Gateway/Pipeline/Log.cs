@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Could not write a dead-letter record for '{Topic}': {Reason}")]
     public static partial void DeadLetterFailed(ILogger logger, string topic, string reason);
 
+    [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Processing failed for a message on '{Topic}'; it was dead-lettered and the stream goes on")]
+    public static partial void ProcessingFailed(ILogger logger, string topic, Exception exception);
+
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Alert {Status} [{Severity}] {Rule} on {Device}: {Summary}")]
     public static partial void AlertTransition(ILogger logger, AlertStatus status, AlertSeverity severity, string rule, string device, string summary);
 

@@ -27,6 +27,7 @@ public sealed class PipelineStats
     private long _batches;
     private long _availability;
     private long _lastMessageUnixMs;
+    private long _processingFailures;
 
     public PipelineStats(TimeProvider time)
     {
@@ -59,7 +60,7 @@ public sealed class PipelineStats
                 sum += Interlocked.Read(ref _rejectedByReason[i]);
             }
 
-            return sum;
+            return sum + ProcessingFailures;
         }
     }
 
@@ -73,6 +74,11 @@ public sealed class PipelineStats
             {
                 result[((DecodeError)i).ToString()] = n;
             }
+        }
+
+        if (ProcessingFailures > 0)
+        {
+            result["ProcessingFailed"] = ProcessingFailures;
         }
 
         return result;
@@ -100,6 +106,15 @@ public sealed class PipelineStats
     }
 
     public void AvailabilityReceived() => Interlocked.Increment(ref _availability);
+
+    /// <summary>Messages whose processing threw (a bug): dead-lettered, counted as rejected with reason ProcessingFailed.</summary>
+    public long ProcessingFailures => Interlocked.Read(ref _processingFailures);
+
+    public void ProcessingFailed()
+    {
+        Interlocked.Increment(ref _processingFailures);
+        _rejected.Add(1, new KeyValuePair<string, object?>("reason", "ProcessingFailed"));
+    }
 
     public void MessageRejected(DecodeError reason)
     {
