@@ -32,7 +32,14 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
         gateway.Start();
         await WaitReadyAsync(settings["Http:Urls"]!);
 
-        var killAt = new HashSet<int> { 600, 1500, 2400 };
+        // Random kill points, printed so a failing run can be reproduced.
+        var killAt = new HashSet<int>();
+        while (killAt.Count < 3)
+        {
+            killAt.Add(Random.Shared.Next(300, messages.Count - 300));
+        }
+
+        output.WriteLine($"kill points: {string.Join(", ", killAt.Order())}");
         await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
         {
             for (var i = 0; i < messages.Count; i++)
