@@ -50,9 +50,10 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
                     gateway.Kill();
                     output.WriteLine($"killed the gateway after publishing {i + 1} messages");
                     gateway.Start();
+                    await WaitReadyAsync(settings["Http:Urls"]!); // the next kill lands on a running, connected gateway
                 }
 
-                if (i % 50 == 0)
+                if (i % 20 == 0)
                 {
                     await Task.Delay(10); // a steady stream, not one burst: the kills land mid-flow
                 }
