@@ -21,6 +21,15 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     public long LastReceivedNs { get; set; }
 
     public RuleState[] Thresholds { get; set; } = [];
+
+    /// <summary>The rule of each of <see cref="Thresholds"/>, in the same order; shared between devices that match the same rules.</summary>
+    public Compilation.CompiledRule[] Rules { get; set; } = [];
+
+    /// <summary>
+    /// Bit s set when <c>Thresholds[s]</c> is quiet: its rule has no windows and no absent(), and it is inactive or
+    /// resolved. The engine evaluates such a rule without reading its state (kept in step with every phase change).
+    /// </summary>
+    public ulong QuietMask;
     public RuleState[] Staleness { get; set; } = [];
 
     /// <summary>
@@ -31,6 +40,9 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
 
     /// <summary>Number of staleness alerts firing, so a reading checks them only when there is something to resolve.</summary>
     public int StaleFiring { get; set; }
+
+    /// <summary>Written by the engine's prefetch pass so its loads are not optimised away; carries no meaning.</summary>
+    public int TouchSink;
 
     public static string Key(string profileId, string deviceId) => profileId + "\n" + deviceId;
 }

@@ -37,6 +37,8 @@ public sealed class RuleEngine
     private readonly Dictionary<string, DeviceSlot> _byKey = new(StringComparer.Ordinal);
     private DeviceSlot?[] _byIndex = new DeviceSlot?[256];
     private RuleSet _ruleSet;
+    private readonly Dictionary<string, CompiledRule[]> _sharedRules = new(StringComparer.Ordinal);
+    private RuleSet? _sharedRulesOf;
 
     public RuleEngine(RuleSet rules, FieldVocabulary vocabulary, DeviceRegistry devices, IAlertPublisher publisher, TimeProvider time, RuleEngineOptions? options = null)
     {
@@ -87,6 +89,8 @@ public sealed class RuleEngine
 
         var latest = slot.Device!.Latest;
         var states = slot.Thresholds;
+        var rules = slot.Rules;
+        var tags = slot.Tags;
 
         // Which fields this reading carries, as a bit set when the vocabulary allows (one AND per rule instead of a loop).
         var useMask = _vocabulary.Count <= 64;
@@ -99,10 +103,39 @@ public sealed class RuleEngine
             }
         }
 
+        // Quiet (rule, device) pairs (see DeviceSlot.QuietMask) are evaluated from the shared compiled rule and the
+        // device's latest values alone; their state object is not read unless the rule starts firing. With 10,000
+        // devices the states live in main memory, so most of a reading's cache misses are avoided this way.
+        var quiet = slot.QuietMask;
+
+        // The remaining states (and their windows) are loaded first, in a loop whose loads do not depend on one another,
+        // so the CPU fetches their cache lines at once (memory-level parallelism) instead of one miss per rule inside
+        // the evaluation loop. The sum is stored only so the JIT cannot drop the loads.
+        slot.TouchSink = Touch(states, quiet);
+
         for (var s = 0; s < states.Length; s++)
         {
+            var rule = rules[s];
+            if ((quiet & (1UL << s)) != 0)
+            {
+                // No windows, no absent(), phase inactive or resolved: only a firing condition that now holds matters.
+                if (useMask ? (rule.TriggerMask & present) == 0 : !TriggeredBy(rule, reading))
+                {
+                    continue;
+                }
+
+                var quietCtx = new EvalContext(latest, states[s], now, tags);
+                if (EvaluateLevels(rule, quietCtx, out var quietLevel) != 1)
+                {
+                    continue;
+                }
+
+                Step(slot, states[s], quietCtx, 1, quietLevel);
+                UpdateQuiet(slot, s);
+                continue;
+            }
+
             var state = states[s];
-            var rule = state.Rule;
             var absent = rule.AbsentFields;
             var triggered = absent.Length > 0;
             for (var i = 0; i < absent.Length; i++)
@@ -113,29 +146,9 @@ public sealed class RuleEngine
                 }
             }
 
-            if (!triggered)
+            if (!triggered && !(useMask ? (rule.TriggerMask & present) != 0 : TriggeredBy(rule, reading)))
             {
-                if (useMask)
-                {
-                    triggered = (rule.TriggerMask & present) != 0;
-                }
-                else
-                {
-                    var triggers = rule.TriggerFields;
-                    for (var i = 0; i < triggers.Length; i++)
-                    {
-                        if (reading.Has(triggers[i]))
-                        {
-                            triggered = true;
-                            break;
-                        }
-                    }
-                }
-
-                if (!triggered)
-                {
-                    continue;
-                }
+                continue;
             }
 
             var fieldWindows = rule.FieldWindows;
@@ -151,7 +164,7 @@ public sealed class RuleEngine
                 }
             }
 
-            var ctx = new EvalContext(latest, state, now, slot.Tags);
+            var ctx = new EvalContext(latest, state, now, tags);
             var countWindows = rule.CountWindows;
             for (var i = 0; i < countWindows.Length; i++)
             {
@@ -161,8 +174,84 @@ public sealed class RuleEngine
                 window.Add(now, condition.Eval(ctx) == 1 ? 1 : 0);
             }
 
-            Step(slot, state, ctx);
+            var fire = EvaluateLevels(rule, ctx, out var level);
+            Step(slot, state, ctx, fire, level);
+            UpdateQuiet(slot, s);
         }
+    }
+
+    private static bool TriggeredBy(CompiledRule rule, Reading reading)
+    {
+        var triggers = rule.TriggerFields;
+        for (var i = 0; i < triggers.Length; i++)
+        {
+            if (reading.Has(triggers[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A (rule, device) is quiet when its rule keeps no per-device samples or timers that a reading must update
+    /// (no windows, no absent()) and it is inactive or resolved: then a reading whose firing condition does not hold
+    /// changes nothing (see <see cref="Step"/>), and the engine need not read its state.
+    /// </summary>
+    private static bool IsQuiet(RuleState state) =>
+        state.Phase is RulePhase.Inactive or RulePhase.Resolved && state.Rule.Windows.Length == 0 && state.Rule.AbsentFields.Length == 0;
+
+    /// <summary>Recomputes bit <paramref name="s"/> of <see cref="DeviceSlot.QuietMask"/> after the state may have changed phase.</summary>
+    private static void UpdateQuiet(DeviceSlot slot, int s)
+    {
+        if (s >= 64)
+        {
+            return; // states beyond 64 are never quiet: the mask has no bit for them
+        }
+
+        var bit = 1UL << s;
+        var mask = IsQuiet(slot.Thresholds[s]) ? slot.QuietMask | bit : slot.QuietMask & ~bit;
+        if (mask != slot.QuietMask)
+        {
+            slot.QuietMask = mask; // written only on a change: steady readings leave the slot's line clean
+        }
+    }
+
+    private static void RecomputeQuiet(DeviceSlot slot)
+    {
+        ulong mask = 0;
+        var states = slot.Thresholds;
+        for (var s = 0; s < states.Length && s < 64; s++)
+        {
+            if (IsQuiet(states[s]))
+            {
+                mask |= 1UL << s;
+            }
+        }
+
+        slot.QuietMask = mask;
+    }
+
+    private static int Touch(RuleState[] states, ulong quiet)
+    {
+        var sum = 0;
+        for (var s = 0; s < states.Length; s++)
+        {
+            if (s < 64 && (quiet & (1UL << s)) != 0)
+            {
+                continue;
+            }
+
+            var state = states[s];
+            sum += (int)state.Phase;
+            if (state.Window0 is { } window)
+            {
+                sum += window.Touch();
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>
@@ -199,12 +288,16 @@ public sealed class RuleEngine
             }
 
             var latest = slot.Device?.Latest ?? _noValues;
-            foreach (var state in slot.Thresholds)
+            var thresholds = slot.Thresholds;
+            for (var s = 0; s < thresholds.Length; s++)
             {
+                var state = thresholds[s];
                 var rule = state.Rule;
                 if (rule.HasAbsent)
                 {
-                    Step(slot, state, new EvalContext(latest, state, now, slot.Tags));
+                    var ctx = new EvalContext(latest, state, now, slot.Tags);
+                    var fire = EvaluateLevels(rule, ctx, out var level);
+                    Step(slot, state, ctx, fire, level);
                 }
                 else if (state.Phase == RulePhase.Pending && state.LastFire == 1 && now - state.PendingSinceNs >= rule.ForNs)
                 {
@@ -216,6 +309,8 @@ public sealed class RuleEngine
                     state.LastValue = ValueOf(rule, state.LevelIndex, new EvalContext(latest, state, now, slot.Tags));
                     TryResolve(slot, state, now, "");
                 }
+
+                UpdateQuiet(slot, s);
             }
         }
     }
@@ -328,11 +423,11 @@ public sealed class RuleEngine
 
     private static string Fingerprint(string ruleName, DeviceSlot slot) => Fingerprint(ruleName, slot.ProfileId, slot.DeviceId);
 
-    private void Step(DeviceSlot slot, RuleState state, in EvalContext ctx)
+    /// <summary>Advances the lifecycle of one (rule, device) given the outcome of its firing condition (<see cref="EvaluateLevels"/>).</summary>
+    private void Step(DeviceSlot slot, RuleState state, in EvalContext ctx, double fire, int level)
     {
         var rule = state.Rule;
         var now = ctx.NowNs;
-        var fire = EvaluateLevels(rule, ctx, out var level);
 
         // Steady states write nothing here: with 10,000 devices the states live in main memory, and clean cache lines
         // are cheaper to evict than dirty ones. LastFire is only needed while pending (the timer's expiry check).
@@ -674,6 +769,8 @@ public sealed class RuleEngine
         }
 
         slot.Thresholds = thresholds.ToArray();
+        slot.Rules = SharedRules(slot.Thresholds);
+        RecomputeQuiet(slot);
         slot.Staleness = staleness.ToArray();
         slot.StaleFiring = staleness.Count(s => s.Phase == RulePhase.Firing);
         foreach (var gone in byName.Values)
@@ -683,6 +780,34 @@ public sealed class RuleEngine
                 TryResolve(slot, gone, now, removedReason.Length > 0 ? removedReason : "rule removed");
             }
         }
+    }
+
+    /// <summary>
+    /// The compiled rules of a device's states, one array shared by every device that matches the same rules (they stay
+    /// in cache while the per-device states do not). Rebuilt on reload: the keys are the current rule objects.
+    /// </summary>
+    private CompiledRule[] SharedRules(RuleState[] states)
+    {
+        var rules = new CompiledRule[states.Length];
+        for (var i = 0; i < states.Length; i++)
+        {
+            rules[i] = states[i].Rule;
+        }
+
+        if (!ReferenceEquals(_sharedRulesOf, _ruleSet))
+        {
+            _sharedRules.Clear();
+            _sharedRulesOf = _ruleSet;
+        }
+
+        var key = string.Join("\n", rules.Select(r => r.Name));
+        if (_sharedRules.TryGetValue(key, out var shared) && shared.AsSpan().SequenceEqual(rules))
+        {
+            return shared;
+        }
+
+        _sharedRules[key] = rules;
+        return rules;
     }
 
     private static RuleState NewState(CompiledRule rule, long now)

@@ -65,6 +65,13 @@ internal sealed class WindowBuffer
 
     public double Sum() => _sum;
 
+    /// <summary>Loads the oldest and newest samples' cache lines (the engine's prefetch pass); the result is meaningless.</summary>
+    public int Touch()
+    {
+        var samples = _samples;
+        return (int)samples[_head].Time + (int)samples[(_head + _count) & _mask].Time;
+    }
+
     public double Min()
     {
         if (_count == 0)
