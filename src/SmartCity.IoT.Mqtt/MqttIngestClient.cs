@@ -46,6 +46,9 @@ public sealed class MqttIngestClient : IAsyncDisposable
 
     public IReadOnlyList<string> SubscribedFilters { get; private set; } = [];
 
+    /// <summary>Whether the broker still had our session (subscriptions, queued messages) at the last connect.</summary>
+    public bool SessionPresent { get; private set; }
+
     /// <summary>Connects, subscribes and stays connected until <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(IReadOnlyList<string> filters, CancellationToken cancellationToken)
     {
@@ -64,6 +67,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
                         throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
                     }
 
+                    SessionPresent = result.IsSessionPresent;
                     Interlocked.Increment(ref _epoch);
                     await SubscribeAsync(effective, cancellationToken).ConfigureAwait(false);
                     if (attempt > 0 || _epoch > 1)

@@ -6,7 +6,7 @@ using SmartCity.IoT.Testing;
 namespace SmartCity.IoT.IntegrationTests;
 
 /// <summary>Issue 6, fault test 3: Mosquitto restarted mid-stream; the gateway reconnects, resubscribes and loses nothing.</summary>
-public sealed class BrokerRestartTests
+public sealed class BrokerRestartTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Readings_published_around_a_broker_restart_all_reach_InfluxDB()
@@ -45,10 +45,25 @@ public sealed class BrokerRestartTests
 
         foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(messages))
         {
-            var stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(60), $"{count} {profile} devices after the broker restart");
+            var stored = 0;
+            try
+            {
+                stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(60), $"{count} {profile} devices after the broker restart");
+            }
+            catch (TimeoutException)
+            {
+                var rows = await influx.QueryAsync(database, $"SELECT count(\"{field}\") FROM \"{measurement}\" WHERE \"model\" = '{profile}' GROUP BY \"device\"");
+                var have = rows.Select(r => r["device"].GetString()).ToHashSet();
+                var missing = messages.Select((m, i) => (m, i)).Where(x => x.m.ProfileId == profile && !have.Contains(x.m.DeviceId)).Select(x => $"#{x.i} {x.m.Topic}");
+                output.WriteLine("missing: " + string.Join("; ", missing));
+                output.WriteLine(broker.Output);
+                throw;
+            }
+
             Assert.Equal(count, stored);
         }
 
         Assert.True(client.Reconnects >= 1, "the gateway should have reconnected after the restart");
+        Assert.True(client.SessionPresent, "the broker should have kept the gateway's persistent session across its restart");
     }
 }

@@ -9,11 +9,14 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
                   subscribe (QoS 1) and save N messages as they arrive, e.g. from `SmartCity.IoT.Gateway simulate`
           publish --broker H:P --file FILE --qos 0|1 [--rate MSG/S] [--inflight K] [--count N] [--via stream|client] [--connections C]
                   replay a recorded load byte for byte (rate 0 = as fast as the broker takes it)
-          count   --broker H:P --qos 0|1 --expect N [--timeout S] [--idle S] [--topic F] [--receive-max K] [--ready-file F]
+          count   --broker H:P --qos 0|1 --expect N [--timeout S] [--idle S] [--first-timeout S] [--topic F] [--receive-max K] [--ready-file F]
                   a bare subscriber that only counts: the broker's ceiling for the same load
         """);
     return 2;
 }
+
+// MQTTnet's receive loop and the timers that bound every wait must never queue behind each other on 2 cores.
+ThreadPool.SetMinThreads(Math.Max(8, Environment.ProcessorCount * 2), 8);
 
 try
 {

@@ -56,6 +56,7 @@ internal sealed class StreamPublisher
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { SendBufferSize = 1 << 20, ReceiveBufferSize = 1 << 20 };
         socket.Connect(host, port);
         socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+        socket.SendTimeout = (int)timeout.TotalMilliseconds;
         var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(4096, 65536));
         socket.Send(formatter.Encode(new MqttConnectPacket { ClientId = clientId, CleanSession = true, KeepAlivePeriod = 0, ReceiveMaximum = 65535 }).ToArray());
         using var stream = new BufferedStream(new NetworkStream(socket, ownsSocket: false), 1 << 16);

@@ -31,6 +31,7 @@ internal sealed class Subscription
         var qos = options.Number("qos", 1) == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
         var timeout = TimeSpan.FromSeconds(options.Number("timeout", 600));
         var idle = TimeSpan.FromSeconds(options.Number("idle", 30));
+        var firstWait = TimeSpan.FromSeconds(options.Number("first-timeout", 120));
         var readyFile = options.Text("ready-file", "");
         var receiveMaximum = (ushort)Math.Clamp(options.Number("receive-max", 65535), 1, 65535);
 
@@ -83,6 +84,12 @@ internal sealed class Subscription
             if (last != 0 && Stopwatch.GetElapsedTime(last) > idle)
             {
                 reason = "idle";
+                break;
+            }
+
+            if (last == 0 && started.Elapsed > firstWait)
+            {
+                reason = "nothing arrived";
                 break;
             }
 

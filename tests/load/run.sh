@@ -312,7 +312,10 @@ record_load() { # count file
 
 publish() { # qos count out-json [extra...]: replays the load as fast as the broker takes it
   local qos=$1 n=$2 out=$3; shift 3
-  dotnet "$LOADTOOL" publish --broker "127.0.0.1:$MQTT_PORT" --file "$LOAD" --qos "$qos" --count "$n" --timeout 900 "$@" >"$out" 2>>"$WORK/publish.log"
+  timeout 960 dotnet "$LOADTOOL" publish --broker "127.0.0.1:$MQTT_PORT" --file "$LOAD" --qos "$qos" --count "$n" --timeout 900 "$@" >"$out" 2>>"$WORK/publish.log"
+  local rc=$?
+  [ -s "$out" ] || echo '{"published":0,"failed":0,"startMs":0,"endMs":0}' >"$out"
+  return $rc
 }
 
 # --- contenders ---------------------------------------------------------------------------------------------------
@@ -321,17 +324,23 @@ run_ceiling() { # qos
   log "ceiling: a bare MQTTnet subscriber counting $COUNT messages at QoS $qos"
   rm -f "$out.ready"
   dotnet "$LOADTOOL" count --broker "127.0.0.1:$MQTT_PORT" --qos "$qos" --expect "$COUNT" --ready-file "$out.ready" \
-    --timeout 600 --idle 20 >"$out.count.json" 2>"$out.log" &
+    --timeout 600 --idle 20 --first-timeout 60 >"$out.count.json" 2>"$out.log" &
   local sub=$!
   wait_file "$out.ready" 30 || { kill "$sub"; die "the counting subscriber did not subscribe"; }
   local c0; c0=$(cpu_s "$sub")
   probe_start
-  publish "$qos" "$COUNT" "$out.pub.json" || note "publisher: $(tail -2 "$WORK/publish.log")"
+  publish "$qos" "$COUNT" "$out.pub.json" || note "publisher failed: $(tail -2 "$WORK/publish.log")"
   local c1; c1=$(cpu_s "$sub")
+  # The subscriber stops on its count, 20 s after its last message, or 60 s without any; this is the backstop.
+  local i
+  for ((i = 0; i < 120 + COUNT / 1000; i++)); do kill -0 "$sub" 2>/dev/null || break; sleep 1; done
+  kill -0 "$sub" 2>/dev/null && { note "the counting subscriber hung; stopping it"; kill -9 "$sub"; }
   wait "$sub"
+  [ -s "$out.count.json" ] || { echo '{"received":0,"firstMs":0,"lastMs":0,"stop":"killed"}' >"$out.count.json"; tail -5 "$out.log" >&2; FAILED=1; }
   probe_end "ceiling QoS $qos" "the counting subscriber $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }') s"
   local start end received
   start=$(jq .startMs "$out.pub.json"); end=$(jq .lastMs "$out.count.json"); received=$(jq .received "$out.count.json")
+  [ "$received" -gt 0 ] && [ "$start" -gt 0 ] || end=$start
   row "ceiling (bare subscriber)|$qos|$(jq .published "$out.pub.json")|$received|$((end - start))|||||"
   note "received $received in $((end - start)) ms"
 }

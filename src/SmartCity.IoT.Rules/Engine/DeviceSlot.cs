@@ -17,6 +17,9 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     /// <summary>Null until the device is seen in this process (a slot restored from a checkpoint).</summary>
     public DeviceState? Device { get; set; }
 
+    /// <summary><c>Device.Latest</c>, held here so a reading reaches the values without first loading the device state.</summary>
+    public double[] Latest { get; set; } = [];
+
     /// <summary>Gateway time of the last message (receive-time semantics), Unix ns.</summary>
     public long LastReceivedNs { get; set; }
 
@@ -40,9 +43,6 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
 
     /// <summary>Number of staleness alerts firing, so a reading checks them only when there is something to resolve.</summary>
     public int StaleFiring { get; set; }
-
-    /// <summary>Written by the engine's prefetch pass so its loads are not optimised away; carries no meaning.</summary>
-    public int TouchSink;
 
     public static string Key(string profileId, string deviceId) => profileId + "\n" + deviceId;
 }

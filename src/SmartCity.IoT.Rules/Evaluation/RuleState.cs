@@ -61,9 +61,6 @@ internal sealed class RuleState
         }
     }
 
-    /// <summary>The first window or null (the engine's prefetch pass).</summary>
-    public WindowBuffer? Window0 => _window0;
-
     public WindowBuffer Window(int slot) => slot == 0 ? _window0! : _windows[slot];
 
     /// <summary>The rule's name and content hash (a placeholder rule carries them for state read from a checkpoint).</summary>

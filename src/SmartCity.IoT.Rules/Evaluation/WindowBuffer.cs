@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace SmartCity.IoT.Rules.Evaluation;
 
@@ -7,12 +8,22 @@ namespace SmartCity.IoT.Rules.Evaluation;
 /// count() are O(1); min()/max() scan (windows hold a few dozen samples at typical rates). The ring's capacity is a
 /// power of two; it grows by doubling up to <see cref="MaxCapacity"/> and then drops the oldest sample, so steady state
 /// allocates nothing.
+/// <para>
+/// Up to <see cref="InlineCapacity"/> samples live inside the object itself (a 15-minute window of once-a-minute readings
+/// fits): with 10,000 devices each window is one cache miss instead of two dependent ones (object, then its array).
+/// Larger windows move to an array on the heap the first time they grow past it.
+/// </para>
 /// </summary>
 internal sealed class WindowBuffer
 {
     private const int ResumEvery = 4096; // recompute the running sum now and then so rounding never accumulates
-    // One array of (time, value) pairs: the oldest and newest samples share cache lines with their timestamps.
-    private Sample[] _samples;
+    public const int InlineCapacity = 16;
+
+    // (time, value) pairs: a sample's value shares its cache line with its timestamp. _heap is null while the ring fits
+    // in _inline; Ring returns whichever holds the samples.
+    private Sample[]? _heap;
+    private InlineSamples _inline;
+    private int _capacity;
     private int _mask;
     private int _head; // index of the oldest sample
     private int _count;
@@ -22,7 +33,8 @@ internal sealed class WindowBuffer
     public WindowBuffer(int initialCapacity, int maxCapacity)
     {
         var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, initialCapacity));
-        _samples = new Sample[capacity];
+        _heap = capacity > InlineCapacity ? new Sample[capacity] : null;
+        _capacity = capacity;
         _mask = capacity - 1;
         MaxCapacity = Math.Max(capacity, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, maxCapacity)));
     }
@@ -31,13 +43,20 @@ internal sealed class WindowBuffer
 
     public int Count => _count;
 
-    public int Capacity => _samples.Length;
+    public int Capacity => _capacity;
+
+    /// <summary>The ring's storage (its first <see cref="Capacity"/> elements are used).</summary>
+    private Span<Sample> Ring
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _heap is { } heap ? heap : _inline;
+    }
 
     public void Add(long timeNs, double value)
     {
-        if (_count == _samples.Length)
+        if (_count == _capacity)
         {
-            if (_samples.Length < MaxCapacity)
+            if (_capacity < MaxCapacity)
             {
                 Grow();
             }
@@ -47,7 +66,7 @@ internal sealed class WindowBuffer
             }
         }
 
-        ref var slot = ref _samples[(_head + _count) & _mask];
+        ref var slot = ref Ring[(_head + _count) & _mask];
         slot.Time = timeNs;
         slot.Value = value;
         _count++;
@@ -57,20 +76,13 @@ internal sealed class WindowBuffer
     /// <summary>Drops samples at or before <paramref name="cutoffNs"/>: a window of length d is (now - d, now], as in Prometheus 3.</summary>
     public void Evict(long cutoffNs)
     {
-        while (_count > 0 && _samples[_head].Time <= cutoffNs)
+        while (_count > 0 && Ring[_head].Time <= cutoffNs)
         {
             DropOldest();
         }
     }
 
     public double Sum() => _sum;
-
-    /// <summary>Loads the oldest and newest samples' cache lines (the engine's prefetch pass); the result is meaningless.</summary>
-    public int Touch()
-    {
-        var samples = _samples;
-        return (int)samples[_head].Time + (int)samples[(_head + _count) & _mask].Time;
-    }
 
     public double Min()
     {
@@ -80,9 +92,10 @@ internal sealed class WindowBuffer
         }
 
         var min = double.PositiveInfinity;
+        var ring = Ring;
         for (var i = 0; i < _count; i++)
         {
-            var v = _samples[(_head + i) & _mask].Value;
+            var v = ring[(_head + i) & _mask].Value;
             if (v < min)
             {
                 min = v;
@@ -100,9 +113,10 @@ internal sealed class WindowBuffer
         }
 
         var max = double.NegativeInfinity;
+        var ring = Ring;
         for (var i = 0; i < _count; i++)
         {
-            var v = _samples[(_head + i) & _mask].Value;
+            var v = ring[(_head + i) & _mask].Value;
             if (v > max)
             {
                 max = v;
@@ -112,13 +126,20 @@ internal sealed class WindowBuffer
         return max;
     }
 
-    public (long Time, double Value) Oldest => (_samples[_head].Time, _samples[_head].Value);
+    public (long Time, double Value) Oldest
+    {
+        get
+        {
+            ref var s = ref Ring[_head];
+            return (s.Time, s.Value);
+        }
+    }
 
     public (long Time, double Value) Newest
     {
         get
         {
-            ref var s = ref _samples[(_head + _count - 1) & _mask];
+            ref var s = ref Ring[(_head + _count - 1) & _mask];
             return (s.Time, s.Value);
         }
     }
@@ -128,14 +149,15 @@ internal sealed class WindowBuffer
     {
         for (var i = 0; i < _count; i++)
         {
-            var s = _samples[(_head + i) & _mask];
+            var s = _heap is { } heap ? heap[(_head + i) & _mask] : _inline[(_head + i) & _mask];
             yield return (s.Time, s.Value);
         }
     }
 
     private void DropOldest()
     {
-        _sum -= _samples[_head].Value;
+        var ring = Ring;
+        _sum -= ring[_head].Value;
         _head = (_head + 1) & _mask;
         _count--;
         if (_count == 0)
@@ -148,7 +170,7 @@ internal sealed class WindowBuffer
             double sum = 0;
             for (var i = 0; i < _count; i++)
             {
-                sum += _samples[(_head + i) & _mask].Value;
+                sum += ring[(_head + i) & _mask].Value;
             }
 
             _sum = sum;
@@ -157,16 +179,30 @@ internal sealed class WindowBuffer
 
     private void Grow()
     {
-        var size = Math.Min(MaxCapacity, _samples.Length * 2);
-        var samples = new Sample[size];
+        var size = Math.Min(MaxCapacity, _capacity * 2);
+        var ring = Ring;
+        var samples = size > InlineCapacity ? new Sample[size] : null;
+        Span<Sample> target = samples ?? stackalloc Sample[InlineCapacity]; // still inline: unwrap through the stack
         for (var i = 0; i < _count; i++)
         {
-            samples[i] = _samples[(_head + i) & _mask];
+            target[i] = ring[(_head + i) & _mask];
         }
 
-        _samples = samples;
+        if (samples is null)
+        {
+            target[.._count].CopyTo(_inline);
+        }
+
+        _heap = samples;
+        _capacity = size;
         _mask = size - 1;
         _head = 0;
+    }
+
+    [InlineArray(InlineCapacity)]
+    private struct InlineSamples
+    {
+        private Sample _first;
     }
 
     private struct Sample

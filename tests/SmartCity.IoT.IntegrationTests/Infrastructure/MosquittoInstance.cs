@@ -3,7 +3,11 @@ using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.IntegrationTests.Infrastructure;
 
-/// <summary>A Mosquitto of the test's own (so it can be restarted), persistent, on a free loopback port.</summary>
+/// <summary>
+/// A Mosquitto of the test's own (so it can be restarted), persistent, on a free loopback port.
+/// <c>user</c> keeps it from dropping root to the <c>mosquitto</c> user, which could not write its persistence file in our
+/// temp folder: the sessions (and queued messages) would then silently not survive the restart.
+/// </summary>
 internal sealed class MosquittoInstance : IDisposable
 {
     private readonly string _dir;
@@ -18,6 +22,7 @@ internal sealed class MosquittoInstance : IDisposable
             listener {Port} 127.0.0.1
             allow_anonymous true
             persistence true
+            user {Environment.UserName}
             persistence_location {_dir}/
             autosave_interval 1
             max_inflight_messages 0
