@@ -10,11 +10,14 @@ namespace SmartCity.IoT.IntegrationTests.Infrastructure;
 /// <summary>The whole gateway host, in this process, against the real servers test.sh started; its data lives in a temp folder.</summary>
 internal sealed class GatewayInstance : IAsyncDisposable
 {
-    private GatewayInstance(WebApplication app, string dataDir)
+    private GatewayInstance(WebApplication app, string dataDir, bool keepData)
     {
         App = app;
         DataDir = dataDir;
+        _keepData = keepData;
     }
+
+    private readonly bool _keepData;
 
     public WebApplication App { get; }
 
@@ -41,14 +44,16 @@ internal sealed class GatewayInstance : IAsyncDisposable
         ["Simulator:Enabled"] = "false",
     };
 
-    public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null)
+    /// <summary>Starts a gateway; with <paramref name="dataDir"/> it reuses (and keeps) that folder, as a restarted gateway would.</summary>
+    public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null, string? dataDir = null)
     {
-        var dataDir = Directory.CreateTempSubdirectory("smartcity-it-").FullName;
+        var keep = dataDir is not null;
+        dataDir ??= Directory.CreateTempSubdirectory("smartcity-it-").FullName;
         var settings = DefaultSettings(dataDir, Testing.TestEnvironment.MosquittoPort);
         configure(settings);
         var app = GatewayHost.Build(configFile: null, overrides: settings, time: time);
         await app.StartAsync();
-        var instance = new GatewayInstance(app, dataDir);
+        var instance = new GatewayInstance(app, dataDir, keep);
         await Eventually.WaitAsync(() => Task.FromResult(instance.Get<MqttIngestClient>().IsConnected), c => c, TimeSpan.FromSeconds(20), "the gateway to connect to the broker");
         return instance;
     }
@@ -59,6 +64,11 @@ internal sealed class GatewayInstance : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_keepData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDir, recursive: true);
