@@ -177,7 +177,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        if (e.ClientWasConnected)
+        if (e.ClientWasConnected && !_stopping.IsCancellationRequested)
         {
             LastError = e.Exception?.Message ?? e.Reason.ToString();
             Log.Disconnected(_logger, e.Reason.ToString(), e.Exception?.Message);

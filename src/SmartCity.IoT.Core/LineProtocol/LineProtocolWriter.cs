@@ -119,7 +119,14 @@ public static class LineProtocolWriter
                 span[n++] = (byte)'"';
                 return n;
             default:
-                if (!value.TryFormat(span[n..], out written, "R", CultureInfo.InvariantCulture))
+                // Whole numbers (ppm, %, counts: most sensor values) format as integers, several times faster than the
+                // shortest round-trip search and byte for byte the same below 1e15 ("R" switches to E notation there).
+                // Negative zero is left to "R", which writes "-0".
+                if (Math.Abs(value) < 1e15 && value == Math.Truncate(value) && !(value == 0 && double.IsNegative(value)))
+                {
+                    ((long)value).TryFormat(span[n..], out written, default, CultureInfo.InvariantCulture);
+                }
+                else if (!value.TryFormat(span[n..], out written, "R", CultureInfo.InvariantCulture))
                 {
                     throw new InvalidOperationException("Could not format a double.");
                 }
