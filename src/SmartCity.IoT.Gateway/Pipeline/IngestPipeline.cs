@@ -50,6 +50,7 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
     private Batch _current;
     private byte[] _scratch = new byte[4096];
     private long _lastMessageTicks;
+    private int _writing;
     private MqttIngestClient? _client;
 
     public IngestPipeline(
@@ -157,7 +158,7 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         if (result.RejectedFields > 0)
         {
             _stats.FieldRejected(result.RejectedFields);
-            RecordFieldRejection(topic, result.RejectionDetail ?? "field rejected", span);
+            RecordFieldRejection(topic, result.RejectionReason, result.RejectionDetail ?? "field rejected", span);
         }
 
         _stats.ReadingDecoded();
@@ -260,8 +261,6 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         }
     }
 
-    private int _writing;
-
     /// <summary>The writer loop: makes each sealed batch durable, then acknowledges its messages in order.</summary>
     public async Task RunWriterAsync(CancellationToken cancellationToken)
     {
@@ -360,16 +359,17 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         }
     }
 
-    private void RecordFieldRejection(string topic, string detail, ReadOnlySpan<byte> payload)
+    private void RecordFieldRejection(string topic, DecodeError reason, string detail, ReadOnlySpan<byte> payload)
     {
-        if (_loggedRejections.Count < 10_000 && _loggedRejections.TryAdd((DecodeError.OutOfRange, topic), 0))
+        if (_loggedRejections.Count < 10_000 && _loggedRejections.TryAdd((reason, topic), 0))
         {
             Log.FieldRejected(_logger, topic, detail);
         }
 
         try
         {
-            _deadLetter.Write(topic, "FieldRejected", detail, payload);
+            // The reading itself was kept; the record says which field was dropped and why.
+            _deadLetter.Write(topic, "FieldRejected:" + reason, detail, payload);
         }
         catch (IOException ex)
         {
