@@ -26,7 +26,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 MODE=full SOAK_MINUTES=0 COUNT="" TYPICAL_COUNT="" DEVICES=10000 SOAK_RATE=5000
 WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT="" PROFILE=0 LOAD_IN="" LOAD_SAVE=""
 GATEWAY_ENV=() ROUNDS=""
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick ;;
@@ -575,15 +575,19 @@ run_soak() {
     --duration "$(printf '%02d:%02d:00' $((minutes / 60)) $((minutes % 60)))" --devices '*' --devices-per-profile "$per" \
     --anomaly-rate 0.02 --seed 1 --devices-root "$ROOT/devices" >"$WORK/soak-simulate.log" 2>&1 &
   local sim=$!
-  echo "| minute | stored | readings/s (last 10 s) | gateway RSS MB | gateway CPU % |" | tee "$WORK/soak.md"
-  echo "|---:|---:|---:|---:|---:|" | tee -a "$WORK/soak.md"
+  # Managed heap after the last GC beside RSS: a heap that grows is a leak, an RSS that grows alone is the GC keeping
+  # memory it may reuse.
+  echo "| minute | stored | readings/s (last 10 s) | gateway RSS MB | managed heap after GC MB | gateway CPU % |" | tee "$WORK/soak.md"
+  echo "|---:|---:|---:|---:|---:|---:|" | tee -a "$WORK/soak.md"
   local prev=0 prevcpu; prevcpu=$(cpu_s "$GW_PID")
   local first_rss="" last_rss=0 max_rss=0
   while kill -0 "$sim" 2>/dev/null; do
     sleep 10
     local n cpu rss t
     n=$(points_ok "$db"); cpu=$(cpu_s "$GW_PID"); rss=$(mem_mb "$GW_PID" VmRSS); t=$(( ($(now_ms) - started) / 1000 ))
-    printf '| %.1f | %s | %s | %s | %.0f |\n' "$(awk -v t="$t" 'BEGIN { print t / 60 }')" "$n" $(( (n - prev) / 10 )) "$rss" \
+    local heap; heap=$(gw_metric system_runtime_dotnet_gc_last_collection_heap_size)
+    printf '| %.1f | %s | %s | %s | %.0f | %.0f |\n' "$(awk -v t="$t" 'BEGIN { print t / 60 }')" "$n" $(( (n - prev) / 10 )) "$rss" \
+      "$(awk -v h="${heap:-0}" 'BEGIN { print h / 1048576 }')" \
       "$(awk -v a="$prevcpu" -v b="$cpu" 'BEGIN { print (b - a) * 10 }')" | tee -a "$WORK/soak.md"
     prev=$n; prevcpu=$cpu; last_rss=$rss
     [ "$rss" -gt "$max_rss" ] && max_rss=$rss

@@ -47,5 +47,6 @@ public sealed class DeviceState
         set => Volatile.Write(ref _online, value ? 1 : 0);
     }
 
-    internal void CountMessage() => Interlocked.Increment(ref _messages);
+    // Only the pipeline thread writes (see DeviceRegistry), so a plain store suffices; an interlocked add is a full fence.
+    internal void CountMessage() => Volatile.Write(ref _messages, _messages + 1);
 }

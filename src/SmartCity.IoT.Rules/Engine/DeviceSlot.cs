@@ -33,6 +33,7 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     /// resolved. The engine evaluates such a rule without reading its state (kept in step with every phase change).
     /// </summary>
     public ulong QuietMask;
+
     public RuleState[] Staleness { get; set; } = [];
 
     /// <summary>

@@ -170,6 +170,11 @@ public sealed class RuleEngine
             }
 
             var fire = EvaluateLevels(rule, ctx, out var level);
+            if (fire != 1 && state.Phase is RulePhase.Inactive or RulePhase.Resolved)
+            {
+                continue; // the common steady case: Step would change nothing
+            }
+
             Step(slot, state, ctx, fire, level);
             UpdateQuiet(slot, s);
         }
