@@ -109,7 +109,7 @@ public sealed class InfluxWriterFaultTests
 
         await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
         Assert.Equal(5, h.Status.Spooled);
-        Assert.Equal(time.GetUtcNow().AddSeconds(60), h.Writer!.NotBefore);
+        Assert.Equal(time.GetUtcNow().AddSeconds(60).AddMilliseconds(50), h.Writer!.NotBefore); // Retry-After plus the writer's 50 ms guard
 
         await h.StartReplayAsync();
         await Task.Delay(300);

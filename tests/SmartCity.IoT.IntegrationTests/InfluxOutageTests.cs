@@ -17,7 +17,7 @@ public sealed class InfluxOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task An_InfluxDB_outage_mid_stream_loses_no_reading()
     {
-        using var influxServer = new InfluxInstance();
+        using var influxServer = new InfluxServer();
         await influxServer.StartAsync();
         using var influx = new InfluxHttp(influxServer.Url);
         const string database = "outage";

@@ -59,6 +59,11 @@ public sealed class InfluxWriter
     /// <summary>The full write URL (no credentials in it).</summary>
     public Uri WriteUri { get; }
 
+    /// <summary>
+    /// Added to every Retry-After wait: timers may fire a few milliseconds early, and the server asked for at least that long.
+    /// </summary>
+    private static readonly TimeSpan RetryAfterGuard = TimeSpan.FromMilliseconds(50);
+
     /// <summary>No request is sent before this time (set by a 429/503 Retry-After), live or replay.</summary>
     public DateTimeOffset NotBefore => new(Interlocked.Read(ref _notBeforeUtcTicks), TimeSpan.Zero);
 
@@ -126,7 +131,7 @@ public sealed class InfluxWriter
             if (attempt.RetryAfter is { } retryAfter && attempt.Status is 429 or 503)
             {
                 Log.Throttled(_logger, retryAfter, attempt.Status);
-                SetNotBefore(_time.GetUtcNow() + retryAfter);
+                SetNotBefore(_time.GetUtcNow() + retryAfter + RetryAfterGuard);
             }
 
             Log.WriteFailed(_logger, WriteUri.GetLeftPart(UriPartial.Path), attempt.Describe());
@@ -417,8 +422,8 @@ public sealed class InfluxWriter
                     if (args.Outcome.Result is { RetryAfter: { } retryAfter, Status: 429 or 503 } r)
                     {
                         Log.Throttled(_logger, retryAfter, r.Status);
-                        SetNotBefore(_time.GetUtcNow() + retryAfter);
-                        return ValueTask.FromResult<TimeSpan?>(retryAfter);
+                        SetNotBefore(_time.GetUtcNow() + retryAfter + RetryAfterGuard);
+                        return ValueTask.FromResult<TimeSpan?>(retryAfter + RetryAfterGuard);
                     }
 
                     return ValueTask.FromResult<TimeSpan?>(null); // exponential backoff with jitter

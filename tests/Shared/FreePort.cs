@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SmartCity.IoT.IntegrationTests.Infrastructure;
+namespace SmartCity.IoT.Testing;
 
 internal static class FreePort
 {

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using SmartCity.IoT.Testing;
 
-namespace SmartCity.IoT.Influx.Tests.Fixtures;
+namespace SmartCity.IoT.Testing;
 
 /// <summary>
 /// A real influxd 1.6.7 on a free loopback port with its own data directory; <see cref="Stop"/> kills it and
