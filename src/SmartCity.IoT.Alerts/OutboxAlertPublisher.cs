@@ -47,4 +47,29 @@ public sealed class OutboxAlertPublisher : IAlertPublisher
 
         Published?.Invoke();
     }
+
+    /// <summary>Stores several transitions in one transaction (the pipeline hands over one batch's alerts at a time).</summary>
+    public void PublishMany(IReadOnlyList<Alert> alerts)
+    {
+        if (alerts is null || alerts.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _outbox.AppendInbox(alerts);
+            AlertMetrics.Published.Add(alerts.Count, new KeyValuePair<string, object?>("outcome", "stored"));
+        }
+#pragma warning disable CA1031 // the contract: publishing never throws on the pipeline's writer
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            AlertMetrics.Published.Add(alerts.Count, new KeyValuePair<string, object?>("outcome", "failed"));
+            Log.PublishFailed(_log, alerts[0].Fingerprint, alerts[0].RuleName, NotificationFormatter.StatusName(alerts[0].Status), ex);
+            return;
+        }
+
+        Published?.Invoke();
+    }
 }

@@ -68,6 +68,25 @@ public sealed class AlertOutbox
         return (long)cmd.ExecuteScalar()!;
     }
 
+    /// <summary>Appends several alerts in one transaction: one commit (and fsync) for the lot, in order.</summary>
+    public void AppendInbox(IReadOnlyList<Alert> alerts)
+    {
+        using var c = Open();
+        using var tx = c.BeginTransaction();
+        using var cmd = Cmd(c, "INSERT INTO inbox(alert, received_at) VALUES($a, $t);");
+        cmd.Transaction = tx;
+        var a = cmd.Parameters.Add("$a", SqliteType.Text);
+        var t = cmd.Parameters.Add("$t", SqliteType.Integer);
+        foreach (var alert in alerts)
+        {
+            a.Value = AlertJson.Serialize(alert);
+            t.Value = Now();
+            cmd.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
     /// <summary>Unprocessed published alerts in publish order. A row that cannot be read is returned with a null alert (and its error) so it can be dropped loudly.</summary>
     internal List<(long Id, Alert? Alert, string? Error)> ReadInbox(int limit = 500)
     {

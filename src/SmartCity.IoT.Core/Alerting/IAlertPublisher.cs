@@ -4,4 +4,13 @@ namespace SmartCity.IoT.Core.Alerting;
 public interface IAlertPublisher
 {
     void Publish(Alert alert);
+
+    /// <summary>Publishes several transitions, in order; a durable implementation commits them together (one fsync, not one each).</summary>
+    void PublishMany(IReadOnlyList<Alert> alerts)
+    {
+        foreach (var alert in alerts)
+        {
+            Publish(alert);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using MQTTnet;
+using SmartCity.IoT.Core.Alerting;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
@@ -16,16 +17,20 @@ internal sealed class Batch
 
     public List<PendingAck> Acks { get; }
 
+    /// <summary>Alert transitions raised while this batch was open; handed to delivery once the batch is durable.</summary>
+    public List<Alert> Alerts { get; } = [];
+
     public int Lines { get; set; }
 
     public long OpenedAtTicks { get; set; }
 
-    public bool IsEmpty => Lines == 0 && Acks.Count == 0;
+    public bool IsEmpty => Lines == 0 && Acks.Count == 0 && Alerts.Count == 0;
 
     public void Reset()
     {
         Buffer.ResetWrittenCount();
         Acks.Clear();
+        Alerts.Clear();
         Lines = 0;
         OpenedAtTicks = 0;
     }

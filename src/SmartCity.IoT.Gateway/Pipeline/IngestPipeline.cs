@@ -173,25 +173,21 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         }
     }
 
-    /// <summary>Alert transitions from the rule engine (always raised under the gate): deliver, and record in the <c>alerts</c> measurement.</summary>
+    /// <summary>
+    /// Alert transitions from the rule engine (always raised under the gate): recorded in the <c>alerts</c> measurement and
+    /// queued with the current batch. Delivery gets them once the batch is durable, all in one outbox commit, before the
+    /// batch's messages are acknowledged: a crash before that point redelivers the readings, which raise the alert again.
+    /// </summary>
     public void Publish(Alert alert)
     {
         _stats.AlertTransition(alert.Status);
         Log.AlertTransition(_logger, alert.Status, alert.Severity, alert.RuleName, alert.DeviceId, alert.Annotations.TryGetValue("summary", out var s) ? s : "");
         LineProtocolWriter.WriteAlert(_current.Buffer, alert);
         _current.Lines++;
+        _current.Alerts.Add(alert);
         if (_current.OpenedAtTicks == 0)
         {
             _current.OpenedAtTicks = _time.GetTimestamp();
-        }
-
-        try
-        {
-            _alerts.Publish(alert);
-        }
-        catch (Exception ex)
-        {
-            Log.AlertDeliveryFailed(_logger, alert.RuleName, ex);
         }
     }
 
@@ -273,6 +269,18 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
                 if (batch.Lines > 0)
                 {
                     await _store.StoreAsync(batch.Buffer.WrittenMemory, batch.Lines, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (batch.Alerts.Count > 0)
+                {
+                    try
+                    {
+                        _alerts.PublishMany(batch.Alerts);
+                    }
+                    catch (Exception ex)
+                    {
+                        Log.AlertDeliveryFailed(_logger, batch.Alerts[0].RuleName, ex);
+                    }
                 }
 
                 if (_client is { } client)
