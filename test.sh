@@ -22,20 +22,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq || { echo "apt-get update failed" >&2; exit 1; }
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || { echo "apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
-MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 
 # --- start the servers on free loopback ports ---------------------------------------------------
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p=$1; while port_busy "$p"; do p=$((p + 1)); done; echo "$p"; }
-wait_http() { # url expected-status seconds
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" = "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
+. "$ROOT/tests/lib/servers.sh"
 WORK=$(mktemp -d /tmp/smartcity-test.XXXXXX)
 PIDS=()
 cleanup() {
@@ -46,53 +35,19 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 MQTT_PORT=$(free_port 18830)
-INFLUX_PORT=$(free_port 18086)
-VM_PORT=$(free_port 18428)
-
 log "starting Mosquitto on 127.0.0.1:$MQTT_PORT"
-# Inflight and queue limits are raised from Mosquitto's defaults (20 and 1000): the gateway acknowledges QoS 1
-# messages per batch, so a small inflight window would cap throughput at window/flush-interval.
-cat > "$WORK/mosquitto.conf" <<CONF
-listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence false
-max_inflight_messages 0
-max_queued_messages 1000000
-max_queued_bytes 0
-log_dest file $WORK/mosquitto.log
-CONF
-"$MOSQUITTO" -c "$WORK/mosquitto.conf" >/dev/null 2>&1 &
-PIDS+=($!)
+start_mosquitto "$WORK" "$MQTT_PORT" || { echo "Mosquitto did not start" >&2; exit 1; }
+PIDS+=("$MOSQUITTO_PID")
 
+INFLUX_PORT=$(free_port 18086)
 log "starting InfluxDB 1.6.7 on 127.0.0.1:$INFLUX_PORT"
-mkdir -p "$WORK/influx/meta" "$WORK/influx/data" "$WORK/influx/wal"
-cat > "$WORK/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$(free_port 18088)"
-[meta]
-  dir = "$WORK/influx/meta"
-[data]
-  dir = "$WORK/influx/data"
-  wal-dir = "$WORK/influx/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$INFLUX_PORT"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
-/usr/bin/influxd -config "$WORK/influxdb.conf" >"$WORK/influxd.log" 2>&1 &
-PIDS+=($!)
+start_influxdb "$WORK" "$INFLUX_PORT" || { PIDS+=("$INFLUX_PID"); echo "InfluxDB did not start" >&2; exit 1; }
+PIDS+=("$INFLUX_PID")
 
+VM_PORT=$(free_port 18428)
 log "starting VictoriaMetrics on 127.0.0.1:$VM_PORT"
-/usr/bin/victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$VM_PORT" \
-  -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR >"$WORK/vm.log" 2>&1 &
-PIDS+=($!)
-
-wait_http "http://127.0.0.1:$INFLUX_PORT/ping" 204 30 || { echo "InfluxDB did not start:"; tail -20 "$WORK/influxd.log"; exit 1; }
-wait_http "http://127.0.0.1:$VM_PORT/health" 200 30 || { echo "VictoriaMetrics did not start:"; tail -20 "$WORK/vm.log"; exit 1; }
-for ((i = 0; i < 100; i++)); do port_busy "$MQTT_PORT" && break; sleep 0.1; done
-port_busy "$MQTT_PORT" || { echo "Mosquitto did not start:"; cat "$WORK/mosquitto.log"; exit 1; }
+start_victoria_metrics "$WORK" "$VM_PORT" || { PIDS+=("$VM_PID"); echo "VictoriaMetrics did not start" >&2; exit 1; }
+PIDS+=("$VM_PID")
 
 export SMARTCITY_TEST_MQTT_PORT=$MQTT_PORT
 export SMARTCITY_TEST_INFLUX_URL=http://127.0.0.1:$INFLUX_PORT

@@ -83,7 +83,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   timeout 300 $SUDO apt-get update -qq || die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive timeout 600 $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 fi
-MOSQUITTO=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 CLK_TCK=$(getconf CLK_TCK)
 
 WORK=$(mktemp -d /tmp/smartcity-load.XXXXXX)
@@ -106,16 +105,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p=$1; while port_busy "$p"; do p=$((p + 1)); done; echo "$p"; }
-wait_http() { # url expected-status seconds
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do
-    [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$1" 2>/dev/null)" = "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+# port_busy, free_port, wait_http and the server start-up shared with test.sh
+. "$HERE/../lib/servers.sh"
 wait_file() { local i; for ((i = 0; i < $2 * 10; i++)); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 stop_pid() { # pid: TERM, then KILL after 20 s
   kill "$1" 2>/dev/null
@@ -127,63 +118,20 @@ cpu_s() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/sta
 mem_mb() { awk -v k="$2:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # --- servers ------------------------------------------------------------------------------------------------------
-# Mosquitto: unlimited inflight window and a deep queue. The gateway acknowledges QoS 1 messages when their batch is
-# durable, so it needs thousands unacknowledged at once; the default window of 20 would cap it at 20 per flush.
+# Tuned settings (inflight window, queue depth, InfluxDB cache) and why: tests/lib/servers.sh.
 if [ -z "$MQTT_PORT" ]; then
   MQTT_PORT=$(free_port 28830)
   log "starting Mosquitto on 127.0.0.1:$MQTT_PORT"
-  cat > "$WORK/mosquitto.conf" <<CONF
-listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence false
-max_inflight_messages 0
-max_queued_messages 2000000
-max_queued_bytes 0
-log_dest file $WORK/mosquitto.log
-CONF
-  "$MOSQUITTO" -c "$WORK/mosquitto.conf" >/dev/null 2>&1 &
-  PIDS+=($!)
-  MOSQUITTO_PID=$!
-  for ((i = 0; i < 100; i++)); do port_busy "$MQTT_PORT" && break; sleep 0.1; done
-  port_busy "$MQTT_PORT" || { cat "$WORK/mosquitto.log" >&2; die "Mosquitto did not start"; }
+  start_mosquitto "$WORK" "$MQTT_PORT" || { PIDS+=("$MOSQUITTO_PID"); die "Mosquitto did not start"; }
+  PIDS+=("$MOSQUITTO_PID")
 fi
 
-# InfluxDB 1.6.7: a large write cache so snapshots do not stall writes mid-run, no series limits for 10,000 devices,
-# no HTTP or query logging, no self-monitoring.
 if [ -z "$INFLUX_URL" ]; then
   INFLUX_PORT=$(free_port 28086)
   INFLUX_URL=http://127.0.0.1:$INFLUX_PORT
   log "starting InfluxDB 1.6.7 on $INFLUX_URL"
-  mkdir -p "$WORK/influx"
-  cat > "$WORK/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$(free_port $((INFLUX_PORT + 2)))"
-[meta]
-  dir = "$WORK/influx/meta"
-[data]
-  dir = "$WORK/influx/data"
-  wal-dir = "$WORK/influx/wal"
-  query-log-enabled = false
-  cache-max-memory-size = "2g"
-  cache-snapshot-memory-size = "64m"
-  cache-snapshot-write-cold-duration = "1m"
-  max-series-per-database = 0
-  max-values-per-tag = 0
-[coordinator]
-  write-timeout = "30s"
-[http]
-  bind-address = "$(echo "$INFLUX_URL" | sed 's#http://##')"
-  log-enabled = false
-  max-body-size = 0
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-CONF
-  /usr/bin/influxd -config "$WORK/influxdb.conf" >"$WORK/influxd.log" 2>&1 &
-  PIDS+=($!)
-  INFLUX_PID=$!
-  wait_http "$INFLUX_URL/ping" 204 30 || { tail -20 "$WORK/influxd.log" >&2; die "InfluxDB did not start"; }
+  start_influxdb "$WORK" "$INFLUX_PORT" || { PIDS+=("$INFLUX_PID"); die "InfluxDB did not start"; }
+  PIDS+=("$INFLUX_PID")
 fi
 INFLUX_PID=${INFLUX_PID:-} MOSQUITTO_PID=${MOSQUITTO_PID:-}
 
@@ -192,11 +140,8 @@ if [ "$WITH_VM" = 1 ] && [ -z "$VM_URL" ]; then
   VM_PORT=$(free_port 28428)
   VM_URL=http://127.0.0.1:$VM_PORT
   log "starting VictoriaMetrics on $VM_URL"
-  /usr/bin/victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$VM_PORT" \
-    -retentionPeriod=100y -search.latencyOffset=0s -search.maxUniqueTimeseries=1000000 -loggerLevel=ERROR >"$WORK/vm.log" 2>&1 &
-  PIDS+=($!)
-  VM_PID=$!
-  wait_http "$VM_URL/health" 200 30 || { tail -20 "$WORK/vm.log" >&2; die "VictoriaMetrics did not start"; }
+  start_victoria_metrics "$WORK" "$VM_PORT" || { PIDS+=("$VM_PID"); die "VictoriaMetrics did not start"; }
+  PIDS+=("$VM_PID")
 fi
 
 # --- build --------------------------------------------------------------------------------------------------------
