@@ -67,44 +67,8 @@ public sealed class InfluxServer : IAsyncLifetime, IDisposable
         }
     }
 
-    public async Task StartAsync()
-    {
-        var start = new ProcessStartInfo(TestEnvironment.Influxd, $"-config {_dir}/influxd.conf")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("influxd did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var ping = await _http.GetAsync($"{Url}/ping");
-                if ((int)ping.StatusCode == 204)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"influxd exited with {_process.ExitCode}");
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"influxd on {Url} did not answer /ping within 30 s");
-    }
+    public async Task StartAsync() =>
+        _process = await ServerLauncher.StartAsync(TestEnvironment.Influxd, $"-config {_dir}/influxd.conf", _http, $"{Url}/ping", status => status == 204, "influxd");
 
     /// <summary>Kills the server (like a crash or power loss for the client: no goodbye).</summary>
     public void Stop()

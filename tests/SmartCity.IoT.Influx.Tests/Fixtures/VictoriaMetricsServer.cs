@@ -17,37 +17,13 @@ public sealed class VictoriaMetricsServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
-        var start = new ProcessStartInfo(TestEnvironment.VictoriaMetrics,
-            $"-storageDataPath={_dir} -httpListenAddr=127.0.0.1:{Port} -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("victoria-metrics did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var health = await _http.GetAsync($"{Url}/health");
-                if (health.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"victoria-metrics on {Url} did not answer /health within 30 s");
+        _process = await ServerLauncher.StartAsync(
+            TestEnvironment.VictoriaMetrics,
+            $"-storageDataPath={_dir} -httpListenAddr=127.0.0.1:{Port} -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR",
+            _http,
+            $"{Url}/health",
+            status => status is >= 200 and < 300,
+            "victoria-metrics");
     }
 
     /// <summary>Flushes and exports the series matching <paramref name="match"/> as JSON lines.</summary>
