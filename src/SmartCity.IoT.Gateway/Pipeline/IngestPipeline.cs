@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +14,6 @@ using SmartCity.IoT.Gateway.Hosting;
 using SmartCity.IoT.Influx;
 using SmartCity.IoT.Mqtt;
 using SmartCity.IoT.Rules.Engine;
-using SmartCity.IoT.Rules.Loading;
 using SmartCity.IoT.Rules.Model;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
@@ -46,7 +44,7 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
     private readonly Reading _reading;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly ConcurrentDictionary<(DecodeError, string), byte> _loggedRejections = new();
-    private RuleEngine _engine;
+    private readonly RuleEngine _engine;
     private Batch _current;
     private byte[] _scratch = new byte[4096];
     private long _lastMessageTicks;
@@ -82,8 +80,6 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         _sealed = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_options.MaxPendingBatches) { SingleReader = true, SingleWriter = true });
         _current = NewBatch();
     }
-
-    public RuleEngine Engine => _engine;
 
     /// <summary>The client whose messages this pipeline acknowledges; set once, before messages flow.</summary>
     public void Attach(MqttIngestClient client) => _client = client;
@@ -124,8 +120,8 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         }
     }
 
-    /// <summary>Decodes, evaluates and encodes one payload into the current batch. Exposed for tests and the load tool.</summary>
-    internal void Process(string topic, ReadOnlySequence<byte> payload)
+    /// <summary>Decodes, evaluates and encodes one payload into the current batch (called under the gate).</summary>
+    private void Process(string topic, ReadOnlySequence<byte> payload)
     {
         var nowNs = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
         _stats.MessageReceived(nowNs / 1_000_000L);
