@@ -30,7 +30,7 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
 
         using var gateway = new GatewayProcess(config);
         gateway.Start();
-        await WaitReadyAsync(settings["Http:Urls"]!);
+        await GatewayProcess.WaitReadyAsync(settings["Http:Urls"]!);
 
         // Random kill points, printed so a failing run can be reproduced.
         var killAt = new HashSet<int>();
@@ -50,7 +50,7 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
                     gateway.Kill();
                     output.WriteLine($"killed the gateway after publishing {i + 1} messages");
                     gateway.Start();
-                    await WaitReadyAsync(settings["Http:Urls"]!); // the next kill lands on a running, connected gateway
+                    await GatewayProcess.WaitReadyAsync(settings["Http:Urls"]!); // the next kill lands on a running, connected gateway
                 }
 
                 if (i % 20 == 0)
@@ -77,11 +77,5 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
         {
             gateway.Stop();
         }
-    }
-
-    private static async Task WaitReadyAsync(string baseUrl)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Eventually.WaitAsync(async () => (int)(await http.GetAsync(baseUrl + "/readyz")).StatusCode, s => s == 200, TimeSpan.FromSeconds(60), "the gateway process to be ready");
     }
 }

@@ -64,7 +64,7 @@ public sealed class WebhookCrashTests(ITestOutputHelper output)
         settings["Alerts:PollInterval"] = "00:00:00.100";
         using var gateway = new GatewayProcess(GatewayProcess.WriteConfig(dataDir, settings));
         gateway.Start();
-        await WaitReadyAsync(settings["Http:Urls"]!);
+        await GatewayProcess.WaitReadyAsync(settings["Http:Urls"]!);
 
         var device = "ies-hook-" + Guid.NewGuid().ToString("N")[..6];
         await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
@@ -98,11 +98,5 @@ public sealed class WebhookCrashTests(ITestOutputHelper output)
         var delivered = Assert.Single(all, a => a.Answered);
         Assert.Equal(first.Id, delivered.Id);
         Assert.Equal(first.Body, delivered.Body);
-    }
-
-    private static async Task WaitReadyAsync(string baseUrl)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Eventually.WaitAsync(async () => (int)(await http.GetAsync(baseUrl + "/readyz")).StatusCode, s => s == 200, TimeSpan.FromSeconds(60), "the gateway process to be ready");
     }
 }

@@ -127,8 +127,7 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
         _stats.MessageReceived(nowNs / 1_000_000L);
         if (payload.Length > _options.MaxPayloadBytes)
         {
-            var head = payload.Slice(0, Math.Min(payload.Length, _options.DeadLetterPayloadBytes)).ToArray();
-            Reject(topic, DecodeError.PayloadTooLarge, $"payload of {payload.Length} bytes exceeds Gateway:MaxPayloadBytes ({_options.MaxPayloadBytes})", head, payload.Length);
+            Reject(topic, DecodeError.PayloadTooLarge, $"payload of {payload.Length} bytes exceeds Gateway:MaxPayloadBytes ({_options.MaxPayloadBytes})", Head(payload), payload.Length);
             return;
         }
 
@@ -335,45 +334,40 @@ public sealed partial class IngestPipeline : IMqttMessageHandler, IAlertPublishe
     private void Reject(string topic, DecodeError reason, string detail, ReadOnlySpan<byte> payload, long totalBytes)
     {
         _stats.MessageRejected(reason);
-        if (_loggedRejections.Count < 10_000 && _loggedRejections.TryAdd((reason, topic), 0))
+        if (FirstTime(reason, topic))
         {
             Log.MessageRejected(_logger, topic, reason, detail);
         }
 
-        try
-        {
-            _deadLetter.Write(topic, reason.ToString(), detail, payload, totalBytes);
-        }
-        catch (IOException ex)
-        {
-            Log.DeadLetterFailed(_logger, topic, ex.Message);
-        }
+        WriteDeadLetter(topic, reason.ToString(), detail, payload, totalBytes);
     }
 
-    private void TryDeadLetter(string topic, string reason, string detail, ReadOnlySequence<byte> payload)
-    {
-        try
-        {
-            var head = payload.Slice(0, Math.Min(payload.Length, _options.DeadLetterPayloadBytes)).ToArray();
-            _deadLetter.Write(topic, reason, detail, head, payload.Length);
-        }
-        catch (IOException ex)
-        {
-            Log.DeadLetterFailed(_logger, topic, ex.Message);
-        }
-    }
+    private void TryDeadLetter(string topic, string reason, string detail, ReadOnlySequence<byte> payload) =>
+        WriteDeadLetter(topic, reason, detail, Head(payload), payload.Length);
 
     private void RecordFieldRejection(string topic, DecodeError reason, string detail, ReadOnlySpan<byte> payload)
     {
-        if (_loggedRejections.Count < 10_000 && _loggedRejections.TryAdd((reason, topic), 0))
+        if (FirstTime(reason, topic))
         {
             Log.FieldRejected(_logger, topic, detail);
         }
 
+        // The reading itself was kept; the record says which field was dropped and why.
+        WriteDeadLetter(topic, "FieldRejected:" + reason, detail, payload, payload.Length);
+    }
+
+    /// <summary>Each (reason, topic) is logged once, then only counted: a flood of bad messages must not flood the log.</summary>
+    private bool FirstTime(DecodeError reason, string topic) =>
+        _loggedRejections.Count < 10_000 && _loggedRejections.TryAdd((reason, topic), 0);
+
+    /// <summary>The part of a payload a dead-letter record keeps (the record notes the full size).</summary>
+    private byte[] Head(ReadOnlySequence<byte> payload) => payload.Slice(0, Math.Min(payload.Length, _options.DeadLetterPayloadBytes)).ToArray();
+
+    private void WriteDeadLetter(string topic, string reason, string detail, ReadOnlySpan<byte> payload, long totalBytes)
+    {
         try
         {
-            // The reading itself was kept; the record says which field was dropped and why.
-            _deadLetter.Write(topic, "FieldRejected:" + reason, detail, payload);
+            _deadLetter.Write(topic, reason, detail, payload, totalBytes);
         }
         catch (IOException ex)
         {

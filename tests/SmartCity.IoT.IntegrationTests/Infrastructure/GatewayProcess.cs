@@ -57,6 +57,13 @@ internal sealed class GatewayProcess : IDisposable
 
     public void Start() => _process.Start();
 
+    /// <summary>Waits until the process at <paramref name="baseUrl"/> answers /readyz with 200 (connected, store writable).</summary>
+    public static async Task WaitReadyAsync(string baseUrl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.WaitAsync(async () => (int)(await http.GetAsync(baseUrl + "/readyz")).StatusCode, s => s == 200, TimeSpan.FromSeconds(60), "the gateway process to be ready");
+    }
+
     public void Kill() => _process.Kill();
 
     public void Stop() => _process.Stop(TimeSpan.FromSeconds(30));
