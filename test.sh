@@ -16,6 +16,7 @@ command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
 command -v influx >/dev/null || missing+=(influxdb-client)
 [ -x /usr/bin/victoria-metrics ] || missing+=(victoria-metrics)
 command -v curl >/dev/null || missing+=(curl)
+command -v ss >/dev/null || missing+=(iproute2)   # the socket-buffer check in the integration tests
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

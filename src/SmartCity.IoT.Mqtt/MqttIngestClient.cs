@@ -264,7 +264,13 @@ public sealed class MqttIngestClient : IAsyncDisposable
             });
         }
 
-        return builder.Build();
+        var options = builder.Build();
+        if (options.ChannelOptions is MqttClientTcpOptions tcp)
+        {
+            tcp.BufferSize = _options.SocketBufferBytes;
+        }
+
+        return options;
     }
 
     private TimeSpan Backoff(int attempt)

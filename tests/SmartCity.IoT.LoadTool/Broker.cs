@@ -20,6 +20,8 @@ internal static class Broker
             .WithReceiveMaximum(receiveMaximum)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();
+        // The same socket buffer as the gateway (Mqtt:SocketBufferBytes), so the ceiling and the gateway read alike.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1024 * 1024;
         var clock = Stopwatch.StartNew();
         while (true)
         {

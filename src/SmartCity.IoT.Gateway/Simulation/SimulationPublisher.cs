@@ -23,6 +23,8 @@ public static class SimulationPublisher
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();
+        // MQTTnet's 8 KiB socket buffer would make the publisher, not the broker, the limit of a fast run.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1024 * 1024;
         await ConnectWithRetryAsync(client, options, cancellationToken).ConfigureAwait(false);
 
         var qos = settings.QualityOfService == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
