@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using SmartCity.IoT.Mqtt.Transport;
 
 namespace SmartCity.IoT.Mqtt;
 
@@ -20,6 +21,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _disconnected = new(0, 1);
+    private readonly BufferedSocketStreamProvider _transport;
     private CancellationToken _stopping;
     private int _epoch;
     private long _reconnects;
@@ -30,6 +32,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
         _handler = handler;
         _logger = logger;
         _time = time;
+        _transport = new BufferedSocketStreamProvider(options.SocketBufferBytes);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnReceivedAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
@@ -43,6 +46,9 @@ public sealed class MqttIngestClient : IAsyncDisposable
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
     public string? LastError { get; private set; }
+
+    /// <summary>Packets MQTTnet wrote on the current connection, and the socket writes they took (acknowledgements leave in bulk).</summary>
+    public (long Packets, long SocketWrites) Writes => _transport.Current is { } s ? (s.WriteCalls, s.SocketWrites) : (0, 0);
 
     public IReadOnlyList<string> SubscribedFilters { get; private set; } = [];
 
@@ -268,6 +274,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
         if (options.ChannelOptions is MqttClientTcpOptions tcp)
         {
             tcp.BufferSize = _options.SocketBufferBytes;
+            tcp.StreamProvider = _transport;
         }
 
         return options;

@@ -1,0 +1,34 @@
+using System.Net;
+using System.Net.Sockets;
+using MQTTnet.Channel;
+
+namespace SmartCity.IoT.Mqtt.Transport;
+
+/// <summary>Opens the broker connection for MQTTnet as a <see cref="BufferedSocketStream"/> (TLS, when on, is layered on top by MQTTnet).</summary>
+public sealed class BufferedSocketStreamProvider(int socketBufferBytes) : IMqttClientStreamProvider
+{
+    /// <summary>The stream of the latest connection, for the status page's counters.</summary>
+    public BufferedSocketStream? Current { get; private set; }
+
+    public async Task<Stream> ConnectAsync(EndPoint remoteEndPoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            ReceiveBufferSize = socketBufferBytes,
+            SendBufferSize = socketBufferBytes,
+        };
+        try
+        {
+            await socket.ConnectAsync(remoteEndPoint, cancellationToken).ConfigureAwait(false);
+            var stream = new BufferedSocketStream(socket);
+            Current = stream;
+            return stream;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
