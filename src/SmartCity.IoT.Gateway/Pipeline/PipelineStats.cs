@@ -11,8 +11,6 @@ public sealed class PipelineStats
 {
     private static readonly int ReasonCount = Enum.GetValues<DecodeError>().Max(e => (int)e) + 1;
 
-    private readonly Counter<long> _received = GatewayMeter.Meter.CreateCounter<long>("messages.received", description: "MQTT messages received");
-    private readonly Counter<long> _decoded = GatewayMeter.Meter.CreateCounter<long>("readings.decoded", description: "Readings decoded");
     private readonly Counter<long> _rejected = GatewayMeter.Meter.CreateCounter<long>("messages.rejected", description: "Messages rejected, by reason");
     private readonly Counter<long> _fieldsRejected = GatewayMeter.Meter.CreateCounter<long>("fields.rejected", description: "Fields dropped from otherwise good readings (out of range, wrong type)");
     private readonly Counter<long> _acked = GatewayMeter.Meter.CreateCounter<long>("messages.acknowledged", description: "MQTT messages acknowledged after their batch was durable");
@@ -32,6 +30,10 @@ public sealed class PipelineStats
     public PipelineStats(TimeProvider time)
     {
         Started = time.GetUtcNow();
+        // Per-message counts are read when metrics are collected: a Counter.Add per message went through the exporter's
+        // label lookup on the hot path (about 1 % of the gateway's CPU in the load run).
+        GatewayMeter.Meter.CreateObservableCounter("messages.received", () => Received, description: "MQTT messages received");
+        GatewayMeter.Meter.CreateObservableCounter("readings.decoded", () => Decoded, description: "Readings decoded");
     }
 
     public DateTimeOffset Started { get; }
@@ -96,13 +98,11 @@ public sealed class PipelineStats
     {
         Interlocked.Increment(ref _receivedTotal);
         Volatile.Write(ref _lastMessageUnixMs, unixMs);
-        _received.Add(1);
     }
 
     public void ReadingDecoded()
     {
         Interlocked.Increment(ref _decodedTotal);
-        _decoded.Add(1);
     }
 
     public void AvailabilityReceived() => Interlocked.Increment(ref _availability);
