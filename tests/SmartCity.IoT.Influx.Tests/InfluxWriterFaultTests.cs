@@ -10,8 +10,33 @@ public sealed class InfluxWriterFaultTests
     private static InfluxOptions V2(string url) => new()
     {
         Url = url, Api = InfluxApi.V2, Org = "acme", Bucket = "tele metry", Token = "s3cret",
-        RetryBudget = TimeSpan.FromSeconds(3), MaxRetries = 3, ReplayMaxDelay = TimeSpan.FromMilliseconds(200),
+        RetryBudget = TimeSpan.FromSeconds(3), MaxRetries = 3, ReplayMaxDelay = TimeSpan.FromMilliseconds(200), Gzip = true,
     };
+
+    [Theory]
+    [InlineData("http://influx.example.internal:8086", null, true)]
+    [InlineData("https://10.0.0.7:8086", null, true)]
+    [InlineData("http://127.0.0.1:8086", null, false)]
+    [InlineData("http://localhost:8086", null, false)]
+    [InlineData("http://[::1]:8086", null, false)]
+    [InlineData("http://127.0.0.1:8086", true, true)]
+    [InlineData("http://influx.example.internal:8086", false, false)]
+    public void Bodies_are_compressed_unless_InfluxDB_is_on_this_machine_or_the_setting_says(string url, bool? gzip, bool compressed) =>
+        Assert.Equal(compressed, new InfluxOptions { Url = url, Gzip = gzip }.CompressBodies);
+
+    [Fact]
+    public async Task A_loopback_InfluxDB_gets_plain_bodies_by_default()
+    {
+        await using var server = await FaultServer.StartAsync();
+        await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "db" });
+        var batch = Batches.Numbered("m", 0, 5);
+
+        await h.Store.StoreAsync(batch, 5, CancellationToken.None);
+
+        var request = Assert.Single(server.Requests);
+        Assert.Null(request.ContentEncoding);
+        Assert.Equal(Encoding.UTF8.GetString(batch), request.Body);
+    }
 
     [Fact]
     public async Task V2_writes_gzip_with_org_bucket_precision_and_token()

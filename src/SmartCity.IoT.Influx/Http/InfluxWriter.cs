@@ -106,7 +106,7 @@ public sealed class InfluxWriter
             return WriteOutcome.Written();
         }
 
-        var body = _options.Gzip ? Compress(lines.Span) : lines;
+        var body = _options.CompressBodies ? Compress(lines.Span) : lines;
         var attempt = retry && _options.MaxRetries > 0 && _options.RetryBudget > TimeSpan.Zero
             ? await SendWithRetriesAsync(body, cancellationToken).ConfigureAwait(false)
             : await SendAsync(body, cancellationToken).ConfigureAwait(false);
@@ -304,7 +304,7 @@ public sealed class InfluxWriter
         using var request = new HttpRequestMessage(HttpMethod.Post, WriteUri);
         var content = new ReadOnlyMemoryContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
-        if (_options.Gzip)
+        if (_options.CompressBodies)
         {
             content.Headers.ContentEncoding.Add("gzip");
         }
