@@ -286,21 +286,20 @@ run_ceiling() { # qos
     --timeout 600 --idle 20 --first-timeout 60 >"$out.count.json" 2>"$out.log" &
   local sub=$!
   wait_file "$out.ready" 30 || { kill "$sub"; die "the counting subscriber did not subscribe"; }
-  local c0; c0=$(cpu_s "$sub")
   probe_start
   publish "$qos" "$COUNT" "$out.pub.json" || note "publisher failed: $(tail -2 "$WORK/publish.log")"
-  local c1; c1=$(cpu_s "$sub")
   # The subscriber stops on its count, 20 s after its last message, or 60 s without any; this is the backstop.
   local i
   for ((i = 0; i < 120 + COUNT / 1000; i++)); do kill -0 "$sub" 2>/dev/null || break; sleep 1; done
   kill -0 "$sub" 2>/dev/null && { note "the counting subscriber hung; stopping it"; kill -9 "$sub"; }
   wait "$sub"
   [ -s "$out.count.json" ] || { echo '{"received":0,"firstMs":0,"lastMs":0,"stop":"killed"}' >"$out.count.json"; tail -5 "$out.log" >&2; FAILED=1; }
-  probe_end "ceiling QoS $qos" "the counting subscriber $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", b - a }') s"
-  local start end received
+  local start end received cpu alloc
   start=$(jq .startMs "$out.pub.json"); end=$(jq .lastMs "$out.count.json"); received=$(jq .received "$out.count.json")
+  cpu=$(jq -r '.cpuSeconds // empty' "$out.count.json"); alloc=$(jq -r 'if .received > 0 and .allocatedBytes then (.allocatedBytes / .received | floor) else empty end' "$out.count.json")
+  probe_end "ceiling QoS $qos" "the counting subscriber ${cpu:-?} s (whole life)"
   [ "$received" -gt 0 ] && [ "$start" -gt 0 ] || end=$start
-  row "ceiling (bare subscriber)|$qos|$(jq .published "$out.pub.json")|$received|$((end - start))|||||"
+  row "ceiling (bare subscriber)|$qos|$(jq .published "$out.pub.json")|$received|$((end - start))|$cpu|$(jq -r '.peakRssMb // empty' "$out.count.json")||$alloc"
   note "received $received in $((end - start)) ms"
 }
 
