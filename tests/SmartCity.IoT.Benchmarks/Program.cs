@@ -14,7 +14,8 @@ if (args is ["--quick", ..])
 
     if (args.Length > 2)
     {
-        Workload.RulesYaml = File.ReadAllText(args[2]);
+        // "default": the benchmark's own rules without the naive runs (for profiling).
+        Workload.RulesYaml = args[2] == "default" ? BenchmarkRules.Yaml() : File.ReadAllText(args[2]);
     }
 
     // A fast sanity check (not a measurement): allocations per reading and a rough rate for each path.

@@ -125,9 +125,9 @@ public sealed class HotPathLayoutTests
     }
 
     [Theory]
-    [InlineData(2, 64)] // starts inside the object, grows inside it, then moves to the heap
-    [InlineData(16, 16)] // stays inside the object, dropping the oldest
-    [InlineData(32, 64)] // starts on the heap
+    [InlineData(2, 64)] // starts inside the member's block, grows inside it, then moves to an array of its own
+    [InlineData(16, 16)] // stays inside the block, dropping the oldest
+    [InlineData(32, 64)] // starts in an array of its own
     public void Window_ring_matches_a_plain_list_across_growth_and_wraparound(int initial, int max)
     {
         var w = new WindowBuffer(initial, max);

@@ -274,6 +274,13 @@ public sealed class JsonPayloadDecoder : PayloadDecoder
             return; // null means "not reported" (Zigbee2MQTT does this); required fields are checked by the caller
         }
 
+        if (target.Kind == TargetKind.Field && token == JsonTokenType.Number)
+        {
+            // The common case first, before the scratch buffer below (zeroed on every call) is set up.
+            ApplyNumber(ref reader, _fields[target.Index], reading, ref ctx);
+            return;
+        }
+
         Span<byte> scratch = stackalloc byte[ScratchBytes];
         switch (target.Kind)
         {
@@ -282,15 +289,7 @@ public sealed class JsonPayloadDecoder : PayloadDecoder
                 switch (token)
                 {
                     case JsonTokenType.Number:
-                        if (reader.TryGetDouble(out var d))
-                        {
-                            mapping.ApplyNumber(d, reading, ref ctx);
-                        }
-                        else
-                        {
-                            mapping.RejectKind("a number out of double range", ref ctx);
-                        }
-
+                        ApplyNumber(ref reader, mapping, reading, ref ctx);
                         break;
                     case JsonTokenType.True:
                     case JsonTokenType.False:
@@ -340,6 +339,18 @@ public sealed class JsonPayloadDecoder : PayloadDecoder
         }
     }
 
+    private static void ApplyNumber(ref Utf8JsonReader reader, FieldMapping mapping, Reading reading, ref DecodeContext ctx)
+    {
+        if (TryParseShortDecimal(reader.ValueSpan, out var d) || reader.TryGetDouble(out d))
+        {
+            mapping.ApplyNumber(d, reading, ref ctx);
+        }
+        else
+        {
+            mapping.RejectKind("a number out of double range", ref ctx);
+        }
+    }
+
     private void ApplyTimestamp(ref Utf8JsonReader reader, scoped Span<byte> scratch, ref DecodeContext ctx)
     {
         long ns;
@@ -366,9 +377,9 @@ public sealed class JsonPayloadDecoder : PayloadDecoder
             if (reader.TokenType == JsonTokenType.Number)
             {
                 isWhole = reader.TryGetInt64(out whole);
-                if (!reader.TryGetDouble(out number))
+                if (isWhole || !reader.TryGetDouble(out number))
                 {
-                    number = whole;
+                    number = whole; // a whole number is used as such (ToNanoseconds reads 'number' only otherwise)
                 }
             }
             else if (reader.TokenType == JsonTokenType.String)
@@ -492,6 +503,71 @@ public sealed class JsonPayloadDecoder : PayloadDecoder
         return ticks < -DateTime.UnixEpoch.Ticks || ticks > DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks
             ? "out of range"
             : DateTime.UnixEpoch.AddTicks(ticks).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static readonly double[] PowersOf10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// Fast path for the numbers sensors send (<c>-12.75</c>, <c>815</c>): a JSON number token without exponent and with
+    /// at most 15 significant digits is m / 10^k with m &lt; 2^53 and k &lt;= 22, both exact doubles, so one correctly
+    /// rounded division gives exactly the double the general parser returns. Anything else returns false (use it).
+    /// </summary>
+    internal static bool TryParseShortDecimal(ReadOnlySpan<byte> token, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = token.Length > 0 && token[0] == (byte)'-';
+        if (negative)
+        {
+            i = 1;
+        }
+
+        long m = 0;
+        var significant = 0;
+        var decimals = 0;
+        var point = false;
+        var any = false;
+        for (; i < token.Length; i++)
+        {
+            var digit = (uint)(token[i] - '0');
+            if (digit <= 9)
+            {
+                any = true;
+                decimals += point ? 1 : 0;
+                if (significant == 0 && digit == 0)
+                {
+                    continue; // leading zeros are not significant
+                }
+
+                if (++significant > 15)
+                {
+                    return false;
+                }
+
+                m = (m * 10) + digit;
+            }
+            else if (token[i] == (byte)'.' && !point)
+            {
+                point = true;
+            }
+            else
+            {
+                return false; // exponent (or not a number): the general parser decides
+            }
+        }
+
+        if (!any || decimals >= PowersOf10.Length)
+        {
+            return false;
+        }
+
+        value = decimals == 0 ? m : m / PowersOf10[decimals];
+        if (negative)
+        {
+            value = -value;
+        }
+
+        return true;
     }
 
     /// <summary>Unescapes a string token into <paramref name="scratch"/>; returns -1 when it has no escapes (use ValueSpan) or does not fit.</summary>

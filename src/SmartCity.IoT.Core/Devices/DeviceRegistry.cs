@@ -12,6 +12,7 @@ public sealed class DeviceRegistry
     private readonly Lock _gate = new();
     private readonly int _fieldCount;
     private readonly Dictionary<DeviceProfile, Dictionary<string, int>> _byProfile = new(ReferenceEqualityComparer.Instance);
+    private readonly DeviceIndexTable _pipelineIndex = new(); // the pipeline thread's own lookups (see GetOrAdd)
     private DeviceState[] _devices = new DeviceState[64];
     private int _count;
 
@@ -77,7 +78,8 @@ public sealed class DeviceRegistry
     private int GetOrAdd(DeviceProfile profile, ReadOnlySpan<char> deviceId, Reading reading)
     {
         // Only the pipeline thread adds, so reading without the lock here is safe; adds take it for Snapshot's sake.
-        if (_byProfile.TryGetValue(profile, out var map) && map.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(deviceId, out var known))
+        // The lookup uses the pipeline's flat table (no per-device key object to load); _byProfile serves TryFind.
+        if (_pipelineIndex.TryGet(profile, deviceId, out var known))
         {
             return known;
         }
@@ -85,7 +87,7 @@ public sealed class DeviceRegistry
         DeviceState added;
         lock (_gate)
         {
-            if (!_byProfile.TryGetValue(profile, out map))
+            if (!_byProfile.TryGetValue(profile, out var map))
             {
                 map = new Dictionary<string, int>(StringComparer.Ordinal);
                 _byProfile.Add(profile, map);
@@ -108,6 +110,7 @@ public sealed class DeviceRegistry
             added = new DeviceState(index, profile, id, tags, _fieldCount);
             _devices[index] = added;
             map.Add(id, index);
+            _pipelineIndex.Add(profile, deviceId, index);
             Volatile.Write(ref _count, index + 1);
         }
 

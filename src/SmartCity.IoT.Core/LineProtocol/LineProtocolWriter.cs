@@ -119,19 +119,7 @@ public static class LineProtocolWriter
                 span[n++] = (byte)'"';
                 return n;
             default:
-                // Whole numbers (ppm, %, counts: most sensor values) format as integers, several times faster than the
-                // shortest round-trip search and byte for byte the same below 1e15 ("R" switches to E notation there).
-                // Negative zero is left to "R", which writes "-0".
-                if (Math.Abs(value) < 1e15 && value == Math.Truncate(value) && !(value == 0 && double.IsNegative(value)))
-                {
-                    ((long)value).TryFormat(span[n..], out written, default, CultureInfo.InvariantCulture);
-                }
-                else if (!value.TryFormat(span[n..], out written, "R", CultureInfo.InvariantCulture))
-                {
-                    throw new InvalidOperationException("Could not format a double.");
-                }
-
-                return n + written;
+                return n + FormatDouble(span[n..], value);
         }
     }
 
@@ -286,12 +274,88 @@ public static class LineProtocolWriter
     public static void WriteDouble(IBufferWriter<byte> writer, double value)
     {
         var span = writer.GetSpan(32);
-        if (!value.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture))
+        writer.Advance(FormatDouble(span, value));
+    }
+
+    private static readonly double[] PowersOf10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+
+    /// <summary>
+    /// Writes <paramref name="value"/> byte for byte as <c>ToString("R")</c> does (the shortest text that reads back
+    /// as the same double), into at least 32 bytes; returns the length.
+    /// <para>
+    /// Sensor values are mostly whole numbers or have a few decimals (21.5, 0.07): those are written with integer
+    /// formatting, several times faster than the general shortest round-trip search. A value with k decimals is
+    /// written so when k (1..6) is the smallest count for which m / 10^k, m = round(|value| * 10^k), is exactly the
+    /// value (both m &lt; 2^50 and 10^k are exact doubles, so the division is correctly rounded and the text round-trips;
+    /// no shorter decimal does, and at this magnitude no other decimal with k digits does either). Outside 1e-4..1e15,
+    /// where "R" may switch to E notation, and for negative zero ("-0"), "R" itself is used.
+    /// </para>
+    /// </summary>
+    internal static int FormatDouble(Span<byte> span, double value)
+    {
+        int written;
+        var abs = Math.Abs(value);
+        if (abs < 1e15 && value == Math.Truncate(value) && !(value == 0 && double.IsNegative(value)))
+        {
+            ((long)value).TryFormat(span, out written, default, CultureInfo.InvariantCulture);
+            return written;
+        }
+
+        if (abs >= 1e-4 && abs < 1e9)
+        {
+            for (var k = 1; k < PowersOf10.Length; k++)
+            {
+                var m = Math.Round(abs * PowersOf10[k]);
+                if (m >= 1L << 50)
+                {
+                    break;
+                }
+
+                if (m / PowersOf10[k] == abs)
+                {
+                    return WriteDecimal(span, value < 0, (long)m, k);
+                }
+            }
+        }
+
+        if (!value.TryFormat(span, out written, "R", CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException("Could not format a double.");
         }
 
-        writer.Advance(written);
+        return written;
+    }
+
+    /// <summary>Writes m / 10^k with exactly k decimals (m does not end in 0: k is the smallest that works).</summary>
+    private static int WriteDecimal(Span<byte> span, bool negative, long m, int decimals)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        m.TryFormat(digits, out var count, default, CultureInfo.InvariantCulture);
+        var n = 0;
+        if (negative)
+        {
+            span[n++] = (byte)'-';
+        }
+
+        if (count <= decimals)
+        {
+            span[n++] = (byte)'0';
+            span[n++] = (byte)'.';
+            for (var i = count; i < decimals; i++)
+            {
+                span[n++] = (byte)'0';
+            }
+
+            digits[..count].CopyTo(span[n..]);
+            return n + count;
+        }
+
+        var whole = count - decimals;
+        digits[..whole].CopyTo(span[n..]);
+        n += whole;
+        span[n++] = (byte)'.';
+        digits[whole..count].CopyTo(span[n..]);
+        return n + decimals;
     }
 
     public static void WriteInt64(IBufferWriter<byte> writer, long value)
@@ -323,9 +387,50 @@ public static class LineProtocolWriter
         writer.Advance(Escape(writer.GetSpan(text.Length * 3), 0, text, kind));
 
     /// <summary>Escapes UTF-8 text into <paramref name="span"/> at <paramref name="n"/> (room: twice its length); returns the new end.</summary>
+    // Per kind, the bytes Escape changes (control characters become spaces) or prefixes with a backslash: text with none
+    // of them (nearly all names and tag values) is copied in one vectorized step instead of byte by byte.
+    private static readonly SearchValues<byte> MeasurementSpecial = SearchValues.Create(Special(", "));
+    private static readonly SearchValues<byte> KeySpecial = SearchValues.Create(Special(",= "));
+    private static readonly SearchValues<byte> StringFieldSpecial = SearchValues.Create(Special("\"\\"));
+    private static readonly SearchValues<char> MeasurementSpecialChars = SearchValues.Create(Encoding.ASCII.GetString(Special(", ")));
+    private static readonly SearchValues<char> KeySpecialChars = SearchValues.Create(Encoding.ASCII.GetString(Special(",= ")));
+    private static readonly SearchValues<char> StringFieldSpecialChars = SearchValues.Create(Encoding.ASCII.GetString(Special("\"\\")));
+
+    private static byte[] Special(string escaped)
+    {
+        var bytes = new List<byte>();
+        for (var c = 0; c < 0x20; c++)
+        {
+            bytes.Add((byte)c);
+        }
+
+        bytes.AddRange(Encoding.ASCII.GetBytes(escaped));
+        return [.. bytes.Distinct()];
+    }
+
+    private static SearchValues<byte> SpecialBytes(EscapeKind kind) => kind switch
+    {
+        EscapeKind.Measurement => MeasurementSpecial,
+        EscapeKind.Key => KeySpecial,
+        _ => StringFieldSpecial,
+    };
+
+    private static SearchValues<char> SpecialChars(EscapeKind kind) => kind switch
+    {
+        EscapeKind.Measurement => MeasurementSpecialChars,
+        EscapeKind.Key => KeySpecialChars,
+        _ => StringFieldSpecialChars,
+    };
+
     private static int Escape(Span<byte> span, int n, ReadOnlySpan<byte> utf8, EscapeKind kind)
     {
         utf8 = TrimTrailingBackslashes(utf8, kind);
+        if (!utf8.ContainsAny(SpecialBytes(kind)))
+        {
+            utf8.CopyTo(span[n..]);
+            return n + utf8.Length;
+        }
+
         foreach (var b in utf8)
         {
             var c = b;
@@ -349,6 +454,12 @@ public static class LineProtocolWriter
     private static int Escape(Span<byte> span, int n, ReadOnlySpan<char> text, EscapeKind kind)
     {
         text = TrimTrailingBackslashes(text, kind);
+        if (Ascii.IsValid(text) && !text.ContainsAny(SpecialChars(kind)))
+        {
+            Ascii.FromUtf16(text, span[n..], out var written); // ASCII needing no escape: one byte per char
+            return n + written;
+        }
+
         var i = 0;
         while (i < text.Length)
         {

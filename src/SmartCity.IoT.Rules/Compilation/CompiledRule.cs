@@ -31,9 +31,17 @@ internal sealed class CompiledRule
     public required int[] TriggerFields { get; init; }
 
     /// <summary>Bit i set when field id i triggers evaluation (vocabularies of up to 64 fields; otherwise the engine loops over <see cref="TriggerFields"/>).</summary>
-    public ulong TriggerMask => _triggerMask ??= TriggerFields.Aggregate(0UL, (m, id) => id < 64 ? m | (1UL << id) : m);
+    public ulong TriggerMask => _triggerMaskKnown ? _triggerMask : ComputeTriggerMask(); // small enough to inline (hot path)
 
-    private ulong? _triggerMask;
+    private ulong _triggerMask;
+    private bool _triggerMaskKnown;
+
+    private ulong ComputeTriggerMask()
+    {
+        _triggerMask = TriggerFields.Aggregate(0UL, (m, id) => id < 64 ? m | (1UL << id) : m);
+        _triggerMaskKnown = true;
+        return _triggerMask;
+    }
 
     public required WindowSpec[] Windows { get; init; }
 

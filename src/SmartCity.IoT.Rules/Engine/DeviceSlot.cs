@@ -6,27 +6,27 @@ namespace SmartCity.IoT.Rules.Engine;
 /// <summary>
 /// The engine's record of one device: identity (kept in checkpoints, so state survives a restart before the device
 /// is seen again), receive time, and the states of the rules that match it.
+/// <para>
+/// What every reading reads or writes is in this object's own fields (about 80 bytes, one or two cache lines); the
+/// identity and the rest are one reference away in <see cref="Identity"/>, read on transitions and timers only.
+/// </para>
 /// </summary>
 internal sealed class DeviceSlot(string profileId, string family, string deviceId, KeyValuePair<string, string>[] tags)
 {
-    public string ProfileId { get; } = profileId;
-    public string Family { get; } = family;
-    public string DeviceId { get; } = deviceId;
-    public KeyValuePair<string, string>[] Tags { get; set; } = tags;
-
-    /// <summary>Null until the device is seen in this process (a slot restored from a checkpoint).</summary>
-    public DeviceState? Device { get; set; }
-
     /// <summary><c>Device.Latest</c>, held here so a reading reaches the values without first loading the device state.</summary>
-    public double[] Latest { get; set; } = [];
+    public double[] Latest = [];
+
+    /// <summary>The group of devices matching the same rules: holds this device's windows and absent() clocks.</summary>
+    public RuleGroup? Group;
+
+    public KeyValuePair<string, string>[] Tags = tags;
+
+    public RuleState[] Thresholds = [];
+
+    private readonly Cold _cold = new(profileId, family, deviceId);
 
     /// <summary>Gateway time of the last message (receive-time semantics), Unix ns.</summary>
-    public long LastReceivedNs { get; set; }
-
-    public RuleState[] Thresholds { get; set; } = [];
-
-    /// <summary>The rule of each of <see cref="Thresholds"/>, in the same order; shared between devices that match the same rules.</summary>
-    public Compilation.CompiledRule[] Rules { get; set; } = [];
+    public long LastReceivedNs;
 
     /// <summary>
     /// Bit s set when <c>Thresholds[s]</c> is quiet: its rule has no windows and no absent(), and it is inactive or
@@ -34,16 +34,45 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     /// </summary>
     public ulong QuietMask;
 
-    public RuleState[] Staleness { get; set; } = [];
+    /// <summary>
+    /// Bit s set when <c>Thresholds[s]</c> is inactive or resolved (any rule). A reading of a window or absent() rule
+    /// reads the state only when its condition holds or this bit is clear (kept in step with every phase change).
+    /// </summary>
+    public ulong IdleMask;
+
+    /// <summary>This device's member number in <see cref="Group"/>.</summary>
+    public int Member;
+
+    /// <summary>Number of staleness alerts firing, so a reading checks them only when there is something to resolve.</summary>
+    public int StaleFiring;
+
+    public string ProfileId => _cold.ProfileId;
+    public string Family => _cold.Family;
+    public string DeviceId => _cold.DeviceId;
+
+    /// <summary>Null until the device is seen in this process (a slot restored from a checkpoint).</summary>
+    public DeviceState? Device { get => _cold.Device; set => _cold.Device = value; }
+
+    /// <summary>The rule of each of <see cref="Thresholds"/>, in the same order; shared between devices that match the same rules.</summary>
+    public Compilation.CompiledRule[] Rules => Group?.Rules ?? [];
+
+    public RuleState[] Staleness { get => _cold.Staleness; set => _cold.Staleness = value; }
 
     /// <summary>
     /// Set when an offline availability message fired staleness; cleared when the device is reported online again.
     /// Keeps a device whose last-will said offline but which still sends from firing and resolving every second.
     /// </summary>
-    public bool OfflineLatched { get; set; }
-
-    /// <summary>Number of staleness alerts firing, so a reading checks them only when there is something to resolve.</summary>
-    public int StaleFiring { get; set; }
+    public bool OfflineLatched { get => _cold.OfflineLatched; set => _cold.OfflineLatched = value; }
 
     public static string Key(string profileId, string deviceId) => profileId + "\n" + deviceId;
+
+    private sealed class Cold(string profileId, string family, string deviceId)
+    {
+        public string ProfileId { get; } = profileId;
+        public string Family { get; } = family;
+        public string DeviceId { get; } = deviceId;
+        public DeviceState? Device { get; set; }
+        public RuleState[] Staleness { get; set; } = [];
+        public bool OfflineLatched { get; set; }
+    }
 }

@@ -35,10 +35,22 @@ internal static class RuleCheckpoint
 
             w.Write(slot.LastReceivedNs);
             // A state with nothing to remember (never active, no windows, no absent() clocks) is recreated fresh on
-            // restore, so it is not written: most of 10,000 devices x their rules are like that.
-            var states = slot.Thresholds.Concat(slot.Staleness).Where(s => !IsBlank(s)).ToList();
+            // restore, so it is not written: most of 10,000 devices x their rules are like that. Windows and clocks
+            // live in the device's rule group (lane of the same index as the state).
+            var states = new List<(RuleState State, RuleLane? Lane)>();
+            for (var i = 0; i < slot.Thresholds.Length; i++)
+            {
+                states.Add((slot.Thresholds[i], slot.Group?.Lanes[i]));
+            }
+
+            foreach (var s in slot.Staleness)
+            {
+                states.Add((s, null));
+            }
+
+            states.RemoveAll(e => IsBlank(e.State, e.Lane));
             w.Write(states.Count);
-            foreach (var s in states)
+            foreach (var (s, lane) in states)
             {
                 w.Write(s.RuleName);
                 w.Write(s.DefinitionHash);
@@ -62,21 +74,22 @@ internal static class RuleCheckpoint
 
                 WriteMap(w, s.Labels);
                 WriteMap(w, s.Annotations);
-                w.Write(s.Windows.Length);
-                foreach (var window in s.Windows)
+                w.Write(lane?.Windows.Length ?? 0);
+                foreach (var window in lane?.Windows ?? [])
                 {
-                    w.Write(window.Count);
-                    foreach (var (t, v) in window.Samples())
+                    var samples = window.Samples(slot.Member);
+                    w.Write(samples.Length);
+                    foreach (var (t, v) in samples)
                     {
                         w.Write(t);
                         w.Write(v);
                     }
                 }
 
-                w.Write(s.AbsentSeenNs.Length);
-                foreach (var t in s.AbsentSeenNs)
+                w.Write(lane?.AbsentFields ?? 0);
+                for (var i = 0; i < (lane?.AbsentFields ?? 0); i++)
                 {
-                    w.Write(t);
+                    w.Write(lane!.AbsentSeen(i, slot.Member));
                 }
             }
         }
@@ -84,8 +97,8 @@ internal static class RuleCheckpoint
         w.Write(Magic);
     }
 
-    private static bool IsBlank(RuleState s) =>
-        s.Phase == RulePhase.Inactive && s.ResolvedAtNs == 0 && s.TransitionCount == 0 && s.Windows.Length == 0 && s.AbsentSeenNs.Length == 0;
+    private static bool IsBlank(RuleState s, RuleLane? lane) =>
+        s.Phase == RulePhase.Inactive && s.ResolvedAtNs == 0 && s.TransitionCount == 0 && lane is null;
 
     public static List<(DeviceSlot Slot, List<RuleState> States)> Read(Stream source, RuleEngineOptions options)
     {
@@ -134,7 +147,7 @@ internal static class RuleCheckpoint
                 var name = r.ReadString();
                 var hash = r.ReadString();
                 var kind = (RuleKind)r.ReadByte();
-                var s = new RuleState(PlaceholderRule.Create(name, kind, hash), options.InitialWindowCapacity, options.MaxWindowSamples)
+                var s = new RuleState(PlaceholderRule.Create(name, kind, hash))
                 {
                     Phase = (RulePhase)r.ReadByte(),
                     PendingSinceNs = r.ReadInt64(),
@@ -162,7 +175,7 @@ internal static class RuleCheckpoint
                 for (var i = 0; i < windows.Length; i++)
                 {
                     var count = r.ReadInt32();
-                    var window = new WindowBuffer(Math.Max(options.InitialWindowCapacity, (int)Math.Min(options.MaxWindowSamples, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count)))), options.MaxWindowSamples);
+                    var window = RuleEngine.NewWindowBuffer(count, options);
                     for (var j = 0; j < count; j++)
                     {
                         window.Add(r.ReadInt64(), r.ReadDouble());
@@ -171,12 +184,12 @@ internal static class RuleCheckpoint
                     windows[i] = window;
                 }
 
-                s.Windows = windows;
+                s.SavedWindows = windows;
 
-                s.AbsentSeenNs = new long[r.ReadInt32()];
-                for (var i = 0; i < s.AbsentSeenNs.Length; i++)
+                s.SavedAbsentSeenNs = new long[r.ReadInt32()];
+                for (var i = 0; i < s.SavedAbsentSeenNs.Length; i++)
                 {
-                    s.AbsentSeenNs[i] = r.ReadInt64();
+                    s.SavedAbsentSeenNs[i] = r.ReadInt64();
                 }
 
                 states.Add(s);

@@ -35,10 +35,12 @@ public sealed class RuleEngine
     private readonly double[] _noValues;
     private readonly List<DeviceSlot> _all = [];
     private readonly Dictionary<string, DeviceSlot> _byKey = new(StringComparer.Ordinal);
-    private DeviceSlot?[] _byIndex = new DeviceSlot?[256];
+    // By registry device index: the slot and where its per-reading data lives (rule group block, latest values), so a
+    // reading can ask for all of it before the slot object itself has arrived from memory.
+    private Route[] _byIndex = new Route[256];
     private RuleSet _ruleSet;
-    private readonly Dictionary<string, CompiledRule[]> _sharedRules = new(StringComparer.Ordinal);
-    private RuleSet? _sharedRulesOf;
+    private readonly Dictionary<string, RuleGroup> _groups = new(StringComparer.Ordinal);
+    private RuleSet? _groupsOf;
 
     public RuleEngine(RuleSet rules, FieldVocabulary vocabulary, DeviceRegistry devices, IAlertPublisher publisher, TimeProvider time, RuleEngineOptions? options = null)
     {
@@ -78,8 +80,19 @@ public sealed class RuleEngine
             ThrowNotObserved();
         }
 
-        var slot = (uint)index < (uint)_byIndex.Length ? _byIndex[index] : null;
-        slot ??= Bind(index);
+        var slot = (uint)index < (uint)_byIndex.Length ? _byIndex[index].Slot : null;
+        if (slot is null)
+        {
+            slot = Bind(index);
+        }
+        else
+        {
+            // Ask for the rule group block and the latest values now, while the slot object itself is on its way.
+            var route = _byIndex[index];
+            route.Group!.Prefetch(route.Member);
+            route.Group.PrefetchLatest(route.Latest);
+        }
+
         var now = NowNs();
         slot.LastReceivedNs = now;
         if (slot.StaleFiring > 0)
@@ -88,8 +101,12 @@ public sealed class RuleEngine
         }
 
         var latest = slot.Latest;
-        var states = slot.Thresholds;
-        var rules = slot.Rules;
+        var states = slot.Thresholds; // the array is read only when a state is (transitions, pending, clearing)
+        var group = slot.Group!;
+        var rules = group.Rules;
+        var lanes = group.Lanes;
+        var member = slot.Member;
+        var steady = group.SteadyLevels(member);
         var tags = slot.Tags;
 
         // Which fields this reading carries, as a bit set when the vocabulary allows (one AND per rule instead of a loop).
@@ -107,8 +124,9 @@ public sealed class RuleEngine
         // device's latest values alone; their state object is not read unless the rule starts firing. With 10,000
         // devices the states live in main memory, so most of a reading's cache misses are avoided this way.
         var quiet = slot.QuietMask;
+        var idle = slot.IdleMask;
 
-        for (var s = 0; s < states.Length; s++)
+        for (var s = 0; s < rules.Length; s++)
         {
             var rule = rules[s];
             if ((quiet & (1UL << s)) != 0)
@@ -119,7 +137,7 @@ public sealed class RuleEngine
                     continue;
                 }
 
-                var quietCtx = new EvalContext(latest, states[s], now, tags);
+                var quietCtx = new EvalContext(latest, now, tags, null, member);
                 if (EvaluateLevels(rule, quietCtx, out var quietLevel) != 1)
                 {
                     continue;
@@ -130,14 +148,16 @@ public sealed class RuleEngine
                 continue;
             }
 
-            var state = states[s];
+            // Windows and absent() clocks are found by index in the group's flat arrays; the state object is read
+            // only when the rule is pending or firing, or its condition holds (see DeviceSlot.IdleMask).
+            var lane = lanes[s];
             var absent = rule.AbsentFields;
             var triggered = absent.Length > 0;
             for (var i = 0; i < absent.Length; i++)
             {
                 if (reading.Has(absent[i]))
                 {
-                    state.AbsentSeenNs[i] = now;
+                    lane!.AbsentSeen(i, member) = now;
                 }
             }
 
@@ -153,29 +173,29 @@ public sealed class RuleEngine
                 if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
                 {
                     // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
-                    var window = state.Window(w);
-                    window.Evict(now - duration);
-                    window.Add(now, v);
+                    var window = lane!.Windows[w];
+                    window.Evict(member, now - duration);
+                    window.Add(member, now, v);
                 }
             }
 
-            var ctx = new EvalContext(latest, state, now, tags);
+            var ctx = new EvalContext(latest, now, tags, lane, member);
             var countWindows = rule.CountWindows;
             for (var i = 0; i < countWindows.Length; i++)
             {
                 var (w, condition, duration) = countWindows[i];
-                var window = state.Window(w);
-                window.Evict(now - duration);
-                window.Add(now, condition.Eval(ctx) == 1 ? 1 : 0);
+                var window = lane!.Windows[w];
+                window.Evict(member, now - duration);
+                window.Add(member, now, condition.Eval(ctx) == 1 ? 1 : 0);
             }
 
             var fire = EvaluateLevels(rule, ctx, out var level);
-            if (fire != 1 && state.Phase is RulePhase.Inactive or RulePhase.Resolved)
+            if (fire == 1 ? steady[s] == level : s < 64 ? (idle & (1UL << s)) != 0 : states[s].Phase is RulePhase.Inactive or RulePhase.Resolved)
             {
-                continue; // the common steady case: Step would change nothing
+                continue; // the common steady cases (idle and not holding, firing and still holding): Step would change nothing
             }
 
-            Step(slot, state, ctx, fire, level);
+            Step(slot, states[s], ctx, fire, level);
             UpdateQuiet(slot, s);
         }
     }
@@ -205,22 +225,43 @@ public sealed class RuleEngine
     /// <summary>Recomputes bit <paramref name="s"/> of <see cref="DeviceSlot.QuietMask"/> after the state may have changed phase.</summary>
     private static void UpdateQuiet(DeviceSlot slot, int s)
     {
+        if (slot.Group is { } group)
+        {
+            ref var level = ref group.SteadyLevels(slot.Member)[s];
+            var now = SteadyLevel(slot.Thresholds[s]);
+            if (level != now)
+            {
+                level = now;
+            }
+        }
+
         if (s >= 64)
         {
             return; // states beyond 64 are never quiet: the mask has no bit for them
         }
 
         var bit = 1UL << s;
-        var mask = IsQuiet(slot.Thresholds[s]) ? slot.QuietMask | bit : slot.QuietMask & ~bit;
+        var state = slot.Thresholds[s];
+        var mask = IsQuiet(state) ? slot.QuietMask | bit : slot.QuietMask & ~bit;
         if (mask != slot.QuietMask)
         {
             slot.QuietMask = mask; // written only on a change: steady readings leave the slot's line clean
         }
+
+        var idle = state.Phase is RulePhase.Inactive or RulePhase.Resolved ? slot.IdleMask | bit : slot.IdleMask & ~bit;
+        if (idle != slot.IdleMask)
+        {
+            slot.IdleMask = idle;
+        }
     }
+
+    private static byte SteadyLevel(RuleState state) =>
+        state.Phase == RulePhase.Firing && state.ClearSinceNs == 0 && (uint)state.LevelIndex < RuleGroup.NotSteady ? (byte)state.LevelIndex : RuleGroup.NotSteady;
 
     private static void RecomputeQuiet(DeviceSlot slot)
     {
         ulong mask = 0;
+        ulong idle = 0;
         var states = slot.Thresholds;
         for (var s = 0; s < states.Length && s < 64; s++)
         {
@@ -228,9 +269,23 @@ public sealed class RuleEngine
             {
                 mask |= 1UL << s;
             }
+
+            if (states[s].Phase is RulePhase.Inactive or RulePhase.Resolved)
+            {
+                idle |= 1UL << s;
+            }
         }
 
         slot.QuietMask = mask;
+        slot.IdleMask = idle;
+        if (slot.Group is { } group)
+        {
+            var levels = group.SteadyLevels(slot.Member);
+            for (var s = 0; s < states.Length; s++)
+            {
+                levels[s] = SteadyLevel(states[s]);
+            }
+        }
     }
 
     /// <summary>
@@ -274,18 +329,18 @@ public sealed class RuleEngine
                 var rule = state.Rule;
                 if (rule.HasAbsent)
                 {
-                    var ctx = new EvalContext(latest, state, now, slot.Tags);
+                    var ctx = Context(slot, s, latest, now);
                     var fire = EvaluateLevels(rule, ctx, out var level);
                     Step(slot, state, ctx, fire, level);
                 }
                 else if (state.Phase == RulePhase.Pending && state.LastFire == 1 && now - state.PendingSinceNs >= rule.ForNs)
                 {
-                    state.LastValue = ValueOf(rule, state.LevelIndex, new EvalContext(latest, state, now, slot.Tags));
+                    state.LastValue = ValueOf(rule, state.LevelIndex, Context(slot, s, latest, now));
                     Fire(slot, state, now);
                 }
                 else if (state.Phase == RulePhase.Firing && state.ClearSinceNs != 0 && now - state.ClearSinceNs >= rule.KeepFiringForNs)
                 {
-                    state.LastValue = ValueOf(rule, state.LevelIndex, new EvalContext(latest, state, now, slot.Tags));
+                    state.LastValue = ValueOf(rule, state.LevelIndex, Context(slot, s, latest, now));
                     TryResolve(slot, state, now, "");
                 }
 
@@ -306,12 +361,66 @@ public sealed class RuleEngine
         var now = NowNs();
         foreach (var slot in _all)
         {
+            Detach(slot); // all first: rebinding a device builds the new groups, the old ones must stay readable
+        }
+
+        foreach (var slot in _all)
+        {
             Rebind(slot, [.. slot.Thresholds, .. slot.Staleness], now, "rule removed or no longer matches this device");
+        }
+
+        for (var i = 0; i < _byIndex.Length; i++)
+        {
+            if (_byIndex[i].Slot is { } bound)
+            {
+                _byIndex[i] = new Route(bound);
+            }
         }
     }
 
     /// <summary>Writes all state (device identities, timers, firing alerts, window contents) to <paramref name="destination"/>.</summary>
     public void SaveCheckpoint(Stream destination) => RuleCheckpoint.Write(destination, _all);
+
+    /// <summary>Copies the windows and absent() clocks of a device's states out of its rule group (reload; off the hot path).</summary>
+    private void Detach(DeviceSlot slot)
+    {
+        var states = slot.Thresholds;
+        for (var s = 0; s < states.Length; s++)
+        {
+            var lane = slot.Group?.Lanes[s];
+            var state = states[s];
+            state.SavedWindows = new WindowBuffer[lane?.Windows.Length ?? 0];
+            state.SavedAbsentSeenNs = new long[lane?.AbsentFields ?? 0];
+            for (var w = 0; w < state.SavedWindows.Length; w++)
+            {
+                var samples = lane!.Windows[w].Samples(slot.Member);
+                var buffer = NewWindowBuffer(samples.Length);
+                foreach (var (t, v) in samples)
+                {
+                    buffer.Add(t, v);
+                }
+
+                state.SavedWindows[w] = buffer;
+            }
+
+            for (var i = 0; i < state.SavedAbsentSeenNs.Length; i++)
+            {
+                state.SavedAbsentSeenNs[i] = lane!.AbsentSeen(i, slot.Member);
+            }
+        }
+    }
+
+    /// <summary>A detached window large enough for <paramref name="count"/> samples.</summary>
+    internal static WindowBuffer NewWindowBuffer(int count, RuleEngineOptions options) =>
+        new(Math.Max(options.InitialWindowCapacity, (int)Math.Min(options.MaxWindowSamples, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count)))), options.MaxWindowSamples);
+
+    private WindowBuffer NewWindowBuffer(int count) => NewWindowBuffer(count, _options);
+
+    private static EvalContext Context(DeviceSlot slot, int s, double[] latest, long now)
+    {
+        var lanes = slot.Group?.Lanes;
+        return new EvalContext(latest, now, slot.Tags, lanes is not null && s < lanes.Length ? lanes[s] : null, slot.Member);
+    }
 
     /// <summary>
     /// Replaces the engine's state with a checkpoint. Call before the first <see cref="Evaluate"/> after a restart:
@@ -325,6 +434,8 @@ public sealed class RuleEngine
         _all.Clear();
         _byKey.Clear();
         Array.Clear(_byIndex);
+        _groups.Clear();
+        _groupsOf = null;
         var now = NowNs();
         foreach (var (slot, states) in restored)
         {
@@ -345,14 +456,16 @@ public sealed class RuleEngine
         var now = NowNs();
         foreach (var slot in _all)
         {
-            foreach (var state in slot.Thresholds.Concat(slot.Staleness))
+            var states = slot.Thresholds.Concat(slot.Staleness).ToArray();
+            for (var s = 0; s < states.Length; s++)
             {
+                var state = states[s];
                 if (state.Phase is RulePhase.Pending or RulePhase.Firing)
                 {
                     // Values are computed at transitions only (hot path); the status page gets a fresh one.
                     var value = state.Rule.Kind == RuleKind.Staleness
                         ? (now - slot.LastReceivedNs) / 1e9
-                        : ValueOf(state.Rule, state.LevelIndex, new EvalContext(slot.Device?.Latest ?? _noValues, state, now, slot.Tags));
+                        : ValueOf(state.Rule, state.LevelIndex, Context(slot, s, slot.Device?.Latest ?? _noValues, now));
                     var since = state.Phase == RulePhase.Pending ? state.PendingSinceNs : state.FiringSinceNs;
                     var severity = state.Phase == RulePhase.Pending && state.LevelIndex >= 0 && state.LevelIndex < state.Rule.LevelSeverities.Length
                         ? state.Rule.LevelSeverities[state.LevelIndex]
@@ -681,7 +794,7 @@ public sealed class RuleEngine
 
         slot.Device = device;
         slot.Latest = device.Latest;
-        _byIndex[index] = slot;
+        _byIndex[index] = new Route(slot);
         return slot;
     }
 
@@ -713,14 +826,14 @@ public sealed class RuleEngine
             RuleState state;
             if (byName.Remove(rule.Name, out var old) && old.Rule.Kind == rule.Kind)
             {
-                if (old.DefinitionHash == rule.Definition.DefinitionHash && old.Windows.Length == rule.Windows.Length && old.AbsentSeenNs.Length == rule.AbsentFields.Length)
+                if (old.DefinitionHash == rule.Definition.DefinitionHash && (old.SavedWindows?.Length ?? 0) == rule.Windows.Length && (old.SavedAbsentSeenNs?.Length ?? 0) == rule.AbsentFields.Length)
                 {
                     old.Rule = rule;
                     state = old;
                 }
                 else
                 {
-                    state = NewState(rule, now);
+                    state = new RuleState(rule);
                     if (old.Phase == RulePhase.Firing)
                     {
                         state.Phase = RulePhase.Firing;
@@ -745,30 +858,54 @@ public sealed class RuleEngine
             }
             else
             {
-                state = NewState(rule, now);
+                state = new RuleState(rule);
             }
 
             (rule.Kind == RuleKind.Staleness ? staleness : thresholds).Add(state);
         }
 
-        // Allocation order is memory order: the states a reading always reads (windows, absent()) and their windows
-        // come first, one after another, then the states of rules that are usually quiet (read only when firing).
-        // With 10,000 devices this keeps a reading's cache lines together, where the CPU's prefetchers find them.
-        foreach (var state in thresholds)
-        {
-            if (state is not null && state.Windows.Length != state.Rule.Windows.Length)
-            {
-                state.AllocateWindows(_options.InitialWindowCapacity, _options.MaxWindowSamples);
-            }
-        }
-
+        // Allocation order is memory order: states of window and absent() rules first, then those of rules that are
+        // usually quiet. (What a reading updates per device, windows and clocks, lives in the rule group's block.)
         foreach (var i in deferred)
         {
-            thresholds[i] = NewState(matched[i], now);
+            thresholds[i] = new RuleState(matched[i]);
         }
 
         slot.Thresholds = thresholds.ToArray();
-        slot.Rules = SharedRules(slot.Thresholds);
+        var group = SharedGroup(slot.Thresholds);
+        slot.Group = group;
+        slot.Member = group.AddMember();
+        for (var s = 0; s < slot.Thresholds.Length; s++)
+        {
+            var state = slot.Thresholds[s];
+            if (group.Lanes[s] is { } lane)
+            {
+                // A kept state brings its samples and clocks (saved from the old group or read from a checkpoint);
+                // a new one starts empty, and absent() counts from now: a field never sent is absent after d.
+                for (var w = 0; w < lane.Windows.Length && state.SavedWindows is { } saved; w++)
+                {
+                    foreach (var (t, v) in saved[w].Samples())
+                    {
+                        lane.Windows[w].Add(slot.Member, t, v);
+                    }
+                }
+
+                for (var i = 0; i < lane.AbsentFields; i++)
+                {
+                    lane.AbsentSeen(i, slot.Member) = state.SavedAbsentSeenNs is { } seen ? seen[i] : now;
+                }
+            }
+
+            state.SavedWindows = null;
+            state.SavedAbsentSeenNs = null;
+        }
+
+        foreach (var state in staleness)
+        {
+            state.SavedWindows = null;
+            state.SavedAbsentSeenNs = null;
+        }
+
         RecomputeQuiet(slot);
         slot.Staleness = staleness.ToArray();
         slot.StaleFiring = staleness.Count(s => s.Phase == RulePhase.Firing);
@@ -782,10 +919,11 @@ public sealed class RuleEngine
     }
 
     /// <summary>
-    /// The compiled rules of a device's states, one array shared by every device that matches the same rules (they stay
-    /// in cache while the per-device states do not). Rebuilt on reload: the keys are the current rule objects.
+    /// The rule group of a device's states, one shared by every device that matches the same rules (its compiled rules
+    /// stay in cache while per-device data does not, and its lanes hold the members' windows). Rebuilt on reload: the
+    /// keys are the current rule objects.
     /// </summary>
-    private CompiledRule[] SharedRules(RuleState[] states)
+    private RuleGroup SharedGroup(RuleState[] states)
     {
         var rules = new CompiledRule[states.Length];
         for (var i = 0; i < states.Length; i++)
@@ -793,28 +931,29 @@ public sealed class RuleEngine
             rules[i] = states[i].Rule;
         }
 
-        if (!ReferenceEquals(_sharedRulesOf, _ruleSet))
+        if (!ReferenceEquals(_groupsOf, _ruleSet))
         {
-            _sharedRules.Clear();
-            _sharedRulesOf = _ruleSet;
+            _groups.Clear();
+            _groupsOf = _ruleSet;
         }
 
         var key = string.Join("\n", rules.Select(r => r.Name));
-        if (_sharedRules.TryGetValue(key, out var shared) && shared.AsSpan().SequenceEqual(rules))
+        if (_groups.TryGetValue(key, out var shared) && shared.Rules.AsSpan().SequenceEqual(rules))
         {
             return shared;
         }
 
-        _sharedRules[key] = rules;
-        return rules;
+        var group = new RuleGroup(rules, _options);
+        _groups[key] = group;
+        return group;
     }
 
-    private static RuleState NewState(CompiledRule rule, long now)
+    private readonly record struct Route(DeviceSlot? Slot, RuleGroup? Group, int Member, double[] Latest)
     {
-        var state = new RuleState(rule);
-        // absent() counts from when the engine first knew the device (or the rule): a field never sent is absent after d.
-        Array.Fill(state.AbsentSeenNs, now);
-        return state;
+        public Route(DeviceSlot slot)
+            : this(slot, slot.Group, slot.Member, slot.Latest)
+        {
+        }
     }
 
     private long NowNs() => (_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;

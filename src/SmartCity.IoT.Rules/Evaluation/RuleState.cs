@@ -7,38 +7,15 @@ namespace SmartCity.IoT.Rules.Evaluation;
 /// <summary>Everything the engine keeps for one (rule, device): preallocated when the device is first seen.</summary>
 internal sealed class RuleState
 {
-    /// <summary>Creates the state; windows come from <see cref="AllocateWindows"/>, called after all of a device's states exist.</summary>
     public RuleState(CompiledRule rule)
     {
         Rule = rule;
-        AbsentSeenNs = rule.AbsentFields.Length == 0 ? [] : new long[rule.AbsentFields.Length];
     }
 
-    public RuleState(CompiledRule rule, int initialWindowCapacity, int maxWindowSamples)
-        : this(rule)
-    {
-        AllocateWindows(initialWindowCapacity, maxWindowSamples);
-    }
-
-    public void AllocateWindows(int initialWindowCapacity, int maxWindowSamples)
-    {
-        var windows = Rule.Windows.Length == 0 ? [] : new WindowBuffer[Rule.Windows.Length];
-        for (var i = 0; i < windows.Length; i++)
-        {
-            windows[i] = new WindowBuffer(initialWindowCapacity, maxWindowSamples);
-        }
-
-        Windows = windows;
-    }
-
-    // Hot fields, read on every evaluation, in a small object (about 80 bytes). The rest lives in a ColdState created at
-    // the first transition, so 10,000 devices x their rules occupy as few cache lines as possible.
+    // Hot fields in a small object (about 64 bytes). The rest lives in a ColdState created at the first transition, and
+    // the windows and absent() clocks live in the device's rule group (RuleLane), so a reading reads this object only
+    // when the rule is pending or firing, or when its condition holds.
     public CompiledRule Rule;
-
-    /// <summary>The first window, held directly: most window rules have one, and this saves a cache miss per reading.</summary>
-    private WindowBuffer? _window0;
-    private WindowBuffer[] _windows = [];
-    public long[] AbsentSeenNs;
     private ColdState? _cold;
     public long PendingSinceNs;
 
@@ -51,17 +28,14 @@ internal sealed class RuleState
     public RulePhase Phase;
     public int LevelIndex;
 
-    public WindowBuffer[] Windows
-    {
-        get => _windows;
-        set
-        {
-            _windows = value;
-            _window0 = value.Length > 0 ? value[0] : null;
-        }
-    }
+    /// <summary>
+    /// Window contents and absent() clocks carried outside a rule group: read from a checkpoint, or saved from the old
+    /// group during a reload, until the engine binds the state to its new group. Null while bound.
+    /// </summary>
+    public WindowBuffer[]? SavedWindows;
 
-    public WindowBuffer Window(int slot) => slot == 0 ? _window0! : _windows[slot];
+    /// <inheritdoc cref="SavedWindows"/>
+    public long[]? SavedAbsentSeenNs;
 
     /// <summary>The rule's name and content hash (a placeholder rule carries them for state read from a checkpoint).</summary>
     public string RuleName => Rule.Name;

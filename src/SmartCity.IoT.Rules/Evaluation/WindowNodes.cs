@@ -9,47 +9,52 @@ internal abstract class WindowNode(int slot, long durationNs) : EvalNode
 
     public sealed override double Eval(in EvalContext ctx)
     {
-        var window = ctx.State.Window(Slot);
-        window.Evict(ctx.NowNs - DurationNs);
-        return Compute(window);
+        var window = ctx.Lane!.Windows[Slot];
+        var m = ctx.Member;
+        window.Evict(m, ctx.NowNs - DurationNs);
+        return Compute(window, m);
     }
 
-    protected abstract double Compute(WindowBuffer window);
+    protected abstract double Compute(WindowStore w, int m);
 }
 
 internal sealed class AvgNode(int slot, long durationNs) : WindowNode(slot, durationNs)
 {
-    protected override double Compute(WindowBuffer w) => w.Count == 0 ? double.NaN : w.Sum() / w.Count;
+    protected override double Compute(WindowStore w, int m)
+    {
+        var count = w.Count(m);
+        return count == 0 ? double.NaN : w.Sum(m) / count;
+    }
 }
 
 internal sealed class MinNode(int slot, long durationNs) : WindowNode(slot, durationNs)
 {
-    protected override double Compute(WindowBuffer w) => w.Min();
+    protected override double Compute(WindowStore w, int m) => w.Min(m);
 }
 
 internal sealed class MaxNode(int slot, long durationNs) : WindowNode(slot, durationNs)
 {
-    protected override double Compute(WindowBuffer w) => w.Max();
+    protected override double Compute(WindowStore w, int m) => w.Max(m);
 }
 
 /// <summary>Newest minus oldest sample in the window; unknown with fewer than two samples.</summary>
 internal sealed class DeltaNode(int slot, long durationNs) : WindowNode(slot, durationNs)
 {
-    protected override double Compute(WindowBuffer w) => w.Count < 2 ? double.NaN : w.Newest.Value - w.Oldest.Value;
+    protected override double Compute(WindowStore w, int m) => w.Count(m) < 2 ? double.NaN : w.Newest(m).Value - w.Oldest(m).Value;
 }
 
 /// <summary>Per-second rate of change between the oldest and newest sample in the window (Prometheus' convention).</summary>
 internal sealed class RateNode(int slot, long durationNs) : WindowNode(slot, durationNs)
 {
-    protected override double Compute(WindowBuffer w)
+    protected override double Compute(WindowStore w, int m)
     {
-        if (w.Count < 2)
+        if (w.Count(m) < 2)
         {
             return double.NaN;
         }
 
-        var (t0, v0) = w.Oldest;
-        var (t1, v1) = w.Newest;
+        var (t0, v0) = w.Oldest(m);
+        var (t1, v1) = w.Newest(m);
         return t1 == t0 ? double.NaN : (v1 - v0) / ((t1 - t0) / 1e9);
     }
 }
@@ -57,7 +62,7 @@ internal sealed class RateNode(int slot, long durationNs) : WindowNode(slot, dur
 /// <summary><c>count(cond, d)</c>: how many evaluations in the window had the condition true (samples are 1 or 0).</summary>
 internal sealed class CountNode(int slot, long durationNs) : WindowNode(slot, durationNs)
 {
-    protected override double Compute(WindowBuffer w) => w.Sum();
+    protected override double Compute(WindowStore w, int m) => w.Sum(m);
 }
 
 /// <summary><c>absent(x, d)</c>: true when the field has not been received for at least d (known even without any reading).</summary>
@@ -65,11 +70,11 @@ internal sealed class AbsentNode(int slot, long durationNs) : EvalNode
 {
     public int Slot { get; } = slot;
 
-    public override double Eval(in EvalContext ctx) => ctx.NowNs - ctx.State.AbsentSeenNs[Slot] >= durationNs ? 1 : 0;
+    public override double Eval(in EvalContext ctx) => ctx.NowNs - ctx.Lane!.AbsentSeen(Slot, ctx.Member) >= durationNs ? 1 : 0;
 }
 
 /// <summary>Seconds since the field was last received (the value shown for an absent() alert).</summary>
 internal sealed class AbsentAgeNode(int slot) : EvalNode
 {
-    public override double Eval(in EvalContext ctx) => (ctx.NowNs - ctx.State.AbsentSeenNs[slot]) / 1e9;
+    public override double Eval(in EvalContext ctx) => (ctx.NowNs - ctx.Lane!.AbsentSeen(slot, ctx.Member)) / 1e9;
 }

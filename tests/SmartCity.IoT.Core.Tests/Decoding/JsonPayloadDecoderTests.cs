@@ -26,6 +26,39 @@ public sealed class JsonPayloadDecoderTests
     }
 
     [Fact]
+    public void Numbers_decode_to_exactly_the_double_the_general_parser_gives()
+    {
+        // Short decimals take a fast path (performance); every value must be bit for bit what double.Parse returns.
+        var json = new JsonPayloadDecoder();
+        JsonField(json, "temperature", "$.v");
+        var decoder = Decoder("site/{building}/{device}/up", json);
+        var reading = NewReading();
+        var random = new Random(4);
+        var texts = new List<string> { "0", "-0", "0.0", "-0.000", "1", "100", "0.1", "0.30000000000000004", "124.99999999999999", "99.99999999999999", "-39.999999999999999999", "12345678901234.5", "0.000000000000000000000012", "1e2", "-1.5E-3", "0.00", "7.0000000000000001" };
+        for (var i = 0; i < 20_000; i++)
+        {
+            var whole = random.Next(0, 125).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var fraction = new string(Enumerable.Range(0, random.Next(0, 19)).Select(_ => (char)('0' + random.Next(10))).ToArray());
+            texts.Add((random.Next(3) == 0 ? "-" : "") + (random.Next(4) == 0 ? "0" : whole) + (fraction.Length > 0 ? "." + fraction : ""));
+        }
+
+        foreach (var text in texts)
+        {
+            // The mapping's unit conversion (raw * 1 + 0) turns -0 into 0 whichever parser ran.
+            var expected = (double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) * 1) + 0;
+            var result = decoder.Decode(Topic, System.Text.Encoding.UTF8.GetBytes($$"""{"v":{{text}}}"""), reading, Received);
+            if (expected is < -40 or > 125)
+            {
+                continue;
+            }
+
+            Assert.True(result.IsSuccess, $"{text}: {result}");
+            var actual = reading.GetOrNaN(0);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"{text}: expected {expected:R}, decoded {actual:R}");
+        }
+    }
+
+    [Fact]
     public void Wildcard_matches_any_key_and_escaped_names_still_match()
     {
         var json = new JsonPayloadDecoder();

@@ -136,6 +136,42 @@ public sealed class LineProtocolWriterTests
     }
 
     [Fact]
+    public void Doubles_are_written_byte_for_byte_as_the_round_trip_format()
+    {
+        // The writer formats whole numbers and short decimals itself (performance); it must match "R" exactly.
+        var random = new Random(20261123);
+        var values = new List<double> { 0.1, 0.2, 0.3, 0.07, 1e-4, 0.00012, 9.999999, 123456.789, 1e9 - 0.5, 0.1 + 0.2, 1e-5, 5e-324, double.MaxValue, -0.0, 0.0, 1e15 - 0.5 };
+        for (var i = 0; i < 400_000; i++)
+        {
+            var decimals = random.Next(0, 9);
+            var scale = Math.Pow(10, random.Next(-3, 10));
+            var sign = random.Next(2) == 0 ? -1 : 1;
+            values.Add(sign * Math.Round(random.NextDouble() * scale, decimals)); // sensor-like: a few decimals
+            values.Add(sign * (random.Next(0, 100_000) / Math.Pow(10, random.Next(1, 8)))); // parsed-like: m / 10^k
+            values.Add(BitConverter.Int64BitsToDouble(random.NextInt64() & long.MaxValue) * sign); // any double
+            values.Add(sign * random.NextDouble() * scale);
+        }
+
+        var output = new ArrayBufferWriter<byte>(64);
+        foreach (var v in values)
+        {
+            if (!double.IsFinite(v))
+            {
+                continue;
+            }
+
+            output.ResetWrittenCount();
+            LineProtocolWriter.WriteDouble(output, v);
+            var actual = Encoding.ASCII.GetString(output.WrittenSpan);
+            var expected = v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            if (actual != expected)
+            {
+                Assert.Fail($"{expected} was written as {actual}");
+            }
+        }
+    }
+
+    [Fact]
     public void Writing_a_reading_allocates_nothing()
     {
         var reading = Reading("environment");
