@@ -19,6 +19,7 @@ public sealed partial class IngestService : BackgroundService
 {
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(25);
 
+    private readonly MemoryStream _checkpointBuffer = new();
     private readonly IngestPipeline _pipeline;
     private readonly MqttIngestClient _client;
     private readonly DeviceCatalog _catalog;
@@ -157,7 +158,10 @@ public sealed partial class IngestService : BackgroundService
     private async Task SaveCheckpointAsync(CancellationToken cancellationToken)
     {
         var path = GatewayPaths.Resolve(_options.RulesCheckpointPath);
-        var buffer = new MemoryStream();
+        // One buffer reused by every checkpoint: a new one each 30 s grew through the large-object heap by doubling
+        // (megabytes at 10,000 devices), churn that full collections then have to return.
+        var buffer = _checkpointBuffer;
+        buffer.SetLength(0);
         await _pipeline.WithEngineAsync(e => e.SaveCheckpoint(buffer), cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
