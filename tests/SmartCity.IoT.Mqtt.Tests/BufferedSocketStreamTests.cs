@@ -76,6 +76,29 @@ public sealed class BufferedSocketStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Disposing_sends_what_is_still_queued_before_closing()
+    {
+        // MQTTnet writes DISCONNECT and closes the stream at once; the last acknowledgements must still go out. The peer
+        // reads slowly, so at the moment of closing about a megabyte is still queued above the kernel's buffers.
+        _peer.ReceiveBufferSize = 64 * 1024;
+        var expected = Pattern(3 * 1024 * 1024, seed: 5);
+        for (var i = 0; i < expected.Length; i += 16)
+        {
+            await _stream.WriteAsync(expected.AsMemory(i, 16));
+        }
+
+        var reader = Task.Run(async () =>
+        {
+            await Task.Delay(300);
+            return await ReceiveAsync(_peer, expected.Length);
+        });
+        _stream.Dispose();
+        var received = await reader;
+        Assert.Equal(expected, received);
+        Assert.Equal(0, await _peer.ReceiveAsync(new byte[1]));
+    }
+
+    [Fact]
     public async Task A_large_backlog_of_writes_is_held_back_until_the_socket_takes_it()
     {
         // More than the pending limit plus the kernel's buffers while the peer does not read: the writer must wait, then

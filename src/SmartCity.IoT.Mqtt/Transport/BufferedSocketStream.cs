@@ -19,6 +19,8 @@ public sealed class BufferedSocketStream : Stream, IMqttClientStreamEndPoints
     /// <summary>Above this much unsent data a writer waits for the socket (back-pressure instead of memory growth).</summary>
     private const int MaxPendingBytes = 4 * 1024 * 1024;
 
+    private static readonly TimeSpan DisposeDrainTimeout = TimeSpan.FromSeconds(2);
+
     private readonly Socket _socket;
     private readonly NetworkStream _inner;
     private readonly byte[] _readBuffer = new byte[ReadBufferBytes];
@@ -162,6 +164,17 @@ public sealed class BufferedSocketStream : Stream, IMqttClientStreamEndPoints
     {
         if (disposing)
         {
+            // MQTTnet closes the stream right after writing DISCONNECT: send what is still queued (the last PUBACKs and
+            // the DISCONNECT) first, briefly. Whatever does not make it is redelivered by the broker, never lost.
+            try
+            {
+                FlushAsync(CancellationToken.None).Wait(DisposeDrainTimeout);
+            }
+            catch (AggregateException)
+            {
+                // The connection already failed; nothing more can be sent.
+            }
+
             _inner.Dispose();
             lock (_writeLock)
             {
