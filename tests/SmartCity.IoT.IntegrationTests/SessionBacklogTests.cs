@@ -59,6 +59,11 @@ public sealed partial class SessionBacklogTests
             var acknowledged = await Eventually.WaitAsync(() => Task.FromResult(stats.Acknowledged), n => n >= Backlog, TimeSpan.FromSeconds(90), $"{Backlog} queued readings to be stored and acknowledged");
             Assert.Equal(Backlog, acknowledged);
             Assert.Equal(Backlog, stats.Decoded);
+
+            // The acknowledgements of each stored batch left the gateway in bulk, not one socket write each.
+            var broker = (await second.StatusAsync()).Broker;
+            Assert.True(broker.PacketsWritten >= Backlog, $"{broker.PacketsWritten} packets written for {Backlog} acknowledgements");
+            Assert.True(broker.SocketWrites * 10 < broker.PacketsWritten, $"{broker.PacketsWritten} packets took {broker.SocketWrites} socket writes");
         }
         finally
         {

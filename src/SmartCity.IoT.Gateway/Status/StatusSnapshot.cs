@@ -14,7 +14,9 @@ public sealed record StatusSnapshot(
     IReadOnlyList<Pipeline.DeadLetterRecord> RecentDeadLetters,
     string DeadLetterPath);
 
-public sealed record BrokerStatus(string Endpoint, bool Embedded, bool Connected, long Reconnects, string? LastError, IReadOnlyList<string> Filters);
+/// <param name="PacketsWritten">MQTT packets sent on the current connection (mostly acknowledgements).</param>
+/// <param name="SocketWrites">The socket writes they took: acknowledgements of a batch leave together.</param>
+public sealed record BrokerStatus(string Endpoint, bool Embedded, bool Connected, long Reconnects, string? LastError, IReadOnlyList<string> Filters, long PacketsWritten, long SocketWrites);
 
 public sealed record PipelineCounters(long Received, long Decoded, long Rejected, long FieldsRejected, long Acknowledged, long Batches, long AvailabilityMessages, DateTimeOffset? LastMessage, IReadOnlyDictionary<string, long> AlertTransitions);
 
