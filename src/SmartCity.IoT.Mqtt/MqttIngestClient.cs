@@ -271,12 +271,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
         }
 
         var options = builder.Build();
-        if (options.ChannelOptions is MqttClientTcpOptions tcp)
-        {
-            tcp.BufferSize = _options.SocketBufferBytes;
-            tcp.StreamProvider = _transport;
-        }
-
+        _transport.AttachTo(options);
         return options;
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SmartCity.IoT.Mqtt.Transport;
 
 namespace SmartCity.IoT.Mqtt;
 
@@ -49,7 +50,7 @@ public sealed class MqttOptions
     /// broker trickles in at a few thousand messages a second while the gateway flushes a batch; 1 MiB keeps it flowing.
     /// </summary>
     [Range(8192, 16 * 1024 * 1024)]
-    public int SocketBufferBytes { get; set; } = 1024 * 1024;
+    public int SocketBufferBytes { get; set; } = BufferedSocketStreamProvider.DefaultSocketBufferBytes;
 
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -23,7 +23,7 @@ internal static class Broker
             .Build();
         // The gateway's transport (buffered reads, coalesced PUBACKs, 1 MiB socket buffers): a bare subscriber as cheap
         // as the gateway's own connection, so the ceiling measures the broker.
-        ((MqttClientTcpOptions)options.ChannelOptions).StreamProvider = new BufferedSocketStreamProvider(1024 * 1024);
+        new BufferedSocketStreamProvider(BufferedSocketStreamProvider.DefaultSocketBufferBytes).AttachTo(options);
         var clock = Stopwatch.StartNew();
         while (true)
         {

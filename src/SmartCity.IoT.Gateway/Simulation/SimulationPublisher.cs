@@ -3,6 +3,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using SmartCity.IoT.Devices.Simulation;
+using SmartCity.IoT.Mqtt.Transport;
 
 namespace SmartCity.IoT.Gateway.Simulation;
 
@@ -23,8 +24,9 @@ public static class SimulationPublisher
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();
-        // MQTTnet's 8 KiB socket buffer would make the publisher, not the broker, the limit of a fast run.
-        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1024 * 1024;
+        // The gateway's own transport: MQTTnet's 8 KiB socket buffer would make the publisher, not the broker, the limit
+        // of a fast run.
+        new BufferedSocketStreamProvider(BufferedSocketStreamProvider.DefaultSocketBufferBytes).AttachTo(options);
         await ConnectWithRetryAsync(client, options, cancellationToken).ConfigureAwait(false);
 
         var qos = settings.QualityOfService == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
