@@ -55,6 +55,7 @@ public static class AlertsServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookDispatcher>()));
         services.TryAddSingleton<OutboxAlertPublisher>();
         services.AddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<OutboxAlertPublisher>());
+        services.AddSingleton<IAlertOutbox>(sp => sp.GetRequiredService<OutboxAlertPublisher>());
         services.TryAddSingleton(sp => new AlertStatusService(
             sp.GetRequiredService<AlertOutbox>(),
             sp.GetRequiredService<IOptions<AlertsOptions>>().Value,

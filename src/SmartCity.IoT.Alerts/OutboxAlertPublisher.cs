@@ -10,7 +10,7 @@ namespace SmartCity.IoT.Alerts;
 /// committed before returning) and wakes the router. Alerts are transitions, so they are rare; a committed row is what lets a
 /// killed gateway still notify after restart. Never throws: a failure is logged and counted.
 /// </summary>
-public sealed class OutboxAlertPublisher : IAlertPublisher
+public sealed class OutboxAlertPublisher : IAlertPublisher, IAlertOutbox
 {
     private readonly AlertOutbox _outbox;
     private readonly ILogger<OutboxAlertPublisher> _log;
@@ -47,6 +47,8 @@ public sealed class OutboxAlertPublisher : IAlertPublisher
 
         Published?.Invoke();
     }
+
+    public void Commit(IReadOnlyList<Alert> alerts) => PublishMany(alerts);
 
     /// <summary>Stores several transitions in one transaction (the pipeline hands over one batch's alerts at a time).</summary>
     public void PublishMany(IReadOnlyList<Alert> alerts)

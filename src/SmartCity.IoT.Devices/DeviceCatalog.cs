@@ -24,7 +24,7 @@ public sealed class DeviceCatalog
         LoadedProfiles = loaded;
         Profiles = loaded.Select(l => l.Profile).ToArray();
         Decoder = decoder;
-        SubscriptionFilters = decoder.Router.Filters;
+        SubscriptionFilters = decoder.Router.Subscription.FiltersFor(Core.Pipeline.TopicSyntax.Mqtt);
         _byId = Profiles.ToDictionary(p => p.Id, StringComparer.Ordinal);
     }
 

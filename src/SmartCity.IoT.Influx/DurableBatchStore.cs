@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
@@ -12,7 +13,7 @@ namespace SmartCity.IoT.Influx;
 /// probes and drains it; the first successful replay write reopens the direct path. Memory use does not grow with an
 /// outage: nothing is kept but the batch in hand.
 /// </summary>
-public sealed class DurableBatchStore : IBatchStore
+public sealed class DurableBatchStore : IBatchStore, ITelemetrySink
 {
     private readonly InfluxWriter? _writer;
     private readonly DiskSpool _spool;
@@ -36,6 +37,10 @@ public sealed class DurableBatchStore : IBatchStore
             Log.SpoolOnly(_logger, spool.DirectoryPath);
         }
     }
+
+    public string Name => "influx";
+
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken) => StoreAsync(lines, lineCount, cancellationToken);
 
     /// <summary>
     /// Completes when the batch is durable (see <see cref="IBatchStore"/>). If the spool's disk fails (full, read-only), the call

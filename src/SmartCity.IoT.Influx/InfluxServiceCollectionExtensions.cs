@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Influx.DeadLetter;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
@@ -52,6 +53,7 @@ public static class InfluxServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DurableBatchStore>>()));
         services.TryAddSingleton<IBatchStore>(sp => sp.GetRequiredService<DurableBatchStore>());
+        services.AddSingleton<ITelemetrySink>(sp => sp.GetRequiredService<DurableBatchStore>());
         services.AddHostedService(sp => new SpoolReplayService(
             sp.GetRequiredService<InfluxWriterHolder>().Writer,
             sp.GetRequiredService<DiskSpool>(),

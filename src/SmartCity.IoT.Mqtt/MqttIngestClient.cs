@@ -3,33 +3,33 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Mqtt.Transport;
 
 namespace SmartCity.IoT.Mqtt;
 
 /// <summary>
-/// The gateway's MQTT 5 subscriber: persistent session (clean start off, session expiry set), QoS 1 with manual
+/// The gateway's MQTT source (<see cref="IMessageSource"/>), an MQTT 5 subscriber: persistent session (clean start off, session expiry set), QoS 1 with manual
 /// acknowledgements, optional shared subscription, reconnect with capped exponential backoff and jitter.
 /// Acknowledgements of messages received on an earlier connection are skipped: the broker redelivers those,
 /// and an old packet id could otherwise acknowledge a different, newer message.
 /// </summary>
-public sealed class MqttIngestClient : IAsyncDisposable
+public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
 {
     private readonly MqttOptions _options;
-    private readonly IMqttMessageHandler _handler;
     private readonly ILogger<MqttIngestClient> _logger;
     private readonly TimeProvider _time;
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _disconnected = new(0, 1);
     private readonly BufferedSocketStreamProvider _transport;
+    private IMessageHandler? _handler;
     private CancellationToken _stopping;
     private int _epoch;
     private long _reconnects;
 
-    public MqttIngestClient(MqttOptions options, IMqttMessageHandler handler, ILogger<MqttIngestClient> logger, TimeProvider time)
+    public MqttIngestClient(MqttOptions options, ILogger<MqttIngestClient> logger, TimeProvider time)
     {
         _options = options;
-        _handler = handler;
         _logger = logger;
         _time = time;
         _transport = new BufferedSocketStreamProvider(options.SocketBufferBytes);
@@ -37,6 +37,12 @@ public sealed class MqttIngestClient : IAsyncDisposable
         _client.ApplicationMessageReceivedAsync += OnReceivedAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
+
+    public string Name => "mqtt";
+
+    public TopicSyntax Syntax => TopicSyntax.Mqtt;
+
+    public SourceHealth Health => new(Name, $"{_options.EffectiveHost}:{_options.EffectivePort}", IsConnected, Reconnects, LastError, SubscribedFilters);
 
     public bool IsConnected => _client.IsConnected;
 
@@ -56,10 +62,11 @@ public sealed class MqttIngestClient : IAsyncDisposable
     public bool SessionPresent { get; private set; }
 
     /// <summary>Connects, subscribes and stays connected until <paramref name="cancellationToken"/> fires.</summary>
-    public async Task RunAsync(IReadOnlyList<string> filters, CancellationToken cancellationToken)
+    public async Task RunAsync(SourceSubscription subscription, IMessageHandler handler, CancellationToken cancellationToken)
     {
         _stopping = cancellationToken;
-        var effective = EffectiveFilters(filters);
+        _handler = handler;
+        var effective = EffectiveFilters(subscription.FiltersFor(TopicSyntax.Mqtt));
         var attempt = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -126,8 +133,17 @@ public sealed class MqttIngestClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Acknowledges a QoS 1 message once its reading is durable. Skipped when the connection it came on is gone.</summary>
-    public async ValueTask AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs message, int epoch, CancellationToken cancellationToken)
+    /// <summary>Acknowledges QoS 1 messages once their readings are durable. Skipped for those whose connection is gone.</summary>
+    public async ValueTask AcknowledgeAsync(ReadOnlyMemory<DeliveryToken> tokens, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            var token = tokens.Span[i];
+            await AcknowledgeAsync((MqttApplicationMessageReceivedEventArgs)token.Handle!, (int)token.Sequence, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs message, int epoch, CancellationToken cancellationToken)
     {
         if (message.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
         {
@@ -168,7 +184,10 @@ public sealed class MqttIngestClient : IAsyncDisposable
 
         try
         {
-            await _handler.OnMessageAsync(e, Volatile.Read(ref _epoch), _stopping).ConfigureAwait(false);
+            var m = e.ApplicationMessage;
+            var received = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
+            var message = new InboundMessage(m.Topic, m.Payload, received, new DeliveryToken(this, e, Volatile.Read(ref _epoch)));
+            await _handler!.OnMessageAsync(message, _stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -19,7 +19,7 @@ public sealed class EndToEndInfluxV1Tests
             s["Influx:Url"] = TestEnvironment.InfluxUrl;
             s["Influx:Api"] = "v1";
             s["Influx:Database"] = database;
-            s["Influx:BatchSize"] = "500";
+            s["Pipeline:BatchSize"] = "500";
         });
         var catalog = gateway.Get<DeviceCatalog>();
         var messages = SampleTraffic.Build(catalog, 2000, "v1run");

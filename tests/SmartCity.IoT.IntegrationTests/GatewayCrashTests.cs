@@ -21,7 +21,7 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
         settings["Influx:Url"] = TestEnvironment.InfluxUrl;
         settings["Influx:Api"] = "v1";
         settings["Influx:Database"] = database;
-        settings["Influx:BatchSize"] = "200";
+        settings["Pipeline:BatchSize"] = "200";
         settings["Http:Urls"] = $"http://127.0.0.1:{FreePort.Next()}";
         var config = GatewayProcess.WriteConfig(dataDir, settings);
 

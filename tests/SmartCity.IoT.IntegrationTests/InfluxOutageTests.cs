@@ -28,7 +28,7 @@ public sealed class InfluxOutageTests(ITestOutputHelper output)
             s["Influx:Url"] = influxServer.Url;
             s["Influx:Api"] = "v1";
             s["Influx:Database"] = database;
-            s["Influx:BatchSize"] = "500";
+            s["Pipeline:BatchSize"] = "500";
             s["Influx:RetryBudget"] = "00:00:01";
             s["Influx:ReplayMaxDelay"] = "00:00:01";
         });

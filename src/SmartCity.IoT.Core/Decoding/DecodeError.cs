@@ -22,4 +22,6 @@ public enum DecodeError
     BadTimestamp,
     /// <summary>An availability message carried neither an online nor an offline value.</summary>
     UnknownAvailability,
+    /// <summary>The message is from a device never seen before and the gateway already knows <c>Pipeline:MaxDevices</c> devices.</summary>
+    DeviceLimitReached,
 }

@@ -15,6 +15,7 @@ public static class DecodeErrors
         DecodeError.NoValidFields => "no_valid_fields",
         DecodeError.BadTimestamp => "bad_timestamp",
         DecodeError.UnknownAvailability => "unknown_availability",
+        DecodeError.DeviceLimitReached => "device_limit_reached",
         _ => "unknown",
     };
 

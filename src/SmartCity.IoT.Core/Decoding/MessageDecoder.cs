@@ -1,5 +1,6 @@
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Model;
+using SmartCity.IoT.Core.Pipeline;
 
 namespace SmartCity.IoT.Core.Decoding;
 
@@ -28,7 +29,11 @@ public sealed class MessageDecoder
 
     public TopicRouter Router => _router;
 
-    public DecodeResult Decode(string topic, ReadOnlySpan<byte> payload, Reading reading, long receivedUnixNs)
+    public DecodeResult Decode(string topic, ReadOnlySpan<byte> payload, Reading reading, long receivedUnixNs) =>
+        Decode(topic, TopicSyntax.Mqtt, payload, reading, receivedUnixNs);
+
+    /// <summary>Decodes a message whose topic is spelled in <paramref name="syntax"/> (an MQTT topic or a stream subject).</summary>
+    public DecodeResult Decode(string topic, TopicSyntax syntax, ReadOnlySpan<byte> payload, Reading reading, long receivedUnixNs)
     {
         ArgumentNullException.ThrowIfNull(topic);
         reading.Reset();
@@ -36,7 +41,7 @@ public sealed class MessageDecoder
         reading.TimestampNs = receivedUnixNs;
 
         Span<Range> levels = stackalloc Range[TopicRouter.MaxLevels];
-        if (!_router.TryRoute(topic, levels, out var route))
+        if (!_router.TryRoute(topic, syntax.Separator, levels, out var route))
         {
             return Failed(DecodeError.NoMatchingProfile, $"topic '{topic}' matches no profile's telemetry or availability template");
         }

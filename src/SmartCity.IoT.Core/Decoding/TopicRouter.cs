@@ -1,4 +1,5 @@
 using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Pipeline;
 
 namespace SmartCity.IoT.Core.Decoding;
 
@@ -37,18 +38,21 @@ public sealed class TopicRouter
 
     public IReadOnlyList<TopicRoute> Routes { get; }
 
-    /// <summary>Distinct MQTT subscription filters for all telemetry and availability templates.</summary>
-    public IReadOnlyList<string> Filters => Routes.Select(r => r.Template.Filter).Distinct(StringComparer.Ordinal).ToArray();
+    /// <summary>Every telemetry and availability template, for sources to subscribe to in their own syntax.</summary>
+    public SourceSubscription Subscription => new(Routes.Select(r => r.Template).ToArray());
 
-    /// <summary>Routes <paramref name="topic"/>; <paramref name="levels"/> must hold at least <see cref="MaxLevels"/> ranges.</summary>
-    public bool TryRoute(ReadOnlySpan<char> topic, Span<Range> levels, out TopicRoute? route)
+    /// <summary>Routes an MQTT topic; <paramref name="levels"/> must hold at least <see cref="MaxLevels"/> ranges.</summary>
+    public bool TryRoute(ReadOnlySpan<char> topic, Span<Range> levels, out TopicRoute? route) => TryRoute(topic, '/', levels, out route);
+
+    /// <summary>Routes a topic whose levels are separated by <paramref name="separator"/> (<c>/</c> for MQTT, <c>.</c> for subjects).</summary>
+    public bool TryRoute(ReadOnlySpan<char> topic, char separator, Span<Range> levels, out TopicRoute? route)
     {
-        var depth = topic.Count('/') + 1;
+        var depth = topic.Count(separator) + 1;
         if (depth <= MaxLevels)
         {
             foreach (var r in _byDepth[depth])
             {
-                if (r.Template.TryMatch(topic, levels))
+                if (r.Template.TryMatch(topic, levels, separator))
                 {
                     route = r;
                     return true;

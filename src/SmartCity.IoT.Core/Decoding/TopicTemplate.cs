@@ -1,3 +1,5 @@
+using SmartCity.IoT.Core.Pipeline;
+
 namespace SmartCity.IoT.Core.Decoding;
 
 /// <summary>
@@ -17,7 +19,6 @@ public sealed class TopicTemplate
         _segments = segments;
         DeviceIdIndex = deviceIdIndex;
         FieldIndex = fieldIndex;
-        Filter = string.Join('/', segments.Select(s => s.IsNamed ? "+" : s.Literal));
     }
 
     public string Template { get; }
@@ -33,7 +34,11 @@ public sealed class TopicTemplate
     public int FieldIndex { get; }
 
     /// <summary>The MQTT subscription filter: '+' for every named segment.</summary>
-    public string Filter { get; }
+    public string Filter => FilterFor(TopicSyntax.Mqtt);
+
+    /// <summary>The subscription filter in <paramref name="syntax"/>: its single-level wildcard for every named segment.</summary>
+    public string FilterFor(TopicSyntax syntax) =>
+        string.Join(syntax.Separator, _segments.Select(s => s.IsNamed ? syntax.SingleLevelWildcard : s.Literal));
 
     /// <summary>Parses a template. <paramref name="deviceIdSegment"/> names the device-id segment; when null, <c>deviceId</c>, <c>device</c> or <c>dev</c> is used.</summary>
     public static bool TryParse(string template, string? deviceIdSegment, out TopicTemplate? result, out string error)
@@ -138,7 +143,10 @@ public sealed class TopicTemplate
     /// Matches a topic, filling <paramref name="levels"/> (length &gt;= <see cref="SegmentCount"/>) with the range of every level.
     /// Allocation-free.
     /// </summary>
-    public bool TryMatch(ReadOnlySpan<char> topic, Span<Range> levels)
+    public bool TryMatch(ReadOnlySpan<char> topic, Span<Range> levels) => TryMatch(topic, levels, '/');
+
+    /// <summary>As <see cref="TryMatch(ReadOnlySpan{char}, Span{Range})"/>, for topics whose levels are separated by <paramref name="separator"/> (<c>.</c> for subjects).</summary>
+    public bool TryMatch(ReadOnlySpan<char> topic, Span<Range> levels, char separator)
     {
         var start = 0;
         for (var i = 0; i < _segments.Length; i++)
@@ -147,14 +155,14 @@ public sealed class TopicTemplate
             if (i == _segments.Length - 1)
             {
                 end = topic.Length;
-                if (topic[start..].Contains('/'))
+                if (topic[start..].Contains(separator))
                 {
                     return false;
                 }
             }
             else
             {
-                var slash = topic[start..].IndexOf('/');
+                var slash = topic[start..].IndexOf(separator);
                 if (slash < 0)
                 {
                     return false;
@@ -206,8 +214,10 @@ public sealed class TopicTemplate
     }
 
     /// <summary>Fills named segments from <paramref name="values"/> (simulator, docs).</summary>
-    public string Format(Func<string, string> values) =>
-        string.Join('/', _segments.Select(s => s.IsNamed ? values(s.Name!) : s.Literal));
+    public string Format(Func<string, string> values) => Format(values, TopicSyntax.Mqtt);
+
+    public string Format(Func<string, string> values, TopicSyntax syntax) =>
+        string.Join(syntax.Separator, _segments.Select(s => s.IsNamed ? values(s.Name!) : s.Literal));
 
     public override string ToString() => Template;
 

@@ -6,6 +6,7 @@ namespace SmartCity.IoT.Core.Devices;
 /// Assigns each (profile, device id) a dense index on first sight, so rule state and latest values live in arrays.
 /// Lookups take a span of the topic: a known device costs no allocation.
 /// <see cref="Observe"/> is called by one pipeline thread; <see cref="Snapshot"/> may be called from any thread.
+/// The number of devices is capped: a flood of invented device ids must not grow memory without bound.
 /// </summary>
 public sealed class DeviceRegistry
 {
@@ -16,30 +17,44 @@ public sealed class DeviceRegistry
     private DeviceState[] _devices = new DeviceState[64];
     private int _count;
 
-    public DeviceRegistry(int fieldCount)
+    public const int DefaultMaxDevices = 1_000_000;
+
+    public DeviceRegistry(int fieldCount, int maxDevices = DefaultMaxDevices)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDevices);
         _fieldCount = fieldCount;
+        MaxDevices = maxDevices;
     }
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Devices beyond this many are refused by <see cref="TryObserve"/>.</summary>
+    public int MaxDevices { get; }
+
     public DeviceState this[int index] => _devices[index];
 
-    /// <summary>Fires (off the hot path) when a device is seen for the first time.</summary>
-    public event Action<DeviceState>? DeviceAdded;
-
     /// <summary>Registers the reading's device if new, sets <see cref="Reading.DeviceIndex"/>, and records its values as latest.</summary>
-    public DeviceState Observe(Reading reading)
+    /// <exception cref="InvalidOperationException">The device is new and <see cref="MaxDevices"/> are already known.</exception>
+    public DeviceState Observe(Reading reading) =>
+        TryObserve(reading, out var state) ? state : throw new InvalidOperationException($"the device limit of {MaxDevices} devices is reached");
+
+    /// <summary>As <see cref="Observe"/>; false (and nothing recorded) when the device is new and <see cref="MaxDevices"/> are already known.</summary>
+    public bool TryObserve(Reading reading, out DeviceState state)
     {
         var profile = reading.Profile ?? throw new InvalidOperationException("Reading has no profile.");
         var index = GetOrAdd(profile, reading.DeviceId.Span, reading);
+        if (index < 0)
+        {
+            state = null!;
+            return false;
+        }
+
         reading.DeviceIndex = index;
-        var state = _devices[index];
+        state = _devices[index];
         var ts = reading.TimestampNs;
         foreach (var id in reading.FieldIds)
         {
             state.Latest[id] = reading.GetOrNaN(id);
-            state.LatestAtNs[id] = ts;
         }
 
         if (ts > state.LastSeenUnixNs)
@@ -48,7 +63,7 @@ public sealed class DeviceRegistry
         }
 
         state.CountMessage();
-        return state;
+        return true;
     }
 
     public bool TryFind(DeviceProfile profile, ReadOnlySpan<char> deviceId, out DeviceState state)
@@ -84,7 +99,12 @@ public sealed class DeviceRegistry
             return known;
         }
 
-        DeviceState added;
+        if (Volatile.Read(ref _count) >= MaxDevices)
+        {
+            return -1;
+        }
+
+        int index;
         lock (_gate)
         {
             if (!_byProfile.TryGetValue(profile, out var map))
@@ -101,20 +121,18 @@ public sealed class DeviceRegistry
             }
 
             var id = deviceId.ToString();
-            var index = _count;
+            index = _count;
             if (index == _devices.Length)
             {
                 Array.Resize(ref _devices, _devices.Length * 2);
             }
 
-            added = new DeviceState(index, profile, id, tags, _fieldCount);
-            _devices[index] = added;
+            _devices[index] = new DeviceState(index, profile, id, tags, _fieldCount);
             map.Add(id, index);
             _pipelineIndex.Add(profile, deviceId, index);
             Volatile.Write(ref _count, index + 1);
         }
 
-        DeviceAdded?.Invoke(added);
-        return added.Index;
+        return index;
     }
 }

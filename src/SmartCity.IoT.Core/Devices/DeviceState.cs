@@ -15,7 +15,6 @@ public sealed class DeviceState
         Tags = tags;
         Latest = new double[fieldCount];
         Array.Fill(Latest, double.NaN);
-        LatestAtNs = new long[fieldCount];
     }
 
     public int Index { get; }
@@ -28,9 +27,6 @@ public sealed class DeviceState
 
     /// <summary>Latest value per vocabulary field id (NaN when never reported). Written by the pipeline, read by the status page.</summary>
     public double[] Latest { get; }
-
-    /// <summary>Unix ns of each field's latest value (0 when never reported).</summary>
-    public long[] LatestAtNs { get; }
 
     public long LastSeenUnixNs
     {

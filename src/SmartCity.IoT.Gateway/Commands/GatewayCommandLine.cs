@@ -13,7 +13,7 @@ using SmartCity.IoT.Rules.Model;
 namespace SmartCity.IoT.Gateway.Commands;
 
 /// <summary>The gateway's command line: `run` (the default) and the vendor / operator tools.</summary>
-public static class GatewayCommandLine
+internal static class GatewayCommandLine
 {
     public static RootCommand Build()
     {

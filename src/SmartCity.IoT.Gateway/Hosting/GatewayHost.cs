@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using SmartCity.IoT.Alerts;
 using SmartCity.IoT.Alerts.Options;
-using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Pipeline;
@@ -20,7 +19,7 @@ using SmartCity.IoT.Rules.Model;
 namespace SmartCity.IoT.Gateway.Hosting;
 
 /// <summary>Builds the gateway host: configuration, the catalog and rules (loaded up front so a bad file fails the start), services, HTTP endpoints.</summary>
-public static class GatewayHost
+internal static class GatewayHost
 {
     /// <summary>Configuration sources, later ones winning: config/appsettings.json (or --config), environment (.NET form, then SMARTCITY__ prefix).</summary>
     public static void AddGatewayConfiguration(IConfigurationBuilder configuration, string? configFile)
@@ -41,8 +40,11 @@ public static class GatewayHost
         configuration.AddEnvironmentVariables("SMARTCITY__");
     }
 
-    /// <summary>Builds the host; <paramref name="overrides"/> (tests, tools) win over every other source.</summary>
-    public static WebApplication Build(string? configFile, IEnumerable<KeyValuePair<string, string?>>? overrides = null, TimeProvider? time = null)
+    /// <summary>
+    /// Builds the host; <paramref name="overrides"/> (tests, tools) win over every other source, and
+    /// <paramref name="configureServices"/> adds to the gateway's own registrations (another source or sink, say).
+    /// </summary>
+    public static WebApplication Build(string? configFile, IEnumerable<KeyValuePair<string, string?>>? overrides = null, TimeProvider? time = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -67,18 +69,20 @@ public static class GatewayHost
         services.AddSingleton(time ?? TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection("Gateway")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RuleEngineOptions>().Bind(configuration.GetSection("Rules")).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SimulatorHostOptions>().Bind(configuration.GetSection(SimulatorHostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         // Loaded now, not lazily: a broken profile or rule file stops the start with the same message `devices validate` gives.
         var gatewayOptions = configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
-        var catalog = DeviceCatalog.Load(GatewayPaths.Resolve(gatewayOptions.DevicesPath));
+        var pipelineOptions = configuration.GetSection(PipelineOptions.SectionName).Get<PipelineOptions>() ?? new PipelineOptions();
+        var catalog = DeviceCatalog.Load(GatewayPaths.Resolve(gatewayOptions.DevicesPath), gatewayOptions.MaxPayloadBytes);
         var rulesPath = GatewayPaths.Resolve(gatewayOptions.RulesPath);
         var rules = Directory.Exists(rulesPath) ? RuleLoader.LoadDirectory(rulesPath, catalog.Vocabulary) : RuleSet.Empty(catalog.Vocabulary);
         services.AddSingleton(catalog);
-        services.AddSingleton(new ActiveRuleSet(rules));
-        services.AddSingleton(rules);
-        services.AddSingleton(new DeviceRegistry(catalog.Vocabulary.Count));
+        services.AddSingleton(new DeviceRegistry(catalog.Vocabulary.Count, pipelineOptions.MaxDevices));
 
+        // The outside systems, each behind a Core interface: sources (IMessageSource), sinks (ITelemetrySink), alert outbox (IAlertOutbox).
         services.AddMqttIngest(configuration);
         services.AddInfluxStore(configuration);
         services.PostConfigure<SpoolOptions>(o =>
@@ -90,33 +94,15 @@ public static class GatewayHost
         // Relative paths resolve like every other gateway path (working directory, else the repository), for the CLI's sake too.
         services.PostConfigure<AlertsOptions>(o => o.OutboxPath = GatewayPaths.Resolve(o.OutboxPath));
 
-        services.AddSingleton<PipelineStats>();
-        services.AddSingleton<MessageDeadLetter>();
-        services.AddSingleton(sp => new IngestPipeline(
-            sp.GetRequiredService<DeviceCatalog>(),
-            sp.GetRequiredService<DeviceRegistry>(),
-            sp.GetRequiredService<RuleSet>(),
-            sp.GetRequiredService<IBatchStore>(),
-            sp.GetRequiredService<IAlertPublisher>(),
-            sp.GetRequiredService<MessageDeadLetter>(),
-            sp.GetRequiredService<PipelineStats>(),
-            sp.GetRequiredService<IOptions<GatewayOptions>>(),
-            sp.GetRequiredService<IOptions<InfluxOptions>>(),
-            sp.GetRequiredService<ILogger<IngestPipeline>>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new MqttIngestClient(
-            sp.GetRequiredService<IOptions<MqttOptions>>().Value,
-            sp.GetRequiredService<IngestPipeline>(),
-            sp.GetRequiredService<ILogger<MqttIngestClient>>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService<IngestService>();
+        services.AddIngestPipeline(rules);
         services.AddHostedService<DemoSimulatorService>();
         services.AddSingleton<StatusSnapshotBuilder>();
 
         services.AddHealthChecks()
-            .AddCheck<BrokerHealthCheck>("broker", tags: ["ready"])
+            .AddCheck<SourcesHealthCheck>("sources", tags: ["ready"])
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
 
+        configureServices?.Invoke(services);
         var app = builder.Build();
         app.MapGet("/", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Content(StatusPage.Render(await status.BuildAsync(ct)), "text/html; charset=utf-8"));
         app.MapGet("/api/status", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Json(await status.BuildAsync(ct)));

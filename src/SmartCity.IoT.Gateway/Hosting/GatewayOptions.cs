@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SmartCity.IoT.Gateway.Hosting;
 
-/// <summary>Sections <c>Devices</c>, <c>Rules</c>, <c>Pipeline</c>, <c>DeadLetter</c> and <c>Http</c> of the gateway's configuration.</summary>
-public sealed class GatewayOptions
+/// <summary>Section <c>Gateway</c>: where profiles, rules and rule state live, and the limits on what a message may be.</summary>
+internal sealed class GatewayOptions
 {
     /// <summary>Folder of device profiles and the field vocabulary.</summary>
     [Required]
@@ -30,11 +30,4 @@ public sealed class GatewayOptions
     /// <summary>Payload bytes kept in a dead-letter record.</summary>
     [Range(0, 1024 * 1024)]
     public int DeadLetterPayloadBytes { get; set; } = 4096;
-
-    /// <summary>Batches waiting for InfluxDB/spool before the pipeline stops reading from the broker.</summary>
-    [Range(1, 64)]
-    public int MaxPendingBatches { get; set; } = 2;
-
-    /// <summary>Flush a partial batch when no message arrived for this long and acknowledgements are waiting.</summary>
-    public TimeSpan IdleFlush { get; set; } = TimeSpan.FromMilliseconds(50);
 }

@@ -4,7 +4,7 @@ namespace SmartCity.IoT.Gateway.Hosting;
 /// Resolves the relative paths in configuration (devices/, config/rules, data/…): against the working directory first,
 /// then against the nearest folder above the binaries that holds the repository, so `dotnet run` works from anywhere.
 /// </summary>
-public static class GatewayPaths
+internal static class GatewayPaths
 {
     public static string Resolve(string path)
     {

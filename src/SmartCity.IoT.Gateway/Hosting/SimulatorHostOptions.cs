@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace SmartCity.IoT.Gateway.Hosting;
 
 /// <summary>Section <c>Simulator</c>: the built-in device simulator of the demo.</summary>
-public sealed class SimulatorHostOptions
+internal sealed class SimulatorHostOptions
 {
     public const string SectionName = "Simulator";
 

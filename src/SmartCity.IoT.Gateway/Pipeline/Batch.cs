@@ -1,40 +1,57 @@
 using System.Buffers;
-using MQTTnet;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Pipeline;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>Line protocol for a run of messages plus the acknowledgements owed once it is durable. Reused: no allocation in steady state.</summary>
 internal sealed class Batch
 {
+    private DeliveryToken[] _tokens;
+
     public Batch(int initialBytes, int initialMessages)
     {
         Buffer = new ArrayBufferWriter<byte>(initialBytes);
-        Acks = new List<PendingAck>(initialMessages);
+        _tokens = new DeliveryToken[initialMessages];
     }
 
     public ArrayBufferWriter<byte> Buffer { get; }
 
-    public List<PendingAck> Acks { get; }
+    /// <summary>Messages whose acknowledgement waits for this batch, in arrival order.</summary>
+    public ReadOnlyMemory<DeliveryToken> Tokens => _tokens.AsMemory(0, TokenCount);
 
-    /// <summary>Alert transitions raised while this batch was open; handed to delivery once the batch is durable.</summary>
+    public int TokenCount { get; private set; }
+
+    /// <summary>Alert transitions raised while this batch was open; committed to the outbox once the batch is durable.</summary>
     public List<Alert> Alerts { get; } = [];
 
     public int Lines { get; set; }
 
     public long OpenedAtTicks { get; set; }
 
-    public bool IsEmpty => Lines == 0 && Acks.Count == 0 && Alerts.Count == 0;
+    /// <summary>Set when sealed: batches complete in this order.</summary>
+    public long Sequence { get; set; }
+
+    public bool IsEmpty => Lines == 0 && TokenCount == 0 && Alerts.Count == 0;
+
+    public void AddToken(in DeliveryToken token)
+    {
+        if (TokenCount == _tokens.Length)
+        {
+            Array.Resize(ref _tokens, _tokens.Length * 2);
+        }
+
+        _tokens[TokenCount++] = token;
+    }
 
     public void Reset()
     {
         Buffer.ResetWrittenCount();
-        Acks.Clear();
+        Array.Clear(_tokens, 0, TokenCount);
+        TokenCount = 0;
         Alerts.Clear();
         Lines = 0;
         OpenedAtTicks = 0;
+        Sequence = 0;
     }
 }
-
-/// <summary>A message whose broker acknowledgement waits for its batch, with the connection it arrived on.</summary>
-internal readonly record struct PendingAck(MqttApplicationMessageReceivedEventArgs Message, int Epoch);

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>One message the gateway could not (fully) use, as kept in the dead-letter file and shown on the status page.</summary>
-public sealed record DeadLetterRecord(
+internal sealed record DeadLetterRecord(
     DateTimeOffset Time,
     string Topic,
     string Reason,

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Decoding;
-using SmartCity.IoT.Devices;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
@@ -24,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Alert delivery rejected the transition of {Rule}")]
     public static partial void AlertDeliveryFailed(ILogger logger, string rule, Exception exception);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Error, Message = "Sink {Sink} failed to write a batch of {Lines} lines; nothing of it is acknowledged, retrying in {Delay}")]
+    public static partial void SinkFailed(ILogger logger, string sink, int lines, TimeSpan delay, Exception exception);
 }

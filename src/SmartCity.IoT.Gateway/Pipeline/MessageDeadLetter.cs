@@ -7,10 +7,10 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>
 /// Appends messages that failed to decode to a daily JSON-lines file (<c>messages-YYYYMMDD.jsonl</c>) in the dead-letter folder,
-/// flushed before the message is acknowledged, and keeps the latest ones in memory for the status page.
+/// made durable by <see cref="Flush"/> before the message is acknowledged, and keeps the latest ones in memory for the status page.
 /// Off the hot path: only bad messages come here.
 /// </summary>
-public sealed class MessageDeadLetter : IDisposable
+internal sealed class MessageDeadLetter : IDisposable
 {
     private const int RecentCapacity = 50;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -22,6 +22,7 @@ public sealed class MessageDeadLetter : IDisposable
     private readonly Queue<DeadLetterRecord> _recent = new();
     private FileStream? _file;
     private string? _fileDay;
+    private bool _dirty;
 
     public MessageDeadLetter(IOptions<GatewayOptions> options, TimeProvider time)
     {
@@ -45,7 +46,7 @@ public sealed class MessageDeadLetter : IDisposable
             var file = OpenFile(record.Time);
             file.Write(line);
             file.WriteByte((byte)'\n');
-            file.Flush(flushToDisk: true);
+            _dirty = true;
             _recent.Enqueue(record);
             if (_recent.Count > RecentCapacity)
             {
@@ -54,6 +55,19 @@ public sealed class MessageDeadLetter : IDisposable
         }
 
         return record;
+    }
+
+    /// <summary>Makes what was written durable (once per batch, before its messages are acknowledged).</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (_dirty)
+            {
+                _file?.Flush(flushToDisk: true);
+                _dirty = false;
+            }
+        }
     }
 
     public DeadLetterRecord[] Recent()
@@ -78,6 +92,7 @@ public sealed class MessageDeadLetter : IDisposable
         var day = now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
         if (_file is null || _fileDay != day)
         {
+            _file?.Flush(flushToDisk: true);
             _file?.Dispose();
             System.IO.Directory.CreateDirectory(_directory);
             _file = new FileStream(Path.Combine(_directory, $"messages-{day}.jsonl"), FileMode.Append, FileAccess.Write, FileShare.Read);

@@ -9,7 +9,7 @@ using SmartCity.IoT.Mqtt;
 namespace SmartCity.IoT.Gateway.Simulation;
 
 /// <summary>The demo's built-in devices: publishes simulated readings for every profile to the broker the gateway reads.</summary>
-public sealed partial class DemoSimulatorService : BackgroundService
+internal sealed partial class DemoSimulatorService : BackgroundService
 {
     private readonly DeviceCatalog _catalog;
     private readonly SimulatorHostOptions _options;

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Gateway.Simulation;
 
 /// <summary>Where and how fast simulated readings are published.</summary>
-public sealed record PublishSettings(
+internal sealed record PublishSettings(
     string Host,
     int Port,
     int QualityOfService,

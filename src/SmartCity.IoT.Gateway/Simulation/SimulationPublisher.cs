@@ -11,7 +11,7 @@ namespace SmartCity.IoT.Gateway.Simulation;
 /// Publishes simulated readings to any MQTT broker: the demo's built-in devices, the `simulate` command and the load run.
 /// Keeps up to <see cref="PublishSettings.MaxInFlight"/> publishes outstanding so QoS 1 is not bound by round trips.
 /// </summary>
-public static class SimulationPublisher
+internal static class SimulationPublisher
 {
     /// <summary>Publishes until the count, the duration or the token ends it; returns how many messages the broker accepted.</summary>
     public static async Task<long> RunAsync(DeviceSimulator simulator, PublishSettings settings, TimeProvider time, CancellationToken cancellationToken, Action<long>? progress = null)

@@ -8,7 +8,7 @@ namespace SmartCity.IoT.Gateway.Status;
 /// The facility manager's page: is data flowing, is it safe, what is alarming, what each device said last.
 /// Plain server-rendered HTML that refreshes itself; no script needed except the acknowledge button.
 /// </summary>
-public static class StatusPage
+internal static class StatusPage
 {
     public static string Render(StatusSnapshot s)
     {

@@ -1,10 +1,11 @@
 namespace SmartCity.IoT.Gateway.Status;
 
 /// <summary>Everything the status page shows, also served as JSON on /api/status.</summary>
-public sealed record StatusSnapshot(
+internal sealed record StatusSnapshot(
     DateTimeOffset Generated,
     TimeSpan Uptime,
     BrokerStatus Broker,
+    IReadOnlyList<SmartCity.IoT.Core.Pipeline.SourceHealth> Sources,
     PipelineCounters Pipeline,
     IReadOnlyDictionary<string, long> RejectedByReason,
     StoreSummary Store,
@@ -16,14 +17,14 @@ public sealed record StatusSnapshot(
 
 /// <param name="PacketsWritten">MQTT packets sent on the current connection (mostly acknowledgements).</param>
 /// <param name="SocketWrites">The socket writes they took: acknowledgements of a batch leave together.</param>
-public sealed record BrokerStatus(string Endpoint, bool Embedded, bool Connected, long Reconnects, string? LastError, IReadOnlyList<string> Filters, long PacketsWritten, long SocketWrites);
+internal sealed record BrokerStatus(string Endpoint, bool Embedded, bool Connected, long Reconnects, string? LastError, IReadOnlyList<string> Filters, long PacketsWritten, long SocketWrites);
 
-public sealed record PipelineCounters(long Received, long Decoded, long Rejected, long FieldsRejected, long Acknowledged, long Batches, long AvailabilityMessages, DateTimeOffset? LastMessage, IReadOnlyDictionary<string, long> AlertTransitions);
+internal sealed record PipelineCounters(long Received, long Decoded, long Rejected, long FieldsRejected, long Acknowledged, long Batches, long AvailabilityMessages, DateTimeOffset? LastMessage, IReadOnlyDictionary<string, long> AlertTransitions);
 
-public sealed record StoreSummary(string Target, bool InfluxConfigured, string? LastError, long Written, long Spooled, long SpoolBytes, long SpoolMaxBytes, bool SpoolFull, long Replayed, long RejectedLines, long DroppedByPolicy, string? Holding);
+internal sealed record StoreSummary(string Target, bool InfluxConfigured, string? LastError, long Written, long Spooled, long SpoolBytes, long SpoolMaxBytes, bool SpoolFull, long Replayed, long RejectedLines, long DroppedByPolicy, string? Holding);
 
-public sealed record AlertRow(string Fingerprint, string Rule, string Device, string Severity, string State, DateTimeOffset Since, double Value, string Summary);
+internal sealed record AlertRow(string Fingerprint, string Rule, string Device, string Severity, string State, DateTimeOffset Since, double Value, string Summary);
 
-public sealed record DeviceRow(string Profile, string Family, string Device, IReadOnlyDictionary<string, string> Tags, DateTimeOffset? LastSeen, bool Online, long Messages, IReadOnlyList<FieldValue> Values);
+internal sealed record DeviceRow(string Profile, string Family, string Device, IReadOnlyDictionary<string, string> Tags, DateTimeOffset? LastSeen, bool Online, long Messages, IReadOnlyList<FieldValue> Values);
 
-public sealed record FieldValue(string Field, double Value, string Unit, string Text);
+internal sealed record FieldValue(string Field, double Value, string Unit, string Text);

@@ -5,17 +5,17 @@ using SmartCity.IoT.Gateway.Pipeline;
 using SmartCity.IoT.Influx;
 using SmartCity.IoT.Mqtt;
 using SmartCity.IoT.Rules.Engine;
-using SmartCity.IoT.Rules.Loading;
-using SmartCity.IoT.Rules.Model;
+using SmartCity.IoT.Core.Pipeline;
 
 namespace SmartCity.IoT.Gateway.Status;
 
 /// <summary>Collects a consistent-enough view of the gateway for the status page (off the hot path).</summary>
-public sealed class StatusSnapshotBuilder(
+internal sealed class StatusSnapshotBuilder(
     DeviceCatalog catalog,
     DeviceRegistry registry,
     IngestPipeline pipeline,
     MqttIngestClient client,
+    IEnumerable<IMessageSource> sources,
     IOptions<MqttOptions> mqtt,
     PipelineStats stats,
     StoreStatus store,
@@ -57,7 +57,7 @@ public sealed class StatusSnapshotBuilder(
             .Select(d => ToRow(d))
             .ToList();
 
-        return new StatusSnapshot(now, now - stats.Started, broker, counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.Directory);
+        return new StatusSnapshot(now, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.Directory);
     }
 
     private static string Format(SmartCity.IoT.Core.Model.FieldDefinition field, double value) => field.Type switch

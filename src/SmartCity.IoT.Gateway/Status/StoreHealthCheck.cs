@@ -4,7 +4,7 @@ using SmartCity.IoT.Influx;
 namespace SmartCity.IoT.Gateway.Status;
 
 /// <summary>Ready while readings can become durable: InfluxDB takes writes, or the spool is below its bound.</summary>
-public sealed class StoreHealthCheck(StoreStatus status) : IHealthCheck
+internal sealed class StoreHealthCheck(StoreStatus status) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

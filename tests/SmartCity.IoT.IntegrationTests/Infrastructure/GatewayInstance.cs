@@ -34,7 +34,7 @@ internal sealed class GatewayInstance : IAsyncDisposable
         ["Mqtt:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Mqtt:ClientId"] = "it-gateway-" + Guid.NewGuid().ToString("N")[..8],
         ["Influx:Url"] = "",
-        ["Influx:FlushInterval"] = "00:00:00.200",
+        ["Pipeline:FlushInterval"] = "00:00:00.200",
         ["Spool:Path"] = Path.Combine(dataDir, "spool"),
         ["Alerts:OutboxPath"] = Path.Combine(dataDir, "alerts.db"),
         ["Gateway:DevicesPath"] = RepoPaths.Devices,
@@ -45,13 +45,13 @@ internal sealed class GatewayInstance : IAsyncDisposable
     };
 
     /// <summary>Starts a gateway; with <paramref name="dataDir"/> it reuses (and keeps) that folder, as a restarted gateway would.</summary>
-    public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null, string? dataDir = null)
+    public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null, string? dataDir = null, Action<IServiceCollection>? services = null)
     {
         var keep = dataDir is not null;
         dataDir ??= Directory.CreateTempSubdirectory("smartcity-it-").FullName;
         var settings = DefaultSettings(dataDir, Testing.TestEnvironment.MosquittoPort);
         configure(settings);
-        var app = GatewayHost.Build(configFile: null, overrides: settings, time: time);
+        var app = GatewayHost.Build(configFile: null, overrides: settings, time: time, configureServices: services);
         await app.StartAsync();
         var instance = new GatewayInstance(app, dataDir, keep);
         await Eventually.WaitAsync(() => Task.FromResult(instance.Get<MqttIngestClient>().IsConnected), c => c, TimeSpan.FromSeconds(20), "the gateway to connect to the broker");

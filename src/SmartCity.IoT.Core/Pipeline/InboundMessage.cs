@@ -1,0 +1,20 @@
+using System.Buffers;
+
+namespace SmartCity.IoT.Core.Pipeline;
+
+/// <summary>
+/// One message as a source hands it to the pipeline: where it was published (an MQTT topic or a stream subject, in the
+/// source's <see cref="TopicSyntax"/>), its payload, when it arrived, and the token the source needs to acknowledge it.
+/// The payload is only valid until the handler's task completes.
+/// </summary>
+public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> payload, long receivedUnixNs, DeliveryToken token)
+{
+    public string Topic { get; } = topic;
+
+    public ReadOnlySequence<byte> Payload { get; } = payload;
+
+    /// <summary>Arrival time in Unix nanoseconds; a reading without its own timestamp is stamped with it.</summary>
+    public long ReceivedUnixNs { get; } = receivedUnixNs;
+
+    public DeliveryToken Token { get; } = token;
+}

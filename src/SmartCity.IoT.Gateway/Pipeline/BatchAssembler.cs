@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.LineProtocol;
+using SmartCity.IoT.Core.Pipeline;
+
+namespace SmartCity.IoT.Gateway.Pipeline;
+
+/// <summary>
+/// Batch and seal: holds the open batch, seals it by size, age or idleness into a small bounded queue for the
+/// <see cref="BatchWriter"/>, and takes written batches back for reuse. Sealing waits while the queue is full, which is
+/// the back-pressure that stops reading from the sources. Also the rule engine's alert sink: a transition is recorded in
+/// the <c>alerts</c> measurement and travels with the open batch. Called only under the pipeline's gate.
+/// </summary>
+internal sealed class BatchAssembler : IAlertSink, IAlertPublisher
+{
+    private readonly PipelineOptions _options;
+    private readonly PipelineStats _stats;
+    private readonly ILogger<BatchAssembler> _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<Batch> _sealed;
+    private readonly ConcurrentBag<Batch> _free = [];
+    private Batch _current;
+    private long _lastMessageTicks;
+    private long _sequence;
+
+    public BatchAssembler(IOptions<PipelineOptions> options, PipelineStats stats, ILogger<BatchAssembler> logger, TimeProvider time)
+    {
+        _options = options.Value;
+        _stats = stats;
+        _logger = logger;
+        _time = time;
+        _sealed = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_options.MaxPendingBatches) { SingleReader = true, SingleWriter = true });
+        _current = NewBatch();
+    }
+
+    /// <summary>The open batch, for the message processor to append to.</summary>
+    public Batch Current => _current;
+
+    /// <summary>Sealed batches, oldest first, for the writer.</summary>
+    public ChannelReader<Batch> Sealed => _sealed.Reader;
+
+    /// <summary>The sequence number of the last sealed batch (0 before the first).</summary>
+    public long LastSealed => _sequence;
+
+    /// <summary>Marks the arrival of a message: opens the batch's clock and resets the idle clock.</summary>
+    public void MessageArrived()
+    {
+        var now = _time.GetTimestamp();
+        _lastMessageTicks = now;
+        if (_current.OpenedAtTicks == 0)
+        {
+            _current.OpenedAtTicks = now;
+        }
+    }
+
+    /// <summary>Queues the acknowledgement of a processed message and seals the batch once it is full.</summary>
+    public ValueTask AddAsync(in DeliveryToken token, CancellationToken cancellationToken)
+    {
+        _current.AddToken(token);
+        return _current.Lines >= _options.BatchSize || _current.TokenCount >= _options.BatchSize
+            ? SealAsync(cancellationToken)
+            : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Seals the open batch when it is old enough, or idle with acknowledgements waiting.</summary>
+    public ValueTask SealIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (_current.IsEmpty)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var now = _time.GetTimestamp();
+        var age = _time.GetElapsedTime(_current.OpenedAtTicks, now);
+        var idle = _time.GetElapsedTime(_lastMessageTicks, now);
+        var due = age >= _options.FlushInterval
+            || (idle >= _options.IdleFlush && _current.TokenCount > 0)
+            || (_current.TokenCount == 0 && age >= _options.IdleFlush);
+        return due ? SealAsync(cancellationToken) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Seals the open batch if it holds anything; returns the sequence number that completes everything sealed so far.</summary>
+    public async ValueTask<long> SealAnyAsync(CancellationToken cancellationToken)
+    {
+        if (!_current.IsEmpty)
+        {
+            await SealAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return _sequence;
+    }
+
+    /// <summary>Takes a written batch back for reuse.</summary>
+    public void Recycle(Batch batch)
+    {
+        batch.Reset();
+        _free.Add(batch);
+    }
+
+    /// <summary>No more batches: the writer ends once it has drained the queue.</summary>
+    public void Complete() => _sealed.Writer.TryComplete();
+
+    public void OnTransition(Alert alert)
+    {
+        _stats.AlertTransition(alert.Status);
+        Log.AlertTransition(_logger, alert.Status, alert.Severity, alert.RuleName, alert.DeviceId, alert.Annotations.TryGetValue("summary", out var s) ? s : "");
+        LineProtocolWriter.WriteAlert(_current.Buffer, alert);
+        _current.Lines++;
+        _current.Alerts.Add(alert);
+        if (_current.OpenedAtTicks == 0)
+        {
+            _current.OpenedAtTicks = _time.GetTimestamp();
+        }
+    }
+
+    void IAlertPublisher.Publish(Alert alert) => OnTransition(alert);
+
+    private async ValueTask SealAsync(CancellationToken cancellationToken)
+    {
+        var full = _current;
+        full.Sequence = ++_sequence;
+        _current = _free.TryTake(out var reused) ? reused : NewBatch();
+        // Waits here when the writer is behind: the caller holds the gate, so no new message is read.
+        await _sealed.Writer.WriteAsync(full, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Batch NewBatch() => new(Math.Max(4096, _options.BatchSize * 160), Math.Max(16, _options.BatchSize));
+}

@@ -1,0 +1,264 @@
+using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Gateway.Pipeline;
+using SmartCity.IoT.Gateway.Tests.Support;
+using SmartCity.IoT.Testing;
+
+namespace SmartCity.IoT.Gateway.Tests;
+
+/// <summary>The pipeline's stages without MQTTnet or InfluxDB: a test source in, test sinks out, fake time.</summary>
+public sealed class PipelineTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Messages_are_acknowledged_in_order_and_only_after_the_sink_holds_their_reading()
+    {
+        await using var h = new PipelineHarness(o => o.BatchSize = 4);
+        var source = new QueueSource { AtAcknowledge = () => h.Sink.LineCount };
+        for (var i = 0; i < 10; i++)
+        {
+            var (topic, payload) = PipelineHarness.Environment($"dev-{i}");
+            await source.SendAsync(h.Pipeline, topic, payload);
+        }
+
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+
+        var acks = source.Acks;
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), acks.Select(a => a.Sequence));
+        // Message n's line is the n-th line: when it was acknowledged the sink already had at least n lines.
+        Assert.All(acks, a => Assert.True(a.Observed >= a.Sequence, $"message {a.Sequence} was acknowledged when the sink held {a.Observed} lines"));
+        Assert.Equal(10, h.Sink.Lines.Count(l => l.StartsWith("environment,", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_full_batch_is_sealed_at_once_and_a_partial_one_only_when_its_time_comes()
+    {
+        await using var h = new PipelineHarness(o =>
+        {
+            o.BatchSize = 3;
+            o.FlushInterval = TimeSpan.FromSeconds(1);
+            o.IdleFlush = TimeSpan.FromMilliseconds(50);
+        });
+        var assembler = h.Get<BatchAssembler>();
+        var source = new QueueSource();
+        for (var i = 0; i < 5; i++)
+        {
+            var (topic, payload) = PipelineHarness.Environment($"dev-{i}");
+            await source.SendAsync(h.Pipeline, topic, payload);
+        }
+
+        // Three messages filled the first batch; the other two wait in the open batch.
+        Assert.Equal(1, assembler.LastSealed);
+        await WaitUntil(() => source.Acks.Count == 3);
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(10));
+        await h.Pipeline.TickAsync(runRules: false, CancellationToken.None);
+        Assert.Equal(1, assembler.LastSealed);
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(50));
+        await h.Pipeline.TickAsync(runRules: false, CancellationToken.None);
+        Assert.Equal(2, assembler.LastSealed);
+        await WaitUntil(() => source.Acks.Count == 5);
+        Assert.Equal(5, h.Sink.LineCount);
+    }
+
+    [Fact]
+    public async Task A_batch_of_a_busy_stream_is_sealed_by_its_age()
+    {
+        await using var h = new PipelineHarness(o =>
+        {
+            o.BatchSize = 1000;
+            o.FlushInterval = TimeSpan.FromSeconds(1);
+            o.IdleFlush = TimeSpan.FromMilliseconds(50);
+        });
+        var assembler = h.Get<BatchAssembler>();
+        var source = new QueueSource();
+        for (var i = 0; i < 30; i++)
+        {
+            // A message every 40 ms: never idle for 50 ms, so only the batch's age can seal it.
+            var (topic, payload) = PipelineHarness.Environment($"dev-{i}");
+            await source.SendAsync(h.Pipeline, topic, payload);
+            h.Time.Advance(TimeSpan.FromMilliseconds(40));
+            await h.Pipeline.TickAsync(runRules: false, CancellationToken.None);
+            Assert.Equal(i < 24 ? 0 : 1, assembler.LastSealed); // 25 x 40 ms = the 1 s interval
+        }
+    }
+
+    [Fact]
+    public async Task A_slow_sink_stops_the_reading_of_new_messages()
+    {
+        var sink = new RecordingSink();
+        await using var h = new PipelineHarness(o =>
+        {
+            o.BatchSize = 1;
+            o.MaxPendingBatches = 1;
+        }, sink);
+        var source = new QueueSource();
+        sink.Hold();
+        var first = sink.WriteStarted;
+        await Send(h, source, "dev-1");
+        await first.WaitAsync(Bound); // the writer holds batch 1 in the sink
+        await Send(h, source, "dev-2"); // batch 2 waits in the queue
+
+        var (topic, payload) = PipelineHarness.Environment("dev-3");
+        var third = source.SendAsync(h.Pipeline, topic, payload);
+        await Task.Delay(200);
+        Assert.False(third.IsCompleted, "the pipeline took a third message while the sink held the first and the queue was full");
+        Assert.Empty(source.Acks);
+
+        sink.Release();
+        await third.WaitAsync(Bound);
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal([1L, 2L, 3L], source.Acks.Select(a => a.Sequence));
+    }
+
+    [Fact]
+    public async Task Flush_at_shutdown_waits_for_batches_in_flight_and_a_cancelled_flush_acknowledges_nothing()
+    {
+        var sink = new RecordingSink();
+        await using var h = new PipelineHarness(o => o.BatchSize = 2, sink);
+        var source = new QueueSource();
+        sink.Hold();
+        var started = sink.WriteStarted;
+        for (var i = 0; i < 3; i++)
+        {
+            await Send(h, source, $"dev-{i}");
+        }
+
+        await started.WaitAsync(Bound);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Pipeline.FlushAsync(cancel.Token));
+        }
+
+        Assert.Empty(source.Acks);
+
+        var flush = h.Pipeline.FlushAsync(CancellationToken.None);
+        Assert.False(flush.IsCompleted);
+        sink.Release();
+        await flush.WaitAsync(Bound);
+        Assert.Equal([1L, 2L, 3L], source.Acks.Select(a => a.Sequence));
+
+        h.Pipeline.Complete();
+        await h.Writer.WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task A_failing_sink_is_retried_and_nothing_is_acknowledged_before_it_succeeds()
+    {
+        var sink = new RecordingSink { FailuresLeft = 2 };
+        await using var h = new PipelineHarness(o => o.BatchSize = 2, sink);
+        var source = new QueueSource { AtAcknowledge = () => sink.LineCount };
+        var attempt = sink.WriteStarted;
+        await Send(h, source, "dev-1");
+        await Send(h, source, "dev-2");
+
+        for (var expected = 1; expected <= 3; expected++)
+        {
+            Assert.Equal(expected, await attempt.WaitAsync(Bound));
+            attempt = sink.WriteStarted;
+            await WaitUntil(() => sink.Attempts >= expected && (expected == 3 || h.Get<PipelineStats>().SinkFailures == expected));
+            Assert.Empty(expected < 3 ? source.Acks : []);
+            h.Time.Advance(TimeSpan.FromSeconds(1)); // past the retry pause
+        }
+
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(2, h.Get<PipelineStats>().SinkFailures);
+        Assert.Equal(2, sink.LineCount);
+        Assert.All(source.Acks, a => Assert.Equal(2, a.Observed));
+    }
+
+    [Fact]
+    public async Task A_second_sink_gets_every_batch_and_acknowledgement_waits_for_both()
+    {
+        var fast = new RecordingSink("fast");
+        var slow = new RecordingSink("slow");
+        await using var h = new PipelineHarness(o => o.BatchSize = 2, fast, slow);
+        var source = new QueueSource { AtAcknowledge = () => slow.LineCount };
+        slow.Hold();
+        var slowStarted = slow.WriteStarted;
+        await Send(h, source, "dev-1");
+        await Send(h, source, "dev-2");
+        await slowStarted.WaitAsync(Bound);
+        await WaitUntil(() => fast.LineCount == 2);
+        Assert.Empty(source.Acks);
+
+        slow.Release();
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(fast.Lines, slow.Lines);
+        Assert.All(source.Acks, a => Assert.Equal(2, a.Observed));
+    }
+
+    [Fact]
+    public async Task A_dot_separated_subject_is_routed_by_the_same_profile_as_its_mqtt_topic()
+    {
+        await using var h = new PipelineHarness();
+        var mqtt = new QueueSource("mqtt", TopicSyntax.Mqtt);
+        var stream = new QueueSource("stream", TopicSyntax.Subject);
+        var (topic, payload) = PipelineHarness.Environment("dev-7", building: "annex");
+        await mqtt.SendAsync(h.Pipeline, topic, payload);
+        await stream.SendAsync(h.Pipeline, topic.Replace('/', '.'), payload.Replace("58.2", "58.3"));
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+
+        var lines = h.Sink.Lines.Where(l => l.StartsWith("environment,", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => Assert.StartsWith("environment,building=annex,device=dev-7,floor=3,model=harbourtech/ies-300 ", l));
+        Assert.Single(mqtt.Acks);
+        Assert.Single(stream.Acks);
+        Assert.Equal(0, h.Get<PipelineStats>().Rejected);
+    }
+
+    [Fact]
+    public async Task New_devices_beyond_the_cap_are_dead_lettered_counted_and_still_acknowledged()
+    {
+        await using var h = new PipelineHarness(o => o.MaxDevices = 2);
+        var source = new QueueSource();
+        foreach (var device in new[] { "dev-1", "dev-2", "dev-3", "dev-1" })
+        {
+            await Send(h, source, device);
+        }
+
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        var stats = h.Get<PipelineStats>();
+        Assert.Equal(2, h.Get<DeviceRegistry>().Count);
+        Assert.Equal(1, stats.RejectedByReason()[nameof(DecodeError.DeviceLimitReached)]);
+        Assert.Equal(3, h.Sink.Lines.Count(l => l.StartsWith("environment,", StringComparison.Ordinal)));
+        Assert.DoesNotContain(h.Sink.Lines, l => l.Contains("device=dev-3", StringComparison.Ordinal));
+        Assert.Equal(4, source.Acks.Count);
+        var record = Assert.Single(h.Get<MessageDeadLetter>().Recent());
+        Assert.Equal(nameof(DecodeError.DeviceLimitReached), record.Reason);
+        Assert.Contains("Pipeline:MaxDevices (2)", record.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Alert_transitions_travel_with_their_batch_and_reach_the_outbox_before_the_acknowledgement()
+    {
+        await using var h = new PipelineHarness(o => o.BatchSize = 1);
+        var source = new QueueSource { AtAcknowledge = () => h.Outbox.Committed.Count };
+        // pm2_5_high (config/rules/indoor-air.yaml) fires on a single reading above its threshold.
+        await Send(h, source, "dev-1", pm25: 300);
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+
+        var alert = Assert.Single(h.Outbox.Committed, a => a.DeviceId == "dev-1");
+        Assert.Contains(h.Sink.Lines, l => l.StartsWith("alerts,", StringComparison.Ordinal) && l.Contains(alert.RuleName, StringComparison.Ordinal));
+        Assert.True(source.Acks.Single().Observed >= 1, "the message was acknowledged before its alert was committed");
+    }
+
+    private static Task<long> Send(PipelineHarness h, QueueSource source, string device, double pm25 = 9.4)
+    {
+        var (topic, payload) = PipelineHarness.Environment(device, pm25);
+        return source.SendAsync(h.Pipeline, topic, payload);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the pipeline");
+            await Task.Delay(10);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.Gateway.Hosting;
+using SmartCity.IoT.Gateway.Pipeline;
+using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Rules.Loading;
+using SmartCity.IoT.Testing;
+
+namespace SmartCity.IoT.Gateway.Tests.Support;
+
+/// <summary>
+/// The pipeline's stages as the host wires them, without MQTTnet, InfluxDB or a web host: the repository's profiles and
+/// rules, test sinks, a recording alert outbox, fake time, and its writer loop running.
+/// </summary>
+internal sealed class PipelineHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly string _dir = Directory.CreateTempSubdirectory("smartcity-pipeline-").FullName;
+    private readonly Task _writer;
+
+    public PipelineHarness(Action<PipelineOptions>? pipeline = null, params RecordingSink[] sinks)
+    {
+        Sinks = sinks.Length == 0 ? [new RecordingSink()] : sinks;
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<TimeProvider>(Time);
+        var catalog = Catalog.Value;
+        services.AddSingleton(catalog);
+        var options = new PipelineOptions { BatchSize = 4, FlushInterval = TimeSpan.FromSeconds(1), IdleFlush = TimeSpan.FromMilliseconds(50) };
+        pipeline?.Invoke(options);
+        services.AddSingleton(new DeviceRegistry(catalog.Vocabulary.Count, options.MaxDevices));
+        services.AddOptions<PipelineOptions>().Configure(o =>
+        {
+            o.BatchSize = options.BatchSize;
+            o.FlushInterval = options.FlushInterval;
+            o.IdleFlush = options.IdleFlush;
+            o.MaxPendingBatches = options.MaxPendingBatches;
+            o.MaxDevices = options.MaxDevices;
+        });
+        services.AddOptions<GatewayOptions>().Configure(o =>
+        {
+            o.DeadLetterPath = Path.Combine(_dir, "deadletter");
+            o.RulesCheckpointPath = Path.Combine(_dir, "rules.checkpoint");
+        });
+        services.AddOptions<RuleEngineOptions>();
+        foreach (var sink in Sinks)
+        {
+            services.AddSingleton<ITelemetrySink>(sink);
+        }
+
+        services.AddSingleton<IAlertOutbox>(Outbox);
+        services.AddIngestPipeline(RuleLoader.LoadDirectory(RepoPaths.Rules, catalog.Vocabulary));
+        _services = services.BuildServiceProvider();
+        Pipeline = _services.GetRequiredService<IngestPipeline>();
+        _writer = Task.Run(() => Pipeline.RunWriterAsync(CancellationToken.None));
+    }
+
+    public static Lazy<DeviceCatalog> Catalog { get; } = new(() => DeviceCatalog.Load(RepoPaths.Devices));
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_763_884_800_000));
+
+    public RecordingSink[] Sinks { get; }
+
+    public RecordingSink Sink => Sinks[0];
+
+    public RecordingOutbox Outbox { get; } = new();
+
+    public IngestPipeline Pipeline { get; }
+
+    public Task Writer => _writer;
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
+    /// <summary>A telemetry message of the IES-300 indoor sensor (JSON) from <paramref name="device"/>.</summary>
+    public static (string Topic, string Payload) Environment(string device, double pm25 = 9.4, string building = "hq") =>
+        ($"buildings/{building}/floors/3/env/{device}/telemetry",
+         $$$"""{"ts":1763884800000,"climate":{"t":23.4,"rh":58.2},"air":{"co2":812,"tvoc":0.21,"pm":{"pm2_5":{{{pm25.ToString(System.Globalization.CultureInfo.InvariantCulture)}}},"pm10":17.0}},"battery":96}""");
+
+    public async ValueTask DisposeAsync()
+    {
+        Sinks.ToList().ForEach(s => s.Release());
+        Pipeline.Complete();
+        await _writer.WaitAsync(TimeSpan.FromSeconds(10));
+        await _services.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
+
+/// <summary>The durable alert outbox as the pipeline sees it: records each committed batch of transitions.</summary>
+internal sealed class RecordingOutbox : IAlertOutbox
+{
+    private readonly Lock _gate = new();
+    private readonly List<Alert> _alerts = [];
+
+    public IReadOnlyList<Alert> Committed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _alerts.ToArray();
+            }
+        }
+    }
+
+    public void Commit(IReadOnlyList<Alert> alerts)
+    {
+        lock (_gate)
+        {
+            _alerts.AddRange(alerts);
+        }
+    }
+}
