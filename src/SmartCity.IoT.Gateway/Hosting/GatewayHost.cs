@@ -68,10 +68,16 @@ internal static class GatewayHost
         var services = builder.Services;
         services.AddSingleton(time ?? TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection("Gateway")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RuleEngineOptions>().Bind(configuration.GetSection("Rules")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SimulatorHostOptions>().Bind(configuration.GetSection(SimulatorHostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        // One style for every section: bound, checked by a compile-time generated validator (attributes) plus, where
+        // values depend on each other, a hand-written one, and validated when the host starts.
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection("Gateway")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>();
+        services.AddSingleton<IValidateOptions<PipelineOptions>>(new MovedSettingsValidator(configuration));
+        services.AddOptions<RuleEngineOptions>().Bind(configuration.GetSection("Rules")).ValidateOnStart();
+        services.AddOptions<SimulatorHostOptions>().Bind(configuration.GetSection(SimulatorHostOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SimulatorHostOptions>, SimulatorHostOptionsValidator>();
 
         // Loaded now, not lazily: a broken profile or rule file stops the start with the same message `devices validate` gives.
         var gatewayOptions = configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();

@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace SmartCity.IoT.Gateway.Hosting;
+
+/// <summary>Attribute checks of <see cref="GatewayOptions"/>, generated at compile time.</summary>
+[OptionsValidator]
+internal sealed partial class GatewayOptionsValidator : IValidateOptions<GatewayOptions>;
