@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.Gateway.Hosting;
+using SmartCity.IoT.Gateway.Pipeline;
+using SmartCity.IoT.Testing;
+
+namespace SmartCity.IoT.Gateway.Tests;
+
+/// <summary>Configuration reaches what it configures, and settings that moved are refused by name (host built, not started).</summary>
+public sealed class HostConfigurationTests
+{
+    [Fact]
+    public async Task Gateway_MaxPayloadBytes_is_the_decoders_limit()
+    {
+        await using var app = GatewayHost.Build(null, Settings(("Gateway:MaxPayloadBytes", "1048576")));
+        Assert.Equal(1_048_576, app.Services.GetRequiredService<DeviceCatalog>().Decoder.MaxPayloadBytes);
+    }
+
+    [Fact]
+    public async Task Pipeline_settings_are_bound_and_checked()
+    {
+        await using (var app = GatewayHost.Build(null, Settings(("Pipeline:BatchSize", "250"), ("Pipeline:MaxDevices", "77"))))
+        {
+            Assert.Equal(250, app.Services.GetRequiredService<IOptions<PipelineOptions>>().Value.BatchSize);
+            Assert.Equal(77, app.Services.GetRequiredService<Core.Devices.DeviceRegistry>().MaxDevices);
+        }
+
+        await using var bad = GatewayHost.Build(null, Settings(("Pipeline:BatchSize", "0")));
+        var error = Assert.Throws<OptionsValidationException>(() => bad.Services.GetRequiredService<IOptions<PipelineOptions>>().Value);
+        Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Influx:BatchSize", "500", "Pipeline:BatchSize")]
+    [InlineData("Influx:FlushInterval", "00:00:02", "Pipeline:FlushInterval")]
+    public async Task A_setting_that_moved_is_refused_with_its_new_name(string old, string value, string moved)
+    {
+        await using var app = GatewayHost.Build(null, Settings((old, value)));
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<PipelineOptions>>().Value);
+        Assert.Contains($"{old} has moved to {moved}", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Http:Urls"] = "http://127.0.0.1:0",
+            ["Gateway:DevicesPath"] = RepoPaths.Devices,
+            ["Gateway:RulesPath"] = RepoPaths.Rules,
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+}
