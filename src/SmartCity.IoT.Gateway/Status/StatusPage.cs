@@ -32,6 +32,12 @@ internal static class StatusPage
         h.Append("<h2>Flow</h2><div class=\"cards\">");
         Card(h, "Broker", s.Broker.Connected ? "connected" : "disconnected", s.Broker.Connected ? "ok" : "bad",
             $"{s.Broker.Endpoint}{(s.Broker.Embedded ? " (embedded)" : "")}{(s.Broker.LastError is { } e ? " · " + e : "")}");
+        foreach (var other in s.Sources.Where(x => x.Name != "mqtt"))
+        {
+            Card(h, "Source " + other.Name, other.Connected ? "connected" : "disconnected", other.Connected ? "ok" : "bad",
+                $"{other.Endpoint}{(other.LastError is { } oe ? " · " + oe : "")}");
+        }
+
         Card(h, "Received", N(s.Pipeline.Received), "", s.Pipeline.LastMessage is { } lm ? "last " + lm.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : "none yet");
         Card(h, "Decoded", N(s.Pipeline.Decoded), "", $"{N(s.Pipeline.FieldsRejected)} fields dropped");
         Card(h, "Rejected", N(s.Pipeline.Rejected), s.Pipeline.Rejected > 0 ? "warn" : "ok", "dead-lettered");
