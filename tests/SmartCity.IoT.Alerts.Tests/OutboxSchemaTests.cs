@@ -142,6 +142,7 @@ public sealed class OutboxSchemaTests
         Assert.Equal(OutboxSchema.CurrentVersion + 1, UserVersion(path));
         using var c = Connect(path);
         Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'inbox'"));
+        Assert.Equal("delete", Scalar(c, "PRAGMA journal_mode"));
         Assert.Equal(expected + ": the file was written by a newer release. Run that release, or set Alerts:OutboxPath to another file (this file was left unchanged).",
             OutboxSchema.Problem(path));
     }

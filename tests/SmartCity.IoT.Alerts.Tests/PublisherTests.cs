@@ -29,12 +29,8 @@ public sealed class PublisherTests
     public void Publish_never_throws_and_logs_when_the_outbox_is_gone()
     {
         using var dir = new TempDir();
-        var path = dir.Sub("sub/alerts.db");
-        var outbox = new AlertOutbox(path);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         var logger = new ListLogger();
-        var publisher = new OutboxAlertPublisher(outbox, new LoggerAdapter(logger));
+        var publisher = PublisherWithoutOutbox(dir, logger);
 
         publisher.Publish(TestAlerts.Firing());
 
@@ -69,12 +65,8 @@ public sealed class PublisherTests
     {
         using var counts = new PublishedCounts();
         using var dir = new TempDir();
-        var path = dir.Sub("sub/alerts.db");
-        var outbox = new AlertOutbox(path);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         var logger = new ListLogger();
-        var publisher = new OutboxAlertPublisher(outbox, new LoggerAdapter(logger));
+        var publisher = PublisherWithoutOutbox(dir, logger);
         var woke = 0;
         publisher.Published += () => woke++;
         var a = TestAlerts.Firing(device: "a");
@@ -85,6 +77,16 @@ public sealed class PublisherTests
         Assert.Contains("2 alert transition(s)", entry.Message, StringComparison.Ordinal);
         Assert.Equal(2, counts.Get("failed", "resolved"));
         Assert.Equal(0, woke);
+    }
+
+    /// <summary>A publisher whose outbox folder was deleted after it opened: every write fails.</summary>
+    private static OutboxAlertPublisher PublisherWithoutOutbox(TempDir dir, ListLogger logger)
+    {
+        var path = dir.Sub("sub/alerts.db");
+        var outbox = new AlertOutbox(path);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        return new OutboxAlertPublisher(outbox, new LoggerAdapter(logger));
     }
 
     private static Alert Deescalated(string device) =>

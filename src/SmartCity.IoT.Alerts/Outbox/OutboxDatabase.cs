@@ -23,6 +23,8 @@ internal sealed class OutboxDatabase
 
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true, DefaultTimeout = 30 }.ToString();
         using var c = Open();
+        // Refused before anything is written, so a newer release's file is left exactly as it was.
+        OutboxSchema.EnsureSupported(c, Path, OutboxSchema.CurrentVersion);
         // journal_mode cannot change inside a transaction, so it is set before the migrations run in theirs.
         Execute(c, "PRAGMA journal_mode=WAL;");
         OutboxSchema.Migrate(c, Path);

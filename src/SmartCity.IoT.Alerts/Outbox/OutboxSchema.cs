@@ -60,11 +60,7 @@ internal static class OutboxSchema
 
         var target = migrations.Count;
         using var tx = c.BeginTransaction(deferred: false);
-        var found = ReadVersion(c);
-        if (found > target)
-        {
-            throw new OutboxSchemaException(path, found, target);
-        }
+        var found = EnsureSupported(c, path, target);
 
         foreach (var m in migrations)
         {
@@ -81,6 +77,13 @@ internal static class OutboxSchema
         }
 
         tx.Commit();
+    }
+
+    /// <summary>The file's version; throws <see cref="OutboxSchemaException"/> when it is above <paramref name="supported"/>. Writes nothing.</summary>
+    public static int EnsureSupported(SqliteConnection c, string path, int supported)
+    {
+        var found = ReadVersion(c);
+        return found > supported ? throw new OutboxSchemaException(path, found, supported) : found;
     }
 
     /// <summary>
