@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>Body of <c>POST /api/alerts/{fingerprint}/ack</c> (optional).</summary>
-public sealed class AcknowledgeRequest
+internal sealed class AcknowledgeRequest
 {
     public string? By { get; set; }
 

@@ -10,12 +10,12 @@ public static class AlertCommands
     public static int DeadLetterList(string outboxPath, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (!Exists(outboxPath, output))
+        if (Open(outboxPath, output) is not { } outbox)
         {
             return 1;
         }
 
-        var letters = new AlertOutbox(outboxPath).GetDeadLetters(int.MaxValue);
+        var letters = outbox.GetDeadLetters(int.MaxValue);
         if (letters.Count == 0)
         {
             output.WriteLine($"No dead letters in {Path.GetFullPath(outboxPath)}.");
@@ -38,12 +38,11 @@ public static class AlertCommands
     public static int DeadLetterRetry(string outboxPath, string? id, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (!Exists(outboxPath, output))
+        if (Open(outboxPath, output) is not { } outbox)
         {
             return 1;
         }
 
-        var outbox = new AlertOutbox(outboxPath);
         IEnumerable<long> ids;
         if (string.IsNullOrWhiteSpace(id) || id.Equals("all", StringComparison.OrdinalIgnoreCase))
         {
@@ -93,14 +92,21 @@ public static class AlertCommands
         return failures == 0 ? 0 : 1;
     }
 
-    private static bool Exists(string outboxPath, TextWriter output)
+    /// <summary>The outbox at <paramref name="outboxPath"/>, or null (with the reason written) when there is none or it cannot be used.</summary>
+    private static AlertOutbox? Open(string outboxPath, TextWriter output)
     {
         if (string.IsNullOrWhiteSpace(outboxPath) || !File.Exists(outboxPath))
         {
             output.WriteLine($"No alert outbox at '{outboxPath}' (Alerts:OutboxPath; default data/alerts.db relative to the gateway's working directory).");
-            return false;
+            return null;
         }
 
-        return true;
+        if (OutboxSchema.Problem(outboxPath) is { } problem)
+        {
+            output.WriteLine(problem);
+            return null;
+        }
+
+        return new AlertOutbox(outboxPath);
     }
 }

@@ -4,7 +4,7 @@ using SmartCity.IoT.Alerts.Delivery;
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>Runs the <see cref="WebhookDispatcher"/>'s per-endpoint delivery loops for the life of the host.</summary>
-public sealed class AlertDeliveryService(WebhookDispatcher dispatcher) : BackgroundService
+internal sealed class AlertDeliveryService(WebhookDispatcher dispatcher) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using SmartCity.IoT.Alerts.Formats;
 using SmartCity.IoT.Alerts.Outbox;
+using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Telemetry;
 
 namespace SmartCity.IoT.Alerts;
 
-/// <summary>Alert delivery instruments on <see cref="GatewayMeter.Meter"/>.</summary>
+/// <summary>
+/// Alert delivery instruments on <see cref="GatewayMeter.Meter"/>: one counter of transitions handed to the outbox
+/// (<c>alerts.published</c>) and one of delivery outcomes (<c>alerts.webhook.deliveries</c>), plus request duration and queue gauges.
+/// </summary>
 internal static class AlertMetrics
 {
     private static readonly ConcurrentDictionary<AlertOutbox, (long Pending, long Dead)> Depths = new();
@@ -17,8 +22,9 @@ internal static class AlertMetrics
     public static readonly Histogram<double> Duration = GatewayMeter.Meter.CreateHistogram<double>(
         "alerts.webhook.duration", "s", "Webhook request duration");
 
+    /// <summary>Tags: outcome = stored | failed; status = firing | escalated | deescalated | resolved.</summary>
     public static readonly Counter<long> Published = GatewayMeter.Meter.CreateCounter<long>(
-        "alerts.published", "{alert}", "Alert transitions received from the rule engine (outcome = stored | failed)");
+        "alerts.published", "{alert}", "Alert transitions received from the rule engine, by outcome (stored | failed) and status");
 
     static AlertMetrics()
     {
@@ -28,11 +34,20 @@ internal static class AlertMetrics
             "Notifications in the dead-letter table");
     }
 
+    /// <summary>Counts one batch handed to the outbox, each transition once (alerts are rare: a batch holds a handful).</summary>
+    public static void CountPublished(IReadOnlyList<Alert> alerts, bool stored)
+    {
+        var outcome = new KeyValuePair<string, object?>("outcome", stored ? "stored" : "failed");
+        foreach (var alert in alerts)
+        {
+            Published.Add(1, outcome, new KeyValuePair<string, object?>("status", NotificationFormatter.StatusName(alert.Status)));
+        }
+    }
+
     /// <summary>Refreshes the gauges from the outbox (called by the dispatcher after each pass; counting rows is cheap).</summary>
     public static void UpdateDepth(AlertOutbox outbox)
     {
         Depths[outbox] = (outbox.CountPending(), outbox.CountDeadLetters());
     }
 
-    public static void Forget(AlertOutbox outbox) => Depths.TryRemove(outbox, out _);
 }

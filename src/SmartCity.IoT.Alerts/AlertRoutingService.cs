@@ -6,7 +6,7 @@ using SmartCity.IoT.Alerts.Routing;
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>Drives the <see cref="AlertRouter"/>: recovers groups at start, then moves published alerts into groups and flushes due groups.</summary>
-public sealed class AlertRoutingService : BackgroundService
+internal sealed class AlertRoutingService : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private readonly AlertRouter _router;

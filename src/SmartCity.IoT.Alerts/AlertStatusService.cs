@@ -7,7 +7,7 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>Queries and commands for the status page and the HTTP API: alerts with ack/silence state, silences, dead letters, endpoints.</summary>
-public sealed class AlertStatusService
+internal sealed class AlertStatusService
 {
     private readonly AlertOutbox _outbox;
     private readonly AlertsOptions _options;

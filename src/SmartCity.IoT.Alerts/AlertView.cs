@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>An alert as the status page and <c>GET /api/alerts</c> show it.</summary>
-public sealed record AlertView(
+internal sealed record AlertView(
     string Fingerprint,
     string Rule,
     string Status,

@@ -17,7 +17,7 @@ public static class AlertsServiceCollectionExtensions
     public const string HttpClientName = "SmartCity.IoT.Alerts.Webhooks";
 
     /// <summary>
-    /// Registers validated options (<c>Alerts</c>, <c>Webhooks</c>), the SQLite <see cref="AlertOutbox"/>, <see cref="IAlertPublisher"/>
+    /// Registers validated options (<c>Alerts</c>, <c>Webhooks</c>), the SQLite <see cref="AlertOutbox"/>, <see cref="IAlertOutbox"/>
     /// (<see cref="OutboxAlertPublisher"/>), the routing and delivery background services, and <see cref="AlertStatusService"/>.
     /// </summary>
     public static IServiceCollection AddAlertDelivery(this IServiceCollection services, IConfiguration configuration)
@@ -54,7 +54,6 @@ public static class AlertsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookDispatcher>()));
         services.TryAddSingleton<OutboxAlertPublisher>();
-        services.AddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<OutboxAlertPublisher>());
         services.AddSingleton<IAlertOutbox>(sp => sp.GetRequiredService<OutboxAlertPublisher>());
         services.TryAddSingleton(sp => new AlertStatusService(
             sp.GetRequiredService<AlertOutbox>(),

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>A configured webhook endpoint and its delivery state.</summary>
-public sealed record EndpointView(
+internal sealed record EndpointView(
     string Name,
     string Url,
     string Format,

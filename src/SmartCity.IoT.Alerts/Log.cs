@@ -4,8 +4,8 @@ namespace SmartCity.IoT.Alerts;
 
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Error, "Alert {Fingerprint} ({Rule}, {Status}) could not be stored in the alert outbox and will not be sent")]
-    public static partial void PublishFailed(ILogger logger, string fingerprint, string rule, string status, Exception exception);
+    [LoggerMessage(1, LogLevel.Error, "{Count} alert transition(s), the first {Fingerprint} ({Rule}, {Status}), could not be stored in the alert outbox and will not be sent")]
+    public static partial void PublishFailed(ILogger logger, int count, string fingerprint, string rule, string status, Exception exception);
 
     [LoggerMessage(2, LogLevel.Error, "Alert outbox inbox row {Id} is unreadable and was dropped: {Error}")]
     public static partial void InboxRowUnreadable(ILogger logger, long id, string error);

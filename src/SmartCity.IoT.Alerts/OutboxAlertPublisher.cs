@@ -6,11 +6,11 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>
-/// The rule engine's <see cref="IAlertPublisher"/>: writes each transition to the outbox's inbox table (one small SQLite insert,
-/// committed before returning) and wakes the router. Alerts are transitions, so they are rare; a committed row is what lets a
-/// killed gateway still notify after restart. Never throws: a failure is logged and counted.
+/// The durable end of alert publishing: commits each batch of transitions to the outbox's inbox table in one transaction (one fsync),
+/// before returning, and wakes the router. A committed row is what lets a killed gateway still notify after restart.
+/// Never throws: a failure is logged and counted.
 /// </summary>
-public sealed class OutboxAlertPublisher : IAlertPublisher, IAlertOutbox
+internal sealed class OutboxAlertPublisher : IAlertOutbox
 {
     private readonly AlertOutbox _outbox;
     private readonly ILogger<OutboxAlertPublisher> _log;
@@ -21,36 +21,21 @@ public sealed class OutboxAlertPublisher : IAlertPublisher, IAlertOutbox
         _log = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
-    /// <summary>Raised after an alert is stored (the routing service listens).</summary>
+    /// <summary>Raised after a batch is stored (the routing service listens).</summary>
     public event Action? Published;
 
+    /// <summary>A batch of one.</summary>
     public void Publish(Alert alert)
     {
-        if (alert is null)
+        if (alert is not null)
         {
-            return;
+            PublishMany([alert]);
         }
-
-        try
-        {
-            _outbox.AppendInbox(alert);
-            AlertMetrics.Published.Add(1, new KeyValuePair<string, object?>("outcome", "stored"));
-        }
-#pragma warning disable CA1031 // the contract: Publish never throws on the pipeline thread
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            AlertMetrics.Published.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-            Log.PublishFailed(_log, alert.Fingerprint, alert.RuleName, NotificationFormatter.StatusName(alert.Status), ex);
-            return;
-        }
-
-        Published?.Invoke();
     }
 
     public void Commit(IReadOnlyList<Alert> alerts) => PublishMany(alerts);
 
-    /// <summary>Stores several transitions in one transaction (the pipeline hands over one batch's alerts at a time).</summary>
+    /// <summary>Stores one batch of transitions, in order, in one transaction: all of them or (logged and counted) none.</summary>
     public void PublishMany(IReadOnlyList<Alert> alerts)
     {
         if (alerts is null || alerts.Count == 0)
@@ -61,17 +46,17 @@ public sealed class OutboxAlertPublisher : IAlertPublisher, IAlertOutbox
         try
         {
             _outbox.AppendInbox(alerts);
-            AlertMetrics.Published.Add(alerts.Count, new KeyValuePair<string, object?>("outcome", "stored"));
         }
-#pragma warning disable CA1031 // the contract: publishing never throws on the pipeline's writer
+#pragma warning disable CA1031 // the contract: publishing never throws on the pipeline's thread
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            AlertMetrics.Published.Add(alerts.Count, new KeyValuePair<string, object?>("outcome", "failed"));
-            Log.PublishFailed(_log, alerts[0].Fingerprint, alerts[0].RuleName, NotificationFormatter.StatusName(alerts[0].Status), ex);
+            AlertMetrics.CountPublished(alerts, stored: false);
+            Log.PublishFailed(_log, alerts.Count, alerts[0].Fingerprint, alerts[0].RuleName, NotificationFormatter.StatusName(alerts[0].Status), ex);
             return;
         }
 
+        AlertMetrics.CountPublished(alerts, stored: true);
         Published?.Invoke();
     }
 }

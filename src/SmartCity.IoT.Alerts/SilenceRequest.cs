@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts;
 
 /// <summary>Body of <c>POST /api/silences</c>: matchers plus an end (<see cref="EndsAt"/> or <see cref="Duration"/>, e.g. <c>"02:00:00"</c>).</summary>
-public sealed class SilenceRequest
+internal sealed class SilenceRequest
 {
     public List<string> Matchers { get; set; } = [];
 

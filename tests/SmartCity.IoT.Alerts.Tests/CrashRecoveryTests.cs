@@ -23,7 +23,7 @@ public sealed class CrashRecoveryTests
             Interlocked.Increment(ref completed);
         });
         using var dir = new TempDir();
-        var outboxPath = dir.File("alerts.db");
+        var outboxPath = dir.Sub("alerts.db");
         await using (var h = new Harness([new WebhookEndpointOptions { Name = "receiver", Url = receiver.Url }], outboxPath: outboxPath))
         {
             h.Publish(TestAlerts.Firing());

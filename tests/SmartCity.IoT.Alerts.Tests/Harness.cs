@@ -19,7 +19,7 @@ internal sealed class Harness : IAsyncDisposable
         Time = time ?? TimeProvider.System;
         Options = new AlertsOptions
         {
-            OutboxPath = outboxPath ?? _dir.File("alerts.db"),
+            OutboxPath = outboxPath ?? _dir.Sub("alerts.db"),
             ExternalUrl = "http://status.example:8080",
             GroupWait = TimeSpan.Zero,
             GroupInterval = TimeSpan.FromMilliseconds(200),
@@ -93,6 +93,8 @@ internal sealed class Harness : IAsyncDisposable
 
         Http.Dispose();
         _cts.Dispose();
+        // Pooled connections would keep the deleted file open for the rest of the run.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Dispose();
     }
 }

@@ -41,24 +41,24 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public async Task Host_delivers_firing_then_resolved_from_IAlertPublisher()
+    public async Task Host_delivers_firing_then_resolved_committed_to_IAlertOutbox()
     {
         await using var receiver = await Receiver.StartAsync(200);
         using var dir = new TempDir();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(Config(dir.File("data/alerts.db"), receiver.Url));
+        builder.Configuration.AddInMemoryCollection(Config(dir.Sub("data/alerts.db"), receiver.Url));
         builder.Services.AddAlertDelivery(builder.Configuration);
         using var host = builder.Build();
         await host.StartAsync();
         try
         {
-            var publisher = host.Services.GetRequiredService<IAlertPublisher>();
+            var outbox = host.Services.GetRequiredService<IAlertOutbox>();
             var firing = TestAlerts.Firing();
-            publisher.Publish(TestAlerts.Firing(device: "quiet", severity: AlertSeverity.Info)); // below MinSeverity
-            publisher.Publish(firing);
+            outbox.Commit([TestAlerts.Firing(device: "quiet", severity: AlertSeverity.Info)]); // below MinSeverity
+            outbox.Commit([firing]);
             await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the firing");
-            publisher.Publish(TestAlerts.Resolved(firing, firing.StartsAt.AddMinutes(5)));
+            outbox.Commit([TestAlerts.Resolved(firing, firing.StartsAt.AddMinutes(5))]);
             await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the resolve");
         }
         finally
@@ -71,7 +71,7 @@ public sealed class HostingTests
         Assert.Equal(["firing", "resolved"], list.Select(r => r.Json.GetProperty("status").GetString()!).ToList());
         Assert.All(list, r => Assert.StartsWith("v1,", r.Headers["webhook-signature"], StringComparison.Ordinal));
         Assert.Equal("ems-0042", list[0].Json.GetProperty("alerts")[0].GetProperty("labels").GetProperty("device").GetString());
-        Assert.True(File.Exists(dir.File("data/alerts.db")));
+        Assert.True(File.Exists(dir.Sub("data/alerts.db")));
     }
 
     [Theory]
@@ -86,7 +86,7 @@ public sealed class HostingTests
         using var dir = new TempDir();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        var config = Config(dir.File("alerts.db"), "http://127.0.0.1:9/hook", key, value);
+        var config = Config(dir.Sub("alerts.db"), "http://127.0.0.1:9/hook", key, value);
         if (key.StartsWith("Webhooks:1", StringComparison.Ordinal))
         {
             config["Webhooks:1:Url"] = "http://127.0.0.1:9/other";
@@ -112,7 +112,7 @@ public sealed class HostingTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(Config(dir.File("alerts.db"), receiver.Url));
+        builder.Configuration.AddInMemoryCollection(Config(dir.Sub("alerts.db"), receiver.Url));
         builder.Services.AddAlertDelivery(builder.Configuration);
         await using var app = builder.Build();
         app.MapAlertEndpoints();
@@ -121,7 +121,7 @@ public sealed class HostingTests
         try
         {
             var firing = TestAlerts.Firing();
-            app.Services.GetRequiredService<IAlertPublisher>().Publish(firing);
+            app.Services.GetRequiredService<IAlertOutbox>().Commit([firing]);
             await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the rejected delivery");
 
             // Alerts and acknowledgement

@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.IoT.Alerts.Outbox;
+using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Telemetry;
 
 namespace SmartCity.IoT.Alerts.Tests;
 
@@ -10,14 +13,14 @@ public sealed class PublisherTests
     public void Publish_stores_before_returning()
     {
         using var dir = new TempDir();
-        var outbox = new AlertOutbox(dir.File("alerts.db"));
+        var outbox = new AlertOutbox(dir.Sub("alerts.db"));
         var publisher = new OutboxAlertPublisher(outbox, NullLogger<OutboxAlertPublisher>.Instance);
         var woke = 0;
         publisher.Published += () => woke++;
         publisher.Publish(TestAlerts.Firing());
 
         // A second, independent connection (as after a crash) sees the row.
-        var (_, alert, _) = Assert.Single(new AlertOutbox(dir.File("alerts.db")).ReadInbox());
+        var (_, alert, _) = Assert.Single(new AlertOutbox(dir.Sub("alerts.db")).ReadInbox());
         Assert.Equal(TestAlerts.Firing(), alert!, new AlertComparer());
         Assert.Equal(1, woke);
     }
@@ -26,17 +29,101 @@ public sealed class PublisherTests
     public void Publish_never_throws_and_logs_when_the_outbox_is_gone()
     {
         using var dir = new TempDir();
-        var path = dir.File("sub/alerts.db");
-        var outbox = new AlertOutbox(path);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         var logger = new ListLogger();
-        var publisher = new OutboxAlertPublisher(outbox, new LoggerAdapter(logger));
+        var publisher = PublisherWithoutOutbox(dir, logger);
 
         publisher.Publish(TestAlerts.Firing());
 
         var entry = Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
         Assert.Contains("could not be stored", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_batch_is_stored_in_order_woken_once_and_each_transition_counted_once()
+    {
+        using var counts = new PublishedCounts();
+        using var dir = new TempDir();
+        var outbox = new AlertOutbox(dir.Sub("alerts.db"));
+        var publisher = new OutboxAlertPublisher(outbox, NullLogger<OutboxAlertPublisher>.Instance);
+        var woke = 0;
+        publisher.Published += () => woke++;
+        Alert[] batch = [Deescalated("a"), TestAlerts.Firing(device: "b"), Deescalated("c")];
+
+        publisher.PublishMany(batch);
+        Assert.Equal(1, woke);
+        Assert.Equal(batch.Select(a => a.Fingerprint), outbox.ReadInbox().Select(r => r.Alert!.Fingerprint));
+        Assert.Equal(2, counts.Get("stored", "deescalated"));
+
+        publisher.Publish(Deescalated("d"));
+        Assert.Equal(2, woke);
+        Assert.Equal(4, outbox.ReadInbox().Count);
+        Assert.Equal(3, counts.Get("stored", "deescalated"));
+    }
+
+    [Fact]
+    public void A_failed_batch_is_logged_once_and_each_transition_counted_as_failed()
+    {
+        using var counts = new PublishedCounts();
+        using var dir = new TempDir();
+        var logger = new ListLogger();
+        var publisher = PublisherWithoutOutbox(dir, logger);
+        var woke = 0;
+        publisher.Published += () => woke++;
+        var a = TestAlerts.Firing(device: "a");
+
+        publisher.PublishMany([TestAlerts.Resolved(a, TestAlerts.T0.AddMinutes(1)), TestAlerts.Resolved(a, TestAlerts.T0.AddMinutes(2))]);
+
+        var entry = Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("2 alert transition(s)", entry.Message, StringComparison.Ordinal);
+        Assert.Equal(2, counts.Get("failed", "resolved"));
+        Assert.Equal(0, woke);
+    }
+
+    /// <summary>A publisher whose outbox folder was deleted after it opened: every write fails.</summary>
+    private static OutboxAlertPublisher PublisherWithoutOutbox(TempDir dir, ListLogger logger)
+    {
+        var path = dir.Sub("sub/alerts.db");
+        var outbox = new AlertOutbox(path);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        return new OutboxAlertPublisher(outbox, new LoggerAdapter(logger));
+    }
+
+    private static Alert Deescalated(string device) =>
+        TestAlerts.Firing(device: device, severity: AlertSeverity.Info) with { Status = AlertStatus.Deescalated };
+
+    /// <summary>alerts.published by (outcome, status). Other tests publish in parallel; the combinations asserted are used by no other test.</summary>
+    private sealed class PublishedCounts : IDisposable
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string?, string?), long> _counts = new();
+        private readonly MeterListener _listener = new();
+
+        public PublishedCounts()
+        {
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == GatewayMeter.Name && instrument.Name == "alerts.published")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                string? outcome = null, status = null;
+                foreach (var t in tags)
+                {
+                    if (t.Key == "outcome") { outcome = t.Value as string; }
+                    if (t.Key == "status") { status = t.Value as string; }
+                }
+
+                _counts.AddOrUpdate((outcome, status), value, (_, v) => v + value);
+            });
+            _listener.Start();
+        }
+
+        public long Get(string outcome, string status) => _counts.GetValueOrDefault((outcome, status));
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private sealed class LoggerAdapter(ILogger inner) : ILogger<OutboxAlertPublisher>

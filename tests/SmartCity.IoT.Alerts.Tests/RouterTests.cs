@@ -214,7 +214,7 @@ public sealed class RouterTests
     public async Task Restart_neither_repeats_nor_forgets()
     {
         using var dir = new TempDir();
-        var path = dir.File("alerts.db");
+        var path = dir.Sub("alerts.db");
         var a = TestAlerts.Firing(device: "a");
         await using (var h = Create(outboxPath: path))
         {
@@ -245,7 +245,7 @@ public sealed class RouterTests
     public async Task Published_alerts_survive_a_crash_before_routing()
     {
         using var dir = new TempDir();
-        var path = dir.File("alerts.db");
+        var path = dir.Sub("alerts.db");
         await using (var h = Create(outboxPath: path))
         {
             h.Publisher.Publish(TestAlerts.Firing()); // written to the inbox, never routed

@@ -1,6 +1,6 @@
 namespace SmartCity.IoT.Alerts.Delivery;
 
-public enum DeliveryOutcome
+internal enum DeliveryOutcome
 {
     Delivered,
     Retry,

@@ -16,7 +16,7 @@ namespace SmartCity.IoT.Alerts.Delivery;
 /// Polly circuit breaker and a per-attempt timeout. The retry schedule lives in the outbox (next attempt time per notification),
 /// so retries survive restarts and no thread waits through a long backoff.
 /// </summary>
-public sealed class WebhookDispatcher
+internal sealed class WebhookDispatcher
 {
     private readonly AlertOutbox _outbox;
     private readonly AlertsOptions _options;

@@ -3,7 +3,7 @@ using SmartCity.IoT.Alerts.Outbox;
 namespace SmartCity.IoT.Alerts.Formats;
 
 /// <summary>One flush of one alert group for one endpoint: the input of every format.</summary>
-public sealed record GroupNotification(
+internal sealed record GroupNotification(
     string Receiver,
     string GroupKey,
     IReadOnlyDictionary<string, string> GroupLabels,

@@ -9,7 +9,7 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Alerts.Formats;
 
 /// <summary>Renders a <see cref="GroupNotification"/> in an endpoint's format. Bodies are rendered once, stored, and sent byte-identical on every attempt.</summary>
-public static partial class NotificationFormatter
+internal static partial class NotificationFormatter
 {
     public const string JsonContentType = "application/json";
 

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
+using SmartCity.IoT.Alerts.Outbox;
 using SmartCity.IoT.Alerts.Routing;
 
 namespace SmartCity.IoT.Alerts.Options;
 
 /// <summary>Checks the <c>Alerts</c> section on start; every message names the setting and the bad value.</summary>
-public sealed class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
+internal sealed class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
 {
     public ValidateOptionsResult Validate(string? name, AlertsOptions options)
     {
@@ -14,6 +15,11 @@ public sealed class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
         if (string.IsNullOrWhiteSpace(options.OutboxPath))
         {
             errors.Add($"{S}:OutboxPath is empty: give a file path for the SQLite outbox, e.g. data/alerts.db");
+        }
+        else if (OutboxSchema.Problem(options.OutboxPath) is { } problem)
+        {
+            // Checked here, read-only, so a start with an unusable file stops with this message before anything opens it.
+            errors.Add($"{S}:OutboxPath: {problem}");
         }
 
         if (!IsHttpUrl(options.ExternalUrl))

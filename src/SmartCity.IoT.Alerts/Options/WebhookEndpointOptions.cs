@@ -3,7 +3,7 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Alerts.Options;
 
 /// <summary>One receiver in the <c>Webhooks</c> configuration list.</summary>
-public sealed class WebhookEndpointOptions
+internal sealed class WebhookEndpointOptions
 {
     /// <summary>Stable name used in logs, metrics, the outbox and the API. Defaults to <c>webhook-{index}</c>.</summary>
     public string? Name { get; set; }

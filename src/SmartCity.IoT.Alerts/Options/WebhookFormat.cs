@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts.Options;
 
 /// <summary>The body an endpoint receives.</summary>
-public enum WebhookFormat
+internal enum WebhookFormat
 {
     /// <summary>Our JSON (<c>version: "1"</c>): one entry per alert with rule, device, building/floor, value, ack state.</summary>
     Native,

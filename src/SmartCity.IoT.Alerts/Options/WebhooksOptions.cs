@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts.Options;
 
 /// <summary>The <c>Webhooks</c> configuration section: a list of endpoints.</summary>
-public sealed class WebhooksOptions
+internal sealed class WebhooksOptions
 {
     public const string SectionName = "Webhooks";
 

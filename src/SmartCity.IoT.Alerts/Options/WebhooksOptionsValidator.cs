@@ -5,7 +5,7 @@ using SmartCity.IoT.Alerts.Signing;
 namespace SmartCity.IoT.Alerts.Options;
 
 /// <summary>Checks each endpoint of the <c>Webhooks</c> list on start; messages name <c>Webhooks:{index}:{Setting}</c>.</summary>
-public sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
+internal sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
 {
     public ValidateOptionsResult Validate(string? name, WebhooksOptions options)
     {

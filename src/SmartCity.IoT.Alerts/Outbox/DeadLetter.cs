@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts.Outbox;
 
 /// <summary>A notification that exhausted its retry schedule, got a non-retryable 4xx, or whose endpoint was disabled.</summary>
-public sealed record DeadLetter(
+internal sealed record DeadLetter(
     long Id,
     string WebhookId,
     string Endpoint,

@@ -1,6 +1,6 @@
 namespace SmartCity.IoT.Alerts.Outbox;
 
-public enum DeadLetterRetryResult
+internal enum DeadLetterRetryResult
 {
     Requeued,
     NotFound,

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts.Outbox;
 
 /// <summary>What the router asks the outbox to store: one body for one endpoint.</summary>
-public sealed record NewNotification(
+internal sealed record NewNotification(
     string Endpoint,
     string GroupKey,
     string Status,

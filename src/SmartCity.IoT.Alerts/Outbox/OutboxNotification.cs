@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts.Outbox;
 
 /// <summary>A stored notification waiting for a 2xx. <see cref="WebhookId"/> is the same on every attempt.</summary>
-public sealed record OutboxNotification(
+internal sealed record OutboxNotification(
     long Id,
     string WebhookId,
     string Endpoint,

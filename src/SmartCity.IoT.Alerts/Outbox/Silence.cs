@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts.Outbox;
 
 /// <summary>While active, alerts matching every matcher are not sent (they still appear on the status page).</summary>
-public sealed record Silence(
+internal sealed record Silence(
     string Id,
     IReadOnlyList<string> Matchers,
     DateTimeOffset StartsAt,

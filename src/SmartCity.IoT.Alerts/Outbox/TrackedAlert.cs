@@ -3,7 +3,7 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Alerts.Outbox;
 
 /// <summary>The latest transition of one alert (by fingerprint) and its acknowledgement.</summary>
-public sealed record TrackedAlert(Alert Alert, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? AcknowledgeComment)
+internal sealed record TrackedAlert(Alert Alert, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? AcknowledgeComment)
 {
     public bool IsFiring => Alert.Status != AlertStatus.Resolved;
 

@@ -4,7 +4,7 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Alerts.Routing;
 
 /// <summary>The labels routing, silences and inhibition match on: the alert's labels, completed with alertname, severity, device, family and profile.</summary>
-public static class AlertLabels
+internal static class AlertLabels
 {
     public static IReadOnlyDictionary<string, string> For(Alert alert)
     {

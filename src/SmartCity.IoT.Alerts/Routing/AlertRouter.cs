@@ -13,7 +13,7 @@ namespace SmartCity.IoT.Alerts.Routing;
 /// group flush in the endpoint's format. Group state is rebuilt after a restart from the stored alerts and notification log, so a
 /// restart neither loses a pending notification nor repeats one. Single-threaded: driven by <see cref="AlertRoutingService"/> (or a test).
 /// </summary>
-public sealed class AlertRouter
+internal sealed class AlertRouter
 {
     private readonly AlertOutbox _outbox;
     private readonly TimeProvider _time;

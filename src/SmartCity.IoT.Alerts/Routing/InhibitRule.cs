@@ -3,7 +3,7 @@ using SmartCity.IoT.Alerts.Options;
 namespace SmartCity.IoT.Alerts.Routing;
 
 /// <summary>A compiled <see cref="InhibitRuleOptions"/>.</summary>
-public sealed class InhibitRule
+internal sealed class InhibitRule
 {
     public InhibitRule(InhibitRuleOptions options)
     {

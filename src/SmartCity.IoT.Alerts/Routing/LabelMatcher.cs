@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace SmartCity.IoT.Alerts.Routing;
 
 /// <summary>An Alertmanager matcher: <c>name="value"</c>, <c>name!="value"</c>, <c>name=~"regex"</c>, <c>name!~"regex"</c> (regexes are anchored; quotes optional).</summary>
-public sealed class LabelMatcher
+internal sealed class LabelMatcher
 {
     private readonly Regex? _regex;
 

@@ -5,7 +5,7 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Alerts.Routing;
 
 /// <summary>A configured endpoint with its defaults resolved, matchers parsed and secrets decoded (options are validated first).</summary>
-public sealed class WebhookEndpoint
+internal sealed class WebhookEndpoint
 {
     public WebhookEndpoint(string name, WebhookEndpointOptions options, AlertsOptions defaults)
     {

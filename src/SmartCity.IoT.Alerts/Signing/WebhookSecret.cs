@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Alerts.Signing;
 
 /// <summary>A Standard Webhooks signing secret: <c>whsec_</c> followed by the base64 of 24 to 64 random bytes.</summary>
-public sealed class WebhookSecret
+internal sealed class WebhookSecret
 {
     public const string Prefix = "whsec_";
 

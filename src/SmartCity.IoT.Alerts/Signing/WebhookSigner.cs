@@ -7,7 +7,7 @@ namespace SmartCity.IoT.Alerts.Signing;
 /// Standard Webhooks v1 signatures: HMAC-SHA256 over <c>{webhook-id}.{webhook-timestamp}.{body}</c>, base64, prefixed <c>v1,</c>;
 /// one signature per secret, space-separated, so a receiver can rotate secrets without a gap.
 /// </summary>
-public static class WebhookSigner
+internal static class WebhookSigner
 {
     public const string IdHeader = "webhook-id";
     public const string TimestampHeader = "webhook-timestamp";

@@ -13,7 +13,6 @@ internal sealed class PipelineStats
     private readonly Counter<long> _rejected = GatewayMeter.Meter.CreateCounter<long>("messages.rejected", description: "Messages rejected, by reason");
     private readonly Counter<long> _fieldsRejected = GatewayMeter.Meter.CreateCounter<long>("fields.rejected", description: "Fields dropped from otherwise good readings (out of range, wrong type)");
     private readonly Counter<long> _acked = GatewayMeter.Meter.CreateCounter<long>("messages.acknowledged", description: "Messages acknowledged after their batch was durable");
-    private readonly Counter<long> _alerts = GatewayMeter.Meter.CreateCounter<long>("alerts.transitions", description: "Alert transitions, by status");
     private readonly Histogram<double> _batchStore = GatewayMeter.Meter.CreateHistogram<double>("batch.store.duration", unit: "s", description: "Time to make a batch durable");
     private readonly long[] _rejectedByReason = new long[ReasonCount];
     private readonly long[] _alertsByStatus = new long[4];
@@ -141,17 +140,11 @@ internal sealed class PipelineStats
         _batchStore.Record(elapsed.TotalSeconds);
     }
 
-    public void AlertTransition(AlertStatus status)
-    {
-        Interlocked.Increment(ref _alertsByStatus[(int)status]);
-        _alerts.Add(1, new KeyValuePair<string, object?>("status", StatusName(status)));
-    }
+    /// <summary>For the status page only: the exported metric is the outbox's <c>alerts.published</c>, counted once per stored transition.</summary>
+    public void AlertTransition(AlertStatus status) => Interlocked.Increment(ref _alertsByStatus[(int)status]);
 
     // Cached names: the tag values must not allocate per message.
     private static readonly string[] ReasonNames = Enumerable.Range(0, ReasonCount).Select(i => ((DecodeError)i).ToString()).ToArray();
-    private static readonly string[] StatusNames = Enum.GetValues<AlertStatus>().Select(s => s.ToString().ToLowerInvariant()).ToArray();
 
     private static string ReasonName(DecodeError reason) => ReasonNames[(int)reason];
-
-    private static string StatusName(AlertStatus status) => StatusNames[(int)status];
 }

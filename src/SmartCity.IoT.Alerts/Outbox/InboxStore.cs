@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SmartCity.IoT.Core.Alerting;
+
+namespace SmartCity.IoT.Alerts.Outbox;
+
+/// <summary>The <c>inbox</c> table: published transitions written ahead, in order, until the router takes them.</summary>
+internal sealed class InboxStore(OutboxDatabase db)
+{
+    /// <summary>Appends the alerts in one transaction: one commit (and fsync) for the lot, in order.</summary>
+    public void Append(IReadOnlyList<Alert> alerts)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        db.InTransaction(c =>
+        {
+            using var cmd = OutboxDatabase.Command(c, "INSERT INTO inbox(alert, received_at) VALUES($a, $t);");
+            var a = cmd.Parameters.Add("$a", SqliteType.Text);
+            var t = cmd.Parameters.Add("$t", SqliteType.Integer);
+            foreach (var alert in alerts)
+            {
+                a.Value = AlertJson.Serialize(alert);
+                t.Value = db.Now();
+                cmd.ExecuteNonQuery();
+            }
+        });
+    }
+
+    /// <summary>Unprocessed alerts in publish order. A row that cannot be read comes with a null alert and its error, so it can be dropped loudly.</summary>
+    public List<(long Id, Alert? Alert, string? Error)> Read(int limit) => db.Run(c =>
+        OutboxDatabase.Query<(long, Alert?, string?)>(c, "SELECT id, alert FROM inbox ORDER BY id LIMIT $n", r =>
+        {
+            try
+            {
+                return (r.GetInt64(0), AlertJson.Deserialize(r.GetString(1)), null);
+            }
+            catch (JsonException ex)
+            {
+                return (r.GetInt64(0), null, ex.Message);
+            }
+        }, ("$n", limit)));
+
+    public static void Delete(SqliteConnection c, long id) => OutboxDatabase.Execute(c, "DELETE FROM inbox WHERE id=$id", ("$id", id));
+}

@@ -1,0 +1,47 @@
+using Microsoft.Data.Sqlite;
+using SmartCity.IoT.Core.Alerting;
+
+namespace SmartCity.IoT.Alerts.Outbox;
+
+/// <summary>The <c>alerts</c> table: the latest transition of each alert (by fingerprint), which the router groups and the status page shows.</summary>
+internal sealed class TrackedAlertStore(OutboxDatabase db)
+{
+    private const string Columns = "alert, acked_at, acked_by, ack_comment";
+
+    /// <summary>Firing first, then the most recently changed.</summary>
+    public IReadOnlyList<TrackedAlert> GetAll() =>
+        db.Run(c => OutboxDatabase.Query(c, $"SELECT {Columns} FROM alerts ORDER BY firing DESC, updated_at DESC", Read));
+
+    public TrackedAlert? Get(string fingerprint) => db.Run(c => Get(c, fingerprint));
+
+    /// <summary>Stores a transition. A new episode (new StartsAt) or an escalation clears the acknowledgement; otherwise it is kept.</summary>
+    public TrackedAlert Apply(SqliteConnection c, Alert alert)
+    {
+        var existing = Get(c, alert.Fingerprint);
+        var keepAck = existing is { AcknowledgedAt: not null } && existing.Alert.StartsAt == alert.StartsAt && alert.Status != AlertStatus.Escalated;
+        OutboxDatabase.Execute(c, """
+            INSERT INTO alerts(fingerprint, alert, firing, starts_at, updated_at, acked_at, acked_by, ack_comment)
+            VALUES($f, $a, $firing, $s, $u, $ackAt, $ackBy, $ackC)
+            ON CONFLICT(fingerprint) DO UPDATE SET alert=$a, firing=$firing, starts_at=$s, updated_at=$u, acked_at=$ackAt, acked_by=$ackBy, ack_comment=$ackC
+            """,
+            ("$f", alert.Fingerprint),
+            ("$a", AlertJson.Serialize(alert)),
+            ("$firing", alert.Status == AlertStatus.Resolved ? 0 : 1),
+            ("$s", alert.StartsAt.ToUnixTimeMilliseconds()),
+            ("$u", db.Now()),
+            ("$ackAt", keepAck ? existing!.AcknowledgedAt!.Value.ToUnixTimeMilliseconds() : null),
+            ("$ackBy", keepAck ? existing!.AcknowledgedBy : null),
+            ("$ackC", keepAck ? existing!.AcknowledgeComment : null));
+        return keepAck ? existing! with { Alert = alert } : new TrackedAlert(alert, null, null, null);
+    }
+
+    /// <summary>Forgets resolved alerts whose last change is before <paramref name="olderThanMs"/>.</summary>
+    public static int PruneResolved(SqliteConnection c, long olderThanMs) =>
+        OutboxDatabase.Execute(c, "DELETE FROM alerts WHERE firing=0 AND updated_at < $t", ("$t", olderThanMs));
+
+    private static TrackedAlert? Get(SqliteConnection c, string fingerprint) =>
+        OutboxDatabase.Query(c, $"SELECT {Columns} FROM alerts WHERE fingerprint=$f", Read, ("$f", fingerprint)) is [var t] ? t : null;
+
+    private static TrackedAlert Read(SqliteDataReader r) =>
+        new(AlertJson.Deserialize(r.GetString(0)), OutboxDatabase.NullableMs(r, 1), OutboxDatabase.NullableString(r, 2), OutboxDatabase.NullableString(r, 3));
+}
