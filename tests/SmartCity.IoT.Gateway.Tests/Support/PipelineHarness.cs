@@ -20,7 +20,7 @@ namespace SmartCity.IoT.Gateway.Tests.Support;
 internal sealed class PipelineHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
-    private readonly string _dir = Directory.CreateTempSubdirectory("smartcity-pipeline-").FullName;
+    private readonly TempDir _dir = new("smartcity-pipeline");
     private readonly Task _writer;
 
     public PipelineHarness(Action<PipelineOptions>? pipeline = null, params RecordingSink[] sinks)
@@ -44,8 +44,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         });
         services.AddOptions<GatewayOptions>().Configure(o =>
         {
-            o.DeadLetterPath = Path.Combine(_dir, "deadletter");
-            o.RulesCheckpointPath = Path.Combine(_dir, "rules.checkpoint");
+            o.DeadLetterPath = _dir.Sub("deadletter");
+            o.RulesCheckpointPath = _dir.Sub("rules.checkpoint");
         });
         services.AddOptions<RuleEngineOptions>();
         foreach (var sink in Sinks)
@@ -87,7 +87,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Pipeline.Complete();
         await _writer.WaitAsync(TimeSpan.FromSeconds(10));
         await _services.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        _dir.Dispose();
     }
 }
 
