@@ -4,12 +4,12 @@ namespace SmartCity.IoT.Mqtt;
 
 /// <summary>Attribute checks come from the source generator; the cross-field checks are written out below.</summary>
 [OptionsValidator]
-public sealed partial class MqttOptionsValidator : IValidateOptions<MqttOptions>
+internal sealed partial class MqttOptionsValidator : IValidateOptions<MqttOptions>
 {
 }
 
 /// <summary>Checks that span several <see cref="MqttOptions"/> values.</summary>
-public sealed class MqttOptionsRulesValidator : IValidateOptions<MqttOptions>
+internal sealed class MqttOptionsRulesValidator : IValidateOptions<MqttOptions>
 {
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {

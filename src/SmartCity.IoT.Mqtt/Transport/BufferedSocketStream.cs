@@ -12,7 +12,7 @@ namespace SmartCity.IoT.Mqtt.Transport;
 /// background loop, so the PUBACKs of a stored batch leave in a few large writes, in order. A write error closes the
 /// socket: MQTTnet then sees the connection drop, and the broker redelivers whatever was not acknowledged.
 /// </summary>
-public sealed class BufferedSocketStream : Stream, IMqttClientStreamEndPoints
+internal sealed class BufferedSocketStream : Stream, IMqttClientStreamEndPoints
 {
     private const int ReadBufferBytes = 64 * 1024;
 

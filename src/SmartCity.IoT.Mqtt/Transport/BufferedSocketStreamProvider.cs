@@ -12,7 +12,7 @@ public sealed class BufferedSocketStreamProvider(int socketBufferBytes) : IMqttC
     public const int DefaultSocketBufferBytes = 1024 * 1024;
 
     /// <summary>The stream of the latest connection, for the status page's counters.</summary>
-    public BufferedSocketStream? Current { get; private set; }
+    internal BufferedSocketStream? Current { get; private set; }
 
     /// <summary>Makes the TCP connection of <paramref name="options"/> go through this provider.</summary>
     public void AttachTo(MqttClientOptions options)
