@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.IoT.Core.Resilience;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
@@ -12,8 +13,11 @@ namespace SmartCity.IoT.Influx;
 /// probes and drains it; the first successful replay write reopens the direct path. Memory use does not grow with an
 /// outage: nothing is kept but the batch in hand.
 /// </summary>
-public sealed class DurableBatchStore : IBatchStore
+internal sealed class DurableBatchStore : IBatchStore
 {
+    /// <summary>Pauses while the spool's disk fails; no jitter, since one process retries alone.</summary>
+    private static readonly Backoff DiskBackoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
+
     private readonly InfluxWriter? _writer;
     private readonly DiskSpool _spool;
     private readonly StoreStatus _status;
@@ -50,7 +54,7 @@ public sealed class DurableBatchStore : IBatchStore
         }
 
         InfluxMetrics.BatchSize.Record(lineCount);
-        var pause = TimeSpan.FromMilliseconds(500);
+        var failures = 0;
         while (true)
         {
             try
@@ -66,9 +70,10 @@ public sealed class DurableBatchStore : IBatchStore
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 _status.SetSpoolError($"{e.GetType().Name}: {e.Message}");
+                failures = Math.Min(failures, DiskBackoff.AttemptAtMax) + 1;
+                var pause = DiskBackoff.Delay(failures);
                 Log.SpoolAppendFailed(_logger, e, pause);
                 await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Influx.Tests.Fixtures;
 
 namespace SmartCity.IoT.Influx.Tests;
@@ -178,6 +179,7 @@ public sealed class RealInfluxTests(RealServers servers)
         await Influx.CreateDatabaseAsync("migrated");
         using var copy = new TempDir("spool-copy");
         var spoolPath = copy.Sub("spool");
+        var deadLetterPath = copy.Sub("deadletter");
         await using (var h = new StoreHarness(new InfluxOptions()))
         {
             for (var i = 0; i < 10; i++)
@@ -196,13 +198,13 @@ public sealed class RealInfluxTests(RealServers servers)
             Assert.Contains("damage:  none", status.ToString(), StringComparison.Ordinal);
 
             var output = new StringWriter();
-            var exit = await SpoolCommands.ReplayAsync(spoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "migrated" }, output, CancellationToken.None);
+            var exit = await SpoolCommands.ReplayAsync(spoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "migrated" }, new DeadLetterOptions { Path = deadLetterPath }, output, CancellationToken.None);
 
             Assert.True(exit == 0, output.ToString());
             Assert.Contains("replayed 1000 lines in 11 batches; 1 lines rejected", output.ToString(), StringComparison.Ordinal);
             Assert.Equal(1000, await Influx.CountAsync("migrated", "mig", "v"));
             var after = new StringWriter();
-            SpoolCommands.Status(spoolPath, after);
+            SpoolCommands.Status(spoolPath, after, deadLetterPath);
             Assert.Contains("0 batches, 0 lines", after.ToString(), StringComparison.Ordinal);
             Assert.Contains("dead letters: 1 records", after.ToString(), StringComparison.Ordinal);
         }
@@ -214,7 +216,7 @@ public sealed class RealInfluxTests(RealServers servers)
         await using var h = new StoreHarness(new InfluxOptions());
         var output = new StringWriter();
 
-        var exit = await SpoolCommands.ReplayAsync(h.SpoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "x" }, output, CancellationToken.None);
+        var exit = await SpoolCommands.ReplayAsync(h.SpoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "x" }, h.DeadLetterOptions, output, CancellationToken.None);
 
         Assert.Equal(2, exit);
         Assert.Contains("stop it first", output.ToString(), StringComparison.Ordinal);

@@ -13,7 +13,7 @@ namespace SmartCity.IoT.Influx.Spool;
 /// On open every pending record is checked: a torn or corrupt tail is cut, a corrupt record in the middle is skipped on
 /// replay, and both are reported (<see cref="Damage"/>), never thrown. One process owns a spool at a time (<c>spool.lock</c>).
 /// </summary>
-public sealed class DiskSpool : IDisposable
+internal sealed class DiskSpool : IDisposable
 {
     private const string CursorFile = "cursor";
     private const string LockFile = "spool.lock";
