@@ -84,8 +84,8 @@ public static class GatewayHost
         services.PostConfigure<SpoolOptions>(o =>
         {
             o.Path = GatewayPaths.Resolve(o.Path);
-            o.DeadLetterPath = string.IsNullOrEmpty(o.DeadLetterPath) ? o.DeadLetterPath : GatewayPaths.Resolve(o.DeadLetterPath);
         });
+        services.PostConfigure<SmartCity.IoT.Core.DeadLetters.DeadLetterOptions>(o => o.Path = GatewayPaths.Resolve(o.Path));
         services.AddAlertDelivery(configuration);
         // Relative paths resolve like every other gateway path (working directory, else the repository), for the CLI's sake too.
         services.PostConfigure<AlertsOptions>(o => o.OutboxPath = GatewayPaths.Resolve(o.OutboxPath));

@@ -41,6 +41,7 @@ internal sealed class GatewayInstance : IAsyncDisposable
         ["Gateway:RulesPath"] = RepoPaths.Rules,
         ["Gateway:RulesCheckpointPath"] = Path.Combine(dataDir, "rules.checkpoint"),
         ["Gateway:DeadLetterPath"] = Path.Combine(dataDir, "deadletter"),
+        ["DeadLetter:Path"] = Path.Combine(dataDir, "deadletter"),
         ["Simulator:Enabled"] = "false",
     };
 
