@@ -24,12 +24,16 @@ public sealed class DeadLetterStore : IDisposable
     private long _records;
     private bool _disposed;
 
+    /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (see <see cref="DeadLetterOptions.Validate"/>).</exception>
     public DeadLetterStore(DeadLetterOptions options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path, "DeadLetter:Path");
-        ArgumentOutOfRangeException.ThrowIfNegative(options.PayloadBytes, "DeadLetter:PayloadBytes");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, 1024, "DeadLetter:MaxBytes");
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
         DirectoryPath = System.IO.Path.GetFullPath(options.Path);
         PayloadBytes = options.PayloadBytes;
         MaxBytes = options.MaxBytes;

@@ -72,11 +72,11 @@ public sealed class DeadLetterStoreTests : IDisposable
     [Fact]
     public void Today_is_kept_even_when_it_alone_is_over_the_budget()
     {
-        using var store = Store(At("2026-11-01T12:00:00Z"), maxBytes: 1024);
+        using var store = Store(At("2026-11-01T12:00:00Z"), maxBytes: 4096);
 
         for (var i = 0; i < 3; i++)
         {
-            store.Append(new DeadLetterEntry("message", "t", "r"), Encoding.UTF8.GetBytes(new string('y', 800)));
+            store.Append(new DeadLetterEntry("message", "t", "r"), Encoding.UTF8.GetBytes(new string('y', 2000)));
         }
 
         Assert.Equal(3, File.ReadAllLines(store.CurrentFile).Length);
@@ -169,11 +169,14 @@ public sealed class DeadLetterStoreTests : IDisposable
     }
 
     [Fact]
-    public void Bad_options_are_refused_naming_the_key()
+    public void Bad_options_are_refused_naming_each_key_and_value()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DeadLetterStore(new DeadLetterOptions { Path = _dir.FullName, PayloadBytes = -1 }));
-        Assert.Contains("DeadLetter:PayloadBytes", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>("DeadLetter:Path", () => new DeadLetterStore(new DeadLetterOptions { Path = " " }));
+        var error = Assert.Throws<ArgumentException>("options", () => new DeadLetterStore(new DeadLetterOptions { Path = " ", MaxBytes = 100, PayloadBytes = -1 }));
+
+        Assert.Contains("DeadLetter:Path is required", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DeadLetter:MaxBytes 100 must be at least 4096", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DeadLetter:PayloadBytes -1 must be between 0 and 16777216", error.Message, StringComparison.Ordinal);
+        Assert.Empty(new DeadLetterOptions().Validate());
     }
 
     [Fact]
