@@ -29,7 +29,8 @@ internal sealed class DeadLetterFolder(string directory, long maxBytes) : IDispo
         }
         catch
         {
-            // Start from a fresh handle next time; a partial line at the end only costs that one record.
+            // Keep what earlier records were promised, then start from a fresh handle next time.
+            TryFlush();
             Close();
             throw;
         }
@@ -75,9 +76,31 @@ internal sealed class DeadLetterFolder(string directory, long maxBytes) : IDispo
             _totalBytes = Files().Sum(f => f.Length);
         }
 
-        _file = new FileStream(Path.Combine(DirectoryPath, day), FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
+        var path = Path.Combine(DirectoryPath, day);
+        var torn = EndsInsideALine(path);
+        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 0);
         _fileDay = day;
+        if (torn)
+        {
+            // A write that failed (or a process that died) mid-record left half a line: end it, so the next record stands alone.
+            _file.Write("\n"u8);
+            _totalBytes++;
+        }
+
         return _file;
+    }
+
+    private static bool EndsInsideALine(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var length = RandomAccess.GetLength(handle);
+        Span<byte> last = stackalloc byte[1];
+        return length > 0 && RandomAccess.Read(handle, last, length - 1) == 1 && last[0] != (byte)'\n';
     }
 
     private void Close()
@@ -86,6 +109,18 @@ internal sealed class DeadLetterFolder(string directory, long maxBytes) : IDispo
         _file = null;
         _fileDay = null;
         _dirty = false;
+    }
+
+    private void TryFlush()
+    {
+        try
+        {
+            Flush();
+        }
+        catch (IOException)
+        {
+            // the disk is failing: the caller hears of it from the write that failed
+        }
     }
 
     private void Rotate()
@@ -97,8 +132,18 @@ internal sealed class DeadLetterFolder(string directory, long maxBytes) : IDispo
                 break;
             }
 
-            _totalBytes -= old.Length;
-            old.Delete();
+            var length = old.Length;
+            try
+            {
+                old.Delete();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The budget is kept best-effort: the record is written, and the next write tries again.
+                return;
+            }
+
+            _totalBytes -= length;
         }
     }
 

@@ -180,6 +180,20 @@ public sealed class DeadLetterStoreTests : IDisposable
     }
 
     [Fact]
+    public void Half_a_line_left_by_an_earlier_failure_does_not_swallow_the_next_record()
+    {
+        var time = At("2026-11-23T10:00:00Z");
+        File.WriteAllText(Path.Combine(_dir.FullName, "deadletter-20261123.jsonl"), "{\"time\":\"2026-11-23T09:59:00Z\",\"kin");
+        using var store = Store(time);
+
+        store.AppendAndFlush(new DeadLetterEntry("message", "t", "r"), "x"u8);
+
+        var lines = File.ReadAllLines(store.CurrentFile);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("t", JsonDocument.Parse(lines[1]).RootElement.GetProperty("source").GetString());
+    }
+
+    [Fact]
     public void After_dispose_flush_is_harmless_and_append_is_refused()
     {
         var store = Store();
