@@ -20,7 +20,6 @@ internal sealed class SpoolReplayService : BackgroundService
     private readonly DiskSpool _spool;
     private readonly DurableBatchStore _store;
     private readonly StoreStatus _status;
-    private readonly InfluxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Backoff _backoff;
@@ -31,7 +30,7 @@ internal sealed class SpoolReplayService : BackgroundService
         _spool = spool;
         _store = store;
         _status = status;
-        _options = options;
+        ArgumentNullException.ThrowIfNull(options);
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _backoff = new Backoff(TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks, options.ReplayMaxDelay.Ticks)), options.ReplayMaxDelay, jitter: 0.2);
