@@ -1,20 +1,24 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Core.Resilience;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
 namespace SmartCity.IoT.Influx;
 
 /// <summary>
-/// The <see cref="IBatchStore"/> the pipeline acknowledges against: a batch is written to InfluxDB (with a short,
-/// bounded retry), or appended and flushed to the disk spool, before <see cref="StoreAsync"/> completes.
+/// InfluxDB's <see cref="ITelemetrySink"/>, the one the pipeline acknowledges against: a batch is written to InfluxDB (with a short,
+/// bounded retry), or appended and flushed to the disk spool, before <see cref="WriteAsync"/> completes.
 /// While InfluxDB is away (or held by 401/403/404) batches go straight to the spool, and <see cref="SpoolReplayService"/>
 /// probes and drains it; the first successful replay write reopens the direct path. Memory use does not grow with an
 /// outage: nothing is kept but the batch in hand.
 /// </summary>
-public sealed class DurableBatchStore : IBatchStore, ITelemetrySink
+internal sealed class DurableBatchStore : ITelemetrySink
 {
+    /// <summary>Pauses while the spool's disk fails; no jitter, since one process retries alone.</summary>
+    private static readonly Backoff DiskBackoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
+
     private readonly InfluxWriter? _writer;
     private readonly DiskSpool _spool;
     private readonly StoreStatus _status;
@@ -40,14 +44,13 @@ public sealed class DurableBatchStore : IBatchStore, ITelemetrySink
 
     public string Name => "influx";
 
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken) => StoreAsync(lines, lineCount, cancellationToken);
-
     /// <summary>
-    /// Completes when the batch is durable (see <see cref="IBatchStore"/>). If the spool's disk fails (full, read-only), the call
+    /// Completes when the batch is durable (see <see cref="ITelemetrySink"/>): every line in InfluxDB, flushed to the
+    /// local spool, or (rejected by the server as malformed) in the dead-letter store. If the spool's disk fails (full, read-only), the call
     /// keeps trying (InfluxDB first when it is up) with a capped pause, so the batch is never acknowledged without being safe;
     /// only <paramref name="cancellationToken"/> ends it early, with <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async ValueTask StoreAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
     {
         if (lines.IsEmpty)
         {
@@ -55,7 +58,7 @@ public sealed class DurableBatchStore : IBatchStore, ITelemetrySink
         }
 
         InfluxMetrics.BatchSize.Record(lineCount);
-        var pause = TimeSpan.FromMilliseconds(500);
+        var failures = 0;
         while (true)
         {
             try
@@ -71,9 +74,10 @@ public sealed class DurableBatchStore : IBatchStore, ITelemetrySink
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 _status.SetSpoolError($"{e.GetType().Name}: {e.Message}");
+                failures = Math.Min(failures, DiskBackoff.AttemptAtMax) + 1;
+                var pause = DiskBackoff.Delay(failures);
                 Log.SpoolAppendFailed(_logger, e, pause);
                 await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
     }

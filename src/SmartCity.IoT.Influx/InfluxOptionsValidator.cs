@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace SmartCity.IoT.Influx;
 
 /// <summary>Checks <see cref="InfluxOptions"/> at start-up and names the key that is wrong.</summary>
-public sealed class InfluxOptionsValidator : IValidateOptions<InfluxOptions>
+internal sealed class InfluxOptionsValidator : IValidateOptions<InfluxOptions>
 {
     public ValidateOptionsResult Validate(string? name, InfluxOptions options)
     {

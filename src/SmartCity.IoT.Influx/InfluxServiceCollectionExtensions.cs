@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Core.Pipeline;
-using SmartCity.IoT.Influx.DeadLetter;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
@@ -14,9 +14,9 @@ public static class InfluxServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the durable InfluxDB store from the <c>Influx</c> and <c>Spool</c> sections (validated on start):
-    /// <see cref="IBatchStore"/> (<see cref="DurableBatchStore"/>), <see cref="StoreStatus"/>, <see cref="DiskSpool"/>,
-    /// <see cref="DeadLetterWriter"/>, <see cref="InfluxWriter"/> (when Influx:Url is set), the <see cref="SpoolReplayService"/>,
-    /// and <see cref="TimeProvider.System"/> if no TimeProvider is registered.
+    /// the pipeline's <see cref="ITelemetrySink"/> (<see cref="DurableBatchStore"/>), <see cref="StoreStatus"/>, <see cref="DiskSpool"/>,
+    /// <see cref="InfluxWriter"/> (when Influx:Url is set), the <see cref="SpoolReplayService"/>, and, unless already registered,
+    /// the shared <see cref="DeadLetterStore"/> (see <see cref="TryAddDeadLetterStore"/>) and <see cref="TimeProvider.System"/>.
     /// </summary>
     public static IServiceCollection AddInfluxStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +27,7 @@ public static class InfluxServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddDeadLetterStore(configuration);
         services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan); // per request: Influx:Timeout
 
         services.TryAddSingleton(sp =>
@@ -34,11 +35,6 @@ public static class InfluxServiceCollectionExtensions
             var influx = sp.GetRequiredService<IOptions<InfluxOptions>>().Value;
             var spool = sp.GetRequiredService<IOptions<SpoolOptions>>().Value;
             return new StoreStatus(influx.IsConfigured, spool.MaxBytes, spool.FullPolicy);
-        });
-        services.TryAddSingleton(sp =>
-        {
-            var spool = sp.GetRequiredService<IOptions<SpoolOptions>>().Value;
-            return new DeadLetterWriter(spool.ResolvedDeadLetterPath, sp.GetRequiredService<TimeProvider>(), spool.DeadLetterMaxPayloadBytes, spool.DeadLetterMaxBytes);
         });
         services.TryAddSingleton(sp => DiskSpool.Open(
             sp.GetRequiredService<IOptions<SpoolOptions>>().Value,
@@ -52,7 +48,6 @@ public static class InfluxServiceCollectionExtensions
             sp.GetRequiredService<StoreStatus>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DurableBatchStore>>()));
-        services.TryAddSingleton<IBatchStore>(sp => sp.GetRequiredService<DurableBatchStore>());
         services.AddSingleton<ITelemetrySink>(sp => sp.GetRequiredService<DurableBatchStore>());
         services.AddHostedService(sp => new SpoolReplayService(
             sp.GetRequiredService<InfluxWriterHolder>().Writer,
@@ -62,6 +57,26 @@ public static class InfluxServiceCollectionExtensions
             sp.GetRequiredService<IOptions<InfluxOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SpoolReplayService>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the one <see cref="DeadLetterStore"/> from the <c>DeadLetter</c> section (validated on start), unless a store
+    /// is registered already. Every part that dead-letters takes this instance from the container.
+    /// </summary>
+    public static IServiceCollection TryAddDeadLetterStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(d => d.ServiceType == typeof(DeadLetterStore)))
+        {
+            return services;
+        }
+
+        services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new DeadLetterStore(sp.GetRequiredService<IOptions<DeadLetterOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
@@ -76,7 +91,7 @@ public static class InfluxServiceCollectionExtensions
         return new InfluxWriter(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(InfluxWriter.HttpClientName),
             options,
-            sp.GetRequiredService<DeadLetterWriter>(),
+            sp.GetRequiredService<DeadLetterStore>(),
             sp.GetRequiredService<StoreStatus>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxWriter>());

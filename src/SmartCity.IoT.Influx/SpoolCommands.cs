@@ -1,5 +1,5 @@
 using System.Globalization;
-using SmartCity.IoT.Influx.DeadLetter;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
@@ -10,7 +10,7 @@ public static class SpoolCommands
 {
     /// <summary>
     /// Prints what the spool holds and any damage, without changing it (safe while the gateway runs).
-    /// <paramref name="deadLetterPath"/> defaults to <c>&lt;spool&gt;/deadletter</c>. Exit code 0, or 2 if the path does not exist.
+    /// <paramref name="deadLetterPath"/> is the <c>DeadLetter:Path</c> folder (default <c>data/deadletter</c>). Exit code 0, or 2 if the path does not exist.
     /// </summary>
     public static int Status(string spoolPath, TextWriter output, string? deadLetterPath = null)
     {
@@ -45,7 +45,7 @@ public static class SpoolCommands
             output.WriteLine($"    {Path.GetFileName(damaged)}: set aside (bad segment header); inspect or delete it");
         }
 
-        var deadLetter = Path.GetFullPath(deadLetterPath ?? Path.Combine(full, "deadletter"));
+        var deadLetter = Path.GetFullPath(deadLetterPath ?? new DeadLetterOptions().Path);
         if (Directory.Exists(deadLetter))
         {
             var files = Directory.GetFiles(deadLetter, "*.jsonl");
@@ -58,12 +58,18 @@ public static class SpoolCommands
 
     /// <summary>
     /// Drains the spool at <paramref name="spoolPath"/> into <paramref name="url"/> using the API, credentials and
-    /// database/bucket of <paramref name="target"/> (its Url is replaced). Refused lines go to the spool's dead-letter folder.
+    /// database/bucket of <paramref name="target"/> (its Url is replaced). Refused lines go to <paramref name="deadLetters"/>
+    /// (the <c>DeadLetter</c> section; without it its defaults, <c>data/deadletter</c>).
     /// Exit code 0 when everything was written, 1 when the server stopped taking writes (the rest stays spooled),
     /// 2 when the spool is in use by a running gateway or the target settings are invalid.
     /// </summary>
-    public static async Task<int> ReplayAsync(string spoolPath, string url, InfluxOptions target, TextWriter output, CancellationToken ct)
+    public static Task<int> ReplayAsync(string spoolPath, string url, InfluxOptions target, TextWriter output, CancellationToken ct) =>
+        ReplayAsync(spoolPath, url, target, new DeadLetterOptions(), output, ct);
+
+    /// <inheritdoc cref="ReplayAsync(string, string, InfluxOptions, TextWriter, CancellationToken)"/>
+    public static async Task<int> ReplayAsync(string spoolPath, string url, InfluxOptions target, DeadLetterOptions deadLetters, TextWriter output, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(deadLetters);
         ArgumentException.ThrowIfNullOrWhiteSpace(spoolPath);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(output);
@@ -100,8 +106,8 @@ public static class SpoolCommands
             }
 
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var deadLetters = new DeadLetterWriter(Path.Combine(spool.DirectoryPath, "deadletter"));
-            var writer = new InfluxWriter(http, options, deadLetters);
+            using var store = new DeadLetterStore(deadLetters);
+            var writer = new InfluxWriter(http, options, store);
             output.WriteLine($"replaying {spool.PendingLines} lines ({spool.PendingRecords} batches) to {writer.WriteUri.GetLeftPart(UriPartial.Path)}");
             long lines = 0, rejected = 0, batches = 0;
             while (spool.TryReadNext(out var record))
@@ -120,7 +126,7 @@ public static class SpoolCommands
                 rejected += outcome.RejectedLines;
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replayed {lines} lines in {batches} batches; {rejected} lines rejected (see {deadLetters.DirectoryPath})"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replayed {lines} lines in {batches} batches; {rejected} lines rejected (see {store.DirectoryPath})"));
             return 0;
         }
     }

@@ -16,17 +16,6 @@ public sealed class SpoolOptions
 
     public SpoolFullPolicy FullPolicy { get; set; } = SpoolFullPolicy.Block;
 
-    /// <summary>Where rejected lines (and the gateway's undecodable messages) go; empty = <c>&lt;Path&gt;/deadletter</c>.</summary>
-    public string DeadLetterPath { get; set; } = "";
-
     /// <summary>fsync each appended batch. Turning it off trades power-loss safety for speed.</summary>
     public bool Fsync { get; set; } = true;
-
-    /// <summary>Byte budget of the dead-letter folder; the oldest day files are deleted beyond it.</summary>
-    public long DeadLetterMaxBytes { get; set; } = 256L << 20;
-
-    /// <summary>Longest payload kept per dead-letter record; longer ones are cut and marked truncated.</summary>
-    public int DeadLetterMaxPayloadBytes { get; set; } = 64 * 1024;
-
-    public string ResolvedDeadLetterPath => string.IsNullOrWhiteSpace(DeadLetterPath) ? System.IO.Path.Combine(Path, "deadletter") : DeadLetterPath;
 }

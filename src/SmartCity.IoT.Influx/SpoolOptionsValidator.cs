@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace SmartCity.IoT.Influx;
 
 /// <summary>Checks <see cref="SpoolOptions"/> at start-up and names the key that is wrong.</summary>
-public sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
+internal sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
 {
     public const long MinSegmentBytes = 4096;
 
@@ -29,16 +29,6 @@ public sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
         if (!Enum.IsDefined(options.FullPolicy))
         {
             errors.Add($"Spool:FullPolicy '{options.FullPolicy}' must be Block, DropOldest or DropNewest.");
-        }
-
-        if (options.DeadLetterMaxPayloadBytes is < 256 or > 16 << 20)
-        {
-            errors.Add($"Spool:DeadLetterMaxPayloadBytes {options.DeadLetterMaxPayloadBytes} must be between 256 and 16777216.");
-        }
-
-        if (options.DeadLetterMaxBytes < 1024 * 1024)
-        {
-            errors.Add($"Spool:DeadLetterMaxBytes {options.DeadLetterMaxBytes} must be at least 1048576.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

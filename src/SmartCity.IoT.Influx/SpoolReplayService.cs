@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.IoT.Core.Resilience;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
@@ -8,20 +9,20 @@ namespace SmartCity.IoT.Influx;
 
 /// <summary>
 /// Drains the spool into InfluxDB in order, one batch at a time, from start-up on and alongside live traffic.
-/// While writes fail it waits with capped exponential backoff and jitter (<see cref="InfluxOptions.ReplayMaxDelay"/>)
+/// While writes fail it waits with a capped exponential <see cref="Backoff"/> (250 ms up to <see cref="InfluxOptions.ReplayMaxDelay"/>)
 /// and honours Retry-After; each attempt doubles as the probe that tells the live path InfluxDB is back.
 /// Idle in spool-only mode.
 /// </summary>
-public sealed class SpoolReplayService : BackgroundService
+internal sealed class SpoolReplayService : BackgroundService
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private readonly InfluxWriter? _writer;
     private readonly DiskSpool _spool;
     private readonly DurableBatchStore _store;
     private readonly StoreStatus _status;
-    private readonly InfluxOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Backoff _backoff;
 
     public SpoolReplayService(InfluxWriter? writer, DiskSpool spool, DurableBatchStore store, StoreStatus status, InfluxOptions options, TimeProvider? time = null, ILogger<SpoolReplayService>? logger = null)
     {
@@ -29,9 +30,10 @@ public sealed class SpoolReplayService : BackgroundService
         _spool = spool;
         _store = store;
         _status = status;
-        _options = options;
+        ArgumentNullException.ThrowIfNull(options);
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _backoff = new Backoff(TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks, options.ReplayMaxDelay.Ticks)), options.ReplayMaxDelay, jitter: 0.2);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,12 +43,12 @@ public sealed class SpoolReplayService : BackgroundService
             return;
         }
 
-        var delay = TimeSpan.Zero;
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                delay = await ReplayOneAsync(delay, stoppingToken).ConfigureAwait(false);
+                failures = await ReplayOneAsync(failures, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -56,20 +58,20 @@ public sealed class SpoolReplayService : BackgroundService
             {
                 // Never let one bad moment (disk error, unexpected HTTP stack failure) stop the host: the data stays spooled.
                 Log.ReplayCrashed(_logger, e);
-                delay = _options.ReplayMaxDelay;
-                await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                failures = _backoff.AttemptAtMax;
+                await Task.Delay(_backoff.Max, _time, stoppingToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>One step: wait for data, write one batch, return the pause before the next step.</summary>
-    private async Task<TimeSpan> ReplayOneAsync(TimeSpan delay, CancellationToken stoppingToken)
+    /// <summary>One step: wait for data, write one batch; returns the failed attempts in a row so far.</summary>
+    private async Task<int> ReplayOneAsync(int failures, CancellationToken stoppingToken)
     {
         var appended = _spool.NextAppend;
         if (!_spool.TryReadNext(out var record))
         {
             await appended.WaitAsync(stoppingToken).ConfigureAwait(false);
-            return delay;
+            return failures;
         }
 
         var wait = _writer!.NotBefore - _time.GetUtcNow();
@@ -91,13 +93,12 @@ public sealed class SpoolReplayService : BackgroundService
                 Log.SpoolDrained(_logger, _status.Replayed);
             }
 
-            return TimeSpan.Zero;
+            return 0;
         }
 
         _store.OnWriteFailed(outcome);
-        var next = delay == TimeSpan.Zero ? FirstDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReplayMaxDelay.Ticks));
-        var jittered = next * (0.8 + (0.4 * Random.Shared.NextDouble()));
-        await Task.Delay(jittered, _time, stoppingToken).ConfigureAwait(false);
-        return next;
+        failures = Math.Min(failures, _backoff.AttemptAtMax) + 1;
+        await Task.Delay(_backoff.Delay(failures), _time, stoppingToken).ConfigureAwait(false);
+        return failures;
     }
 }

@@ -90,7 +90,7 @@ public sealed class StoreStatus
     public bool IsReady => (InfluxConfigured && LastWriteOk && Holding is null)
         || (SpoolError is null && (!SpoolFull || FullPolicy != SpoolFullPolicy.Block));
 
-    public StoreStatusSnapshot Snapshot() => new(
+    internal StoreStatusSnapshot Snapshot() => new(
         InfluxConfigured, LastWriteOk, LastWriteAt, LastError, Holding, SpoolError, InfluxDown, Written, Spooled, Replayed, RejectedLines,
         DroppedByPolicy, SpoolBytes, SpoolMaxBytes, SpoolLines, SpoolFull, CorruptRecords, IsReady);
 

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Influx;
 
 /// <summary>A point-in-time copy of <see cref="StoreStatus"/> (for the status page JSON).</summary>
-public sealed record StoreStatusSnapshot(
+internal sealed record StoreStatusSnapshot(
     bool InfluxConfigured,
     bool LastWriteOk,
     DateTimeOffset? LastWriteAt,

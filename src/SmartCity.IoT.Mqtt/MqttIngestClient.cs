@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Core.Resilience;
 using SmartCity.IoT.Mqtt.Transport;
 
 namespace SmartCity.IoT.Mqtt;
@@ -22,6 +23,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _disconnected = new(0, 1);
     private readonly BufferedSocketStreamProvider _transport;
+    private readonly Backoff _backoff;
     private IMessageHandler? _handler;
     private CancellationToken _stopping;
     private int _epoch;
@@ -33,6 +35,8 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         _logger = logger;
         _time = time;
         _transport = new BufferedSocketStreamProvider(options.SocketBufferBytes);
+        // Jitter over half of each delay, so a fleet of gateways does not reconnect in step.
+        _backoff = new Backoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, jitter: 0.5);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnReceivedAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
@@ -99,7 +103,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
                 catch (Exception ex)
                 {
                     attempt++;
-                    var delay = Backoff(attempt);
+                    var delay = _backoff.Delay(attempt);
                     LastError = ex.Message;
                     Log.ConnectFailed(_logger, _options.EffectiveHost, _options.EffectivePort, attempt, delay, ex.Message);
                     await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
@@ -292,15 +296,6 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         var options = builder.Build();
         _transport.AttachTo(options);
         return options;
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var min = _options.ReconnectMinDelay.TotalMilliseconds;
-        var max = _options.ReconnectMaxDelay.TotalMilliseconds;
-        var exp = Math.Min(max, min * Math.Pow(2, Math.Min(attempt - 1, 16)));
-        // Full jitter between half and all of the exponential delay, so a fleet of gateways does not reconnect in step.
-        return TimeSpan.FromMilliseconds((exp / 2) + (Random.Shared.NextDouble() * exp / 2));
     }
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

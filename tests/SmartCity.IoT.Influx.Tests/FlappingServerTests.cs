@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Pipeline;
 using System.Collections.Concurrent;
 using SmartCity.IoT.Influx.Tests.Fixtures;
 
@@ -46,7 +47,7 @@ public sealed class FlappingServerTests
         {
             for (var b = 0; b < Batches; b++)
             {
-                await h.Store.StoreAsync(Fixtures.Batches.Numbered("flap", (p * 10_000) + (b * Lines), Lines), Lines, CancellationToken.None);
+                await h.Store.WriteAsync(Fixtures.Batches.Numbered("flap", (p * 10_000) + (b * Lines), Lines), Lines, CancellationToken.None);
             }
         })));
         await StoreHarness.WaitUntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(30), "the spool to drain");

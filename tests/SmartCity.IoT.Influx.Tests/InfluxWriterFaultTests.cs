@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Pipeline;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using SmartCity.IoT.Influx.Tests.Fixtures;
@@ -31,7 +32,7 @@ public sealed class InfluxWriterFaultTests
         await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "db" });
         var batch = Batches.Numbered("m", 0, 5);
 
-        await h.Store.StoreAsync(batch, 5, CancellationToken.None);
+        await h.Store.WriteAsync(batch, 5, CancellationToken.None);
 
         var request = Assert.Single(server.Requests);
         Assert.Null(request.ContentEncoding);
@@ -45,7 +46,7 @@ public sealed class InfluxWriterFaultTests
         await using var h = new StoreHarness(V2(server.Url));
         var batch = Batches.Numbered("m", 0, 20);
 
-        await h.Store.StoreAsync(batch, 20, CancellationToken.None);
+        await h.Store.WriteAsync(batch, 20, CancellationToken.None);
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("/api/v2/write?org=acme&bucket=tele%20metry&precision=ns", request.PathAndQuery);
@@ -68,7 +69,7 @@ public sealed class InfluxWriterFaultTests
         };
         await using var h = new StoreHarness(options);
 
-        await h.Store.StoreAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("/write?db=telemetry&precision=n&rp=one_year", request.PathAndQuery);
@@ -83,7 +84,7 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync(r => new FaultResponse(r.Lines.Length > 3 ? 413 : 204));
         await using var h = new StoreHarness(V2(server.Url));
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 10), 10, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 10), 10, CancellationToken.None);
 
         var accepted = server.Requests.Where(r => r.Lines.Length <= 3).ToList();
         Assert.Equal(Enumerable.Range(0, 10).Select(k => $"v={k}"), accepted.SelectMany(r => r.Lines).Select(l => l.Split(' ')[1]));
@@ -99,7 +100,7 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync(r => new FaultResponse(r.Body.Length > 4000 ? 413 : 204));
         await using var h = new StoreHarness(V2(server.Url));
 
-        await h.Store.StoreAsync(Batches.Of("m v=1 1", huge, "m v=2 2", "m v=3 3"), 4, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("m v=1 1", huge, "m v=2 2", "m v=3 3"), 4, CancellationToken.None);
 
         Assert.Equal(3, h.Status.Written);
         Assert.Equal(1, h.Status.RejectedLines);
@@ -115,7 +116,7 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync(_ => Interlocked.Increment(ref calls) == 1 ? new FaultResponse(503, "busy", RetryAfter: "1") : new FaultResponse(204));
         await using var h = new StoreHarness(V2(server.Url));
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
 
         var requests = server.Requests.ToArray();
         Assert.Equal(2, requests.Length);
@@ -132,7 +133,7 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync(_ => Interlocked.Increment(ref calls) == 1 ? new FaultResponse(429, "slow down", RetryAfter: "60") : new FaultResponse(204));
         await using var h = new StoreHarness(V2(server.Url), time: time);
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
         Assert.Equal(5, h.Status.Spooled);
         Assert.Equal(time.GetUtcNow().AddSeconds(60).AddMilliseconds(50), h.Writer!.NotBefore); // Retry-After plus the writer's 50 ms guard
 
@@ -155,14 +156,14 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync(_ => Volatile.Read(ref authorised) ? new FaultResponse(204) : new FaultResponse(401, "{\"code\":\"unauthorized\",\"message\":\"unauthorized access\"}"));
         await using var h = new StoreHarness(V2(server.Url));
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
         Assert.Contains("401", h.Status.Holding, StringComparison.Ordinal);
         Assert.Contains("Influx:Token", h.Status.Holding, StringComparison.Ordinal);
         Assert.True(h.Status.InfluxDown);
         Assert.False(h.Status.LastWriteOk);
 
         // While held, new batches go straight to the spool (no request, no retry storm).
-        await h.Store.StoreAsync(Batches.Numbered("m", 5, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 5, 5), 5, CancellationToken.None);
         Assert.Single(server.Requests);
         Assert.Equal(10, h.Status.Spooled);
         Assert.Empty(h.DeadLetterRecords());
@@ -184,7 +185,7 @@ public sealed class InfluxWriterFaultTests
         options.MaxRetries = 2;
         await using var h = new StoreHarness(options);
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
 
         var requests = server.Requests.ToArray();
         Assert.Equal(3, requests.Length);
@@ -202,9 +203,9 @@ public sealed class InfluxWriterFaultTests
         options.MaxRetries = 1;
         await using var h = new StoreHarness(options);
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
         var started = DateTime.UtcNow;
-        await h.Store.StoreAsync(Batches.Numbered("m", 5, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 5, 5), 5, CancellationToken.None);
 
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromMilliseconds(500));
         Assert.Equal(10, h.Spool.PendingLines);
@@ -223,7 +224,7 @@ public sealed class InfluxWriterFaultTests
         await using var h = new StoreHarness(options);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
         Assert.Equal(5, h.Spool.PendingLines);
@@ -237,7 +238,7 @@ public sealed class InfluxWriterFaultTests
         await using var h = new StoreHarness(new InfluxOptions());
         Directory.Delete(h.SpoolPath, recursive: true); // the next segment cannot be created
 
-        var store = h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None).AsTask();
+        var store = h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None).AsTask();
         await StoreHarness.WaitUntilAsync(() => h.Status.SpoolError is not null, TimeSpan.FromSeconds(5), "the spool error to be reported");
         Assert.False(store.IsCompleted);
         Assert.False(h.Status.IsReady);
@@ -255,7 +256,7 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync();
         await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "db", Token = "tok" });
 
-        await h.Store.StoreAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
 
         Assert.Equal("Token tok", Assert.Single(server.Requests).Authorization);
     }
@@ -266,7 +267,7 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync(_ => new FaultResponse(404, "{\"code\":\"not found\",\"message\":\"bucket \\\"tele metry\\\" not found\"}", InfluxVersion: "v2.7.11"));
         await using var h = new StoreHarness(V2(server.Url));
 
-        await h.Store.StoreAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
 
         Assert.Contains("bucket 'tele metry'", h.Status.Holding, StringComparison.Ordinal);
         Assert.Contains("not found", h.Status.Holding, StringComparison.Ordinal);
@@ -279,7 +280,7 @@ public sealed class InfluxWriterFaultTests
     {
         await using var h = new StoreHarness(new InfluxOptions());
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
 
         Assert.Null(h.Writer);
         Assert.False(h.Status.InfluxConfigured);

@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Pipeline;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using SmartCity.IoT.Core.Telemetry;
@@ -40,9 +41,9 @@ public sealed class MetricsTests
             : new FaultResponse(204));
         await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "d", MaxRetries = 0 });
 
-        await h.Store.StoreAsync(Batches.Of("m v=1 1", "m v=2 2", "bad", "m v=4 4", "m v=5 5"), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("m v=1 1", "m v=2 2", "bad", "m v=4 4", "m v=5 5"), 5, CancellationToken.None);
         Volatile.Write(ref up, false);
-        await h.Store.StoreAsync(Batches.Numbered("m", 10, 3), 3, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 10, 3), 3, CancellationToken.None);
         listener.RecordObservableInstruments();
 
         Assert.Equal(4, sums["influx.lines.written"]);

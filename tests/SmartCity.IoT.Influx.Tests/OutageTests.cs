@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Pipeline;
 using System.Diagnostics;
 using System.Globalization;
 using SmartCity.IoT.Influx.Tests.Fixtures;
@@ -56,7 +57,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             while (clock.Elapsed < duration)
             {
                 var started = clock.Elapsed;
-                await h.Store.StoreAsync(Batches.Numbered("outage", published, LinesPerBatch), LinesPerBatch, CancellationToken.None);
+                await h.Store.WriteAsync(Batches.Numbered("outage", published, LinesPerBatch), LinesPerBatch, CancellationToken.None);
                 published += LinesPerBatch; // acknowledged: it is in InfluxDB or in the spool
                 var pause = BatchEvery - (clock.Elapsed - started);
                 if (pause > TimeSpan.Zero)

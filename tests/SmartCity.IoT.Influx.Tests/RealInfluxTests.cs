@@ -1,5 +1,7 @@
+using SmartCity.IoT.Core.Pipeline;
 using System.Text;
 using System.Text.Json;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Influx.Tests.Fixtures;
 
 namespace SmartCity.IoT.Influx.Tests;
@@ -23,7 +25,7 @@ public sealed class RealInfluxTests(RealServers servers)
         await using var h = new StoreHarness(V1("roundtrip"));
         var line = "room\\ temp\\,x,build\\ ing=总部\\ A\\,1\\=2 s=\"he said \\\"你好\\\" \\\\ ok\",v=21.5 1763856000000000000";
 
-        await h.Store.StoreAsync(Encoding.UTF8.GetBytes(line + "\n"), 1, CancellationToken.None);
+        await h.Store.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), 1, CancellationToken.None);
 
         var rows = await Influx.QueryAsync("roundtrip", "SELECT \"build ing\", \"s\", \"v\" FROM \"room temp,x\"");
         var row = Assert.Single(rows);
@@ -48,7 +50,7 @@ public sealed class RealInfluxTests(RealServers servers)
             "env,device=d4 co2=830 1763856000000000004",
             "env,device=d5 co2=840 1763856000000000005");
 
-        await h.Store.StoreAsync(batch, 5, CancellationToken.None);
+        await h.Store.WriteAsync(batch, 5, CancellationToken.None);
 
         Assert.Equal(4, await Influx.CountAsync("partial", "env", "co2"));
         var record = Assert.Single(h.DeadLetterRecords());
@@ -67,9 +69,9 @@ public sealed class RealInfluxTests(RealServers servers)
     {
         await Influx.CreateDatabaseAsync("conflict");
         await using var h = new StoreHarness(V1("conflict"));
-        await h.Store.StoreAsync(Batches.Of("c,k=a v=1 1"), 1, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("c,k=a v=1 1"), 1, CancellationToken.None);
 
-        await h.Store.StoreAsync(Batches.Of("c,k=a v=2 2", "c,k=a v=\"text\" 3", "c,k=a v=4 4"), 3, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("c,k=a v=2 2", "c,k=a v=\"text\" 3", "c,k=a v=4 4"), 3, CancellationToken.None);
 
         Assert.Equal(3, await Influx.CountAsync("conflict", "c", "v"));
         var record = Assert.Single(h.DeadLetterRecords());
@@ -85,7 +87,7 @@ public sealed class RealInfluxTests(RealServers servers)
         await Influx.CreateDatabaseAsync("inbatch");
         await using var h = new StoreHarness(V1("inbatch"));
 
-        await h.Store.StoreAsync(Batches.Of("c v=1 1", "c v=\"s\" 2", "c v=3 3", "c v=4 4"), 4, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("c v=1 1", "c v=\"s\" 2", "c v=3 3", "c v=4 4"), 4, CancellationToken.None);
 
         Assert.Equal(3, await Influx.CountAsync("inbatch", "c", "v"));
         Assert.Equal(1, h.Status.RejectedLines);
@@ -97,7 +99,7 @@ public sealed class RealInfluxTests(RealServers servers)
     {
         await using var h = new StoreHarness(new InfluxOptions { Url = Influx.Url, Org = "-", Bucket = "x", RetryBudget = TimeSpan.FromSeconds(1) });
 
-        await h.Store.StoreAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
 
         Assert.Contains("has no /api/v2/write; use Api=v1", h.Status.Holding, StringComparison.Ordinal);
         Assert.Contains("1.6.7", h.Status.Holding, StringComparison.Ordinal);
@@ -109,7 +111,7 @@ public sealed class RealInfluxTests(RealServers servers)
     {
         await using var h = new StoreHarness(V1("created_later"));
 
-        await h.Store.StoreAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
+        await h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None);
         Assert.Contains("CREATE DATABASE \"created_later\"", h.Status.Holding, StringComparison.Ordinal);
 
         await Influx.CreateDatabaseAsync("created_later");
@@ -130,7 +132,7 @@ public sealed class RealInfluxTests(RealServers servers)
         {
             for (var i = 0; i < 10; i++)
             {
-                await writer.Store.StoreAsync(Batches.Numbered("dmg", i * 100, 100), 100, CancellationToken.None);
+                await writer.Store.WriteAsync(Batches.Numbered("dmg", i * 100, 100), 100, CancellationToken.None);
             }
         }
 
@@ -162,7 +164,7 @@ public sealed class RealInfluxTests(RealServers servers)
             "vmenv,building=hq,device=ems-1 co2=812,temperature=21.5 1763856000000000000",
             "vmenv,building=hq,device=ems-1 co2=815,temperature=21.6 1763856060000000000");
 
-        await h.Store.StoreAsync(batch, 2, CancellationToken.None);
+        await h.Store.WriteAsync(batch, 2, CancellationToken.None);
 
         Assert.Equal(2, h.Status.Written);
         var exported = await servers.Victoria.ExportAsync("{__name__=\"vmenv_co2\"}");
@@ -178,14 +180,15 @@ public sealed class RealInfluxTests(RealServers servers)
         await Influx.CreateDatabaseAsync("migrated");
         using var copy = new TempDir("spool-copy");
         var spoolPath = copy.Sub("spool");
+        var deadLetterPath = copy.Sub("deadletter");
         await using (var h = new StoreHarness(new InfluxOptions()))
         {
             for (var i = 0; i < 10; i++)
             {
-                await h.Store.StoreAsync(Batches.Numbered("mig", i * 100, 100), 100, CancellationToken.None);
+                await h.Store.WriteAsync(Batches.Numbered("mig", i * 100, 100), 100, CancellationToken.None);
             }
 
-            await h.Store.StoreAsync(Batches.Of("mig v=oops 5"), 1, CancellationToken.None);
+            await h.Store.WriteAsync(Batches.Of("mig v=oops 5"), 1, CancellationToken.None);
             CopyDirectory(h.SpoolPath, spoolPath, skip: "spool.lock");
         }
 
@@ -196,13 +199,13 @@ public sealed class RealInfluxTests(RealServers servers)
             Assert.Contains("damage:  none", status.ToString(), StringComparison.Ordinal);
 
             var output = new StringWriter();
-            var exit = await SpoolCommands.ReplayAsync(spoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "migrated" }, output, CancellationToken.None);
+            var exit = await SpoolCommands.ReplayAsync(spoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "migrated" }, new DeadLetterOptions { Path = deadLetterPath }, output, CancellationToken.None);
 
             Assert.True(exit == 0, output.ToString());
             Assert.Contains("replayed 1000 lines in 11 batches; 1 lines rejected", output.ToString(), StringComparison.Ordinal);
             Assert.Equal(1000, await Influx.CountAsync("migrated", "mig", "v"));
             var after = new StringWriter();
-            SpoolCommands.Status(spoolPath, after);
+            SpoolCommands.Status(spoolPath, after, deadLetterPath);
             Assert.Contains("0 batches, 0 lines", after.ToString(), StringComparison.Ordinal);
             Assert.Contains("dead letters: 1 records", after.ToString(), StringComparison.Ordinal);
         }
@@ -214,7 +217,7 @@ public sealed class RealInfluxTests(RealServers servers)
         await using var h = new StoreHarness(new InfluxOptions());
         var output = new StringWriter();
 
-        var exit = await SpoolCommands.ReplayAsync(h.SpoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "x" }, output, CancellationToken.None);
+        var exit = await SpoolCommands.ReplayAsync(h.SpoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "x" }, h.DeadLetterOptions, output, CancellationToken.None);
 
         Assert.Equal(2, exit);
         Assert.Contains("stop it first", output.ToString(), StringComparison.Ordinal);

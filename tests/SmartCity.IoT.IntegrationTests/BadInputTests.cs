@@ -60,13 +60,13 @@ public sealed class BadInputTests
         }
 
         // The dead-letter file names topic and reason for every bad message, with the payload (size-capped).
-        var records = Directory.GetFiles(status.DeadLetterPath, "messages-*.jsonl")
+        var records = Directory.GetFiles(status.DeadLetterPath, "deadletter-*.jsonl")
             .SelectMany(File.ReadAllLines)
             .Select(l => JsonDocument.Parse(l).RootElement)
             .ToList();
         foreach (var b in bad)
         {
-            var record = Assert.Single(records, r => r.GetProperty("topic").GetString() == b.Topic);
+            var record = Assert.Single(records, r => r.GetProperty("source").GetString() == b.Topic);
             Assert.Equal(b.Reason, record.GetProperty("reason").GetString());
             Assert.False(string.IsNullOrEmpty(record.GetProperty("detail").GetString()));
         }

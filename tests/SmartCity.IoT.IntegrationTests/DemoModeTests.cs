@@ -29,7 +29,7 @@ public sealed class DemoModeTests
             s => catalog.Profiles.All(p => s.Devices.Any(d => d.Profile == p.Id)) && s.Store.Spooled > 0,
             TimeSpan.FromSeconds(45),
             "a device of every profile on the status page and readings in the spool");
-        Assert.True(status.Pipeline.Rejected == 0, "rejected: " + string.Join(", ", status.RejectedByReason) + " " + string.Join(" | ", status.RecentDeadLetters.Select(d => $"{d.Topic}: {d.Reason} {d.Detail}")));
+        Assert.True(status.Pipeline.Rejected == 0, "rejected: " + string.Join(", ", status.RejectedByReason) + " " + string.Join(" | ", status.RecentDeadLetters.Select(d => $"{d.Source}: {d.Reason} {d.Detail}")));
         Assert.True(status.Broker.Embedded);
         Assert.True(status.Broker.Connected);
         Assert.False(status.Store.InfluxConfigured);

@@ -317,7 +317,7 @@ start_gateway() { # name qos api db -> sets GW_PID GW_HTTP
       Mqtt__ClientId="loadrun-$name-$$" Mqtt__QualityOfService="$qos" Mqtt__SessionExpiry=00:00:00 "${influx[@]}" \
       Spool__Path="$dir/spool" Alerts__OutboxPath="$dir/alerts.db" Gateway__DevicesPath="$ROOT/devices" \
       Gateway__RulesPath="$ROOT/config/rules" Gateway__RulesCheckpointPath="$dir/rules.checkpoint" \
-      Gateway__DeadLetterPath="$dir/deadletter" Simulator__Enabled=false Http__Urls="$GW_HTTP" ${GATEWAY_ENV[@]+"${GATEWAY_ENV[@]}"} \
+      DeadLetter__Path="$dir/deadletter" Simulator__Enabled=false Http__Urls="$GW_HTTP" ${GATEWAY_ENV[@]+"${GATEWAY_ENV[@]}"} \
       dotnet "$GATEWAY" run --config "$ROOT/config/appsettings.json") >"$dir/gateway.log" 2>&1 &
   GW_PID=$!
   PIDS+=($GW_PID)

@@ -154,7 +154,7 @@ internal static class GatewayCommandLine
     {
         var path = new Option<string?>("--path") { Description = "Spool folder (default: Spool:Path from configuration)" };
         var status = new Command("status", "Show what the spool holds") { path, config };
-        status.SetAction(parse => SpoolCommands.Status(SpoolPath(parse.GetValue(path), parse.GetValue(config)), Console.Out));
+        status.SetAction(parse => SpoolCommands.Status(SpoolPath(parse.GetValue(path), parse.GetValue(config)), Console.Out, DeadLetters(parse.GetValue(config)).Path));
 
         var to = new Option<string>("--to") { Description = "InfluxDB base URL to drain the spool into", Required = true };
         var api = new Option<string>("--api") { Description = "v2 or v1", DefaultValueFactory = _ => "v2" };
@@ -174,7 +174,7 @@ internal static class GatewayCommandLine
                 Token = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("SMARTCITY__Influx__Token") ?? "",
                 Database = parse.GetValue(database) ?? "",
             };
-            return await SpoolCommands.ReplayAsync(SpoolPath(parse.GetValue(path), parse.GetValue(config)), target.Url, target, Console.Out, ct).ConfigureAwait(false);
+            return await SpoolCommands.ReplayAsync(SpoolPath(parse.GetValue(path), parse.GetValue(config)), target.Url, target, DeadLetters(parse.GetValue(config)), Console.Out, ct).ConfigureAwait(false);
         });
         return new Command("spool", "Inspect or drain the local spool") { status, replay };
     }
@@ -229,6 +229,14 @@ internal static class GatewayCommandLine
 
     private static string SpoolPath(string? explicitPath, string? configFile) =>
         GatewayPaths.Resolve(explicitPath ?? LoadConfiguration(configFile)["Spool:Path"] ?? "data/spool");
+
+    /// <summary>The <c>DeadLetter</c> section, its path resolved like the gateway's.</summary>
+    private static SmartCity.IoT.Core.DeadLetters.DeadLetterOptions DeadLetters(string? configFile)
+    {
+        var options = LoadConfiguration(configFile).GetSection(SmartCity.IoT.Core.DeadLetters.DeadLetterOptions.SectionName).Get<SmartCity.IoT.Core.DeadLetters.DeadLetterOptions>() ?? new();
+        options.Path = GatewayPaths.Resolve(options.Path);
+        return options;
+    }
 
     private static string OutboxPath(string? explicitPath, string? configFile) =>
         GatewayPaths.Resolve(explicitPath ?? LoadConfiguration(configFile)["Alerts:OutboxPath"] ?? "data/alerts.db");

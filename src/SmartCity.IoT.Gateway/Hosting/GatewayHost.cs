@@ -89,13 +89,14 @@ internal static class GatewayHost
         services.AddSingleton(new DeviceRegistry(catalog.Vocabulary.Count, pipelineOptions.MaxDevices));
 
         // The outside systems, each behind a Core interface: sources (IMessageSource), sinks (ITelemetrySink), alert outbox (IAlertOutbox).
+        services.TryAddDeadLetterStore(configuration); // the one store: rejected messages and lines InfluxDB refused
         services.AddMqttIngest(configuration);
         services.AddInfluxStore(configuration);
         services.PostConfigure<SpoolOptions>(o =>
         {
             o.Path = GatewayPaths.Resolve(o.Path);
-            o.DeadLetterPath = string.IsNullOrEmpty(o.DeadLetterPath) ? o.DeadLetterPath : GatewayPaths.Resolve(o.DeadLetterPath);
         });
+        services.PostConfigure<SmartCity.IoT.Core.DeadLetters.DeadLetterOptions>(o => o.Path = GatewayPaths.Resolve(o.Path));
         services.AddAlertDelivery(configuration);
         // Relative paths resolve like every other gateway path (working directory, else the repository), for the CLI's sake too.
         services.PostConfigure<AlertsOptions>(o => o.OutboxPath = GatewayPaths.Resolve(o.OutboxPath));

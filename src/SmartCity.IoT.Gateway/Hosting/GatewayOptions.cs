@@ -19,15 +19,8 @@ internal sealed class GatewayOptions
 
     public TimeSpan RulesCheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Folder of JSON-lines files for messages that could not be decoded.</summary>
-    [Required]
-    public string DeadLetterPath { get; set; } = "data/deadletter";
-
     /// <summary>Larger payloads are rejected (and dead-lettered, truncated) without decoding.</summary>
     [Range(64, 16 * 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Payload bytes kept in a dead-letter record.</summary>
-    [Range(0, 1024 * 1024)]
-    public int DeadLetterPayloadBytes { get; set; } = 4096;
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Core.Resilience;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
@@ -12,8 +13,7 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 /// </summary>
 internal sealed class BatchWriter
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(10);
+    private static readonly Backoff Retry = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
 
     private readonly BatchAssembler _batches;
     private readonly ITelemetrySink[] _sinks;
@@ -129,8 +129,7 @@ internal sealed class BatchWriter
 
     private async ValueTask WriteWithRetryAsync(ITelemetrySink sink, Batch batch, CancellationToken cancellationToken)
     {
-        var delay = FirstRetry;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
@@ -139,10 +138,10 @@ internal sealed class BatchWriter
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                var delay = Retry.Delay(attempt);
                 _stats.SinkFailed();
                 Log.SinkFailed(_logger, sink.Name, batch.Lines, delay, ex);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetry.Ticks));
             }
         }
     }

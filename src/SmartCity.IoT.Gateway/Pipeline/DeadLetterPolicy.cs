@@ -1,8 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Core.Decoding;
-using SmartCity.IoT.Gateway.Hosting;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
@@ -14,24 +13,25 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 /// </summary>
 internal sealed class DeadLetterPolicy
 {
+    /// <summary>The record kind of a message (the InfluxDB sink writes <c>line</c> records to the same store).</summary>
+    public const string MessageKind = "message";
+
     private const int MaxTrackedKeys = 10_000;
     private static readonly TimeSpan FieldRejectionInterval = TimeSpan.FromMinutes(1);
 
-    private readonly MessageDeadLetter _store;
+    private readonly DeadLetterStore _store;
     private readonly PipelineStats _stats;
     private readonly ILogger<DeadLetterPolicy> _logger;
     private readonly TimeProvider _time;
-    private readonly int _payloadBytes;
     private readonly Dictionary<(DecodeError, string), byte> _logged = [];
     private readonly Dictionary<(DecodeError, string), long> _fieldRecorded = [];
 
-    public DeadLetterPolicy(MessageDeadLetter store, PipelineStats stats, IOptions<GatewayOptions> options, ILogger<DeadLetterPolicy> logger, TimeProvider time)
+    public DeadLetterPolicy(DeadLetterStore store, PipelineStats stats, ILogger<DeadLetterPolicy> logger, TimeProvider time)
     {
         _store = store;
         _stats = stats;
         _logger = logger;
         _time = time;
-        _payloadBytes = options.Value.DeadLetterPayloadBytes;
     }
 
     /// <summary>A message that produced no reading.</summary>
@@ -96,7 +96,7 @@ internal sealed class DeadLetterPolicy
     }
 
     /// <summary>The part of a payload a record keeps (the record notes the full size).</summary>
-    private byte[] Head(ReadOnlySequence<byte> payload) => payload.Slice(0, Math.Min(payload.Length, _payloadBytes)).ToArray();
+    private byte[] Head(ReadOnlySequence<byte> payload) => payload.Slice(0, Math.Min(payload.Length, _store.PayloadBytes)).ToArray();
 
     /// <summary>Each (reason, topic) is logged once, then only counted: a flood of bad messages must not flood the log.</summary>
     private bool FirstTime(DecodeError reason, string topic) =>
@@ -106,7 +106,7 @@ internal sealed class DeadLetterPolicy
     {
         try
         {
-            _store.Write(topic, reason, detail, payload, totalBytes);
+            _store.Append(new DeadLetterEntry(MessageKind, topic, reason, detail), payload, totalBytes);
         }
         catch (IOException ex)
         {

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>
-/// Refuses settings that moved to the <c>Pipeline</c> section, naming the new key: silently ignoring an old
-/// <c>Influx:BatchSize</c> would run with a batch size the operator did not choose.
+/// Refuses settings that moved (to the <c>Pipeline</c> and <c>DeadLetter</c> sections), naming the new key: silently
+/// ignoring an old <c>Influx:BatchSize</c> would run with a batch size the operator did not choose.
 /// </summary>
 internal sealed class MovedSettingsValidator(IConfiguration configuration) : IValidateOptions<PipelineOptions>
 {
@@ -15,6 +15,9 @@ internal sealed class MovedSettingsValidator(IConfiguration configuration) : IVa
         ("Influx:FlushInterval", "Pipeline:FlushInterval"),
         ("Gateway:MaxPendingBatches", "Pipeline:MaxPendingBatches"),
         ("Gateway:IdleFlush", "Pipeline:IdleFlush"),
+        ("Gateway:DeadLetterPath", "DeadLetter:Path"),
+        ("Gateway:DeadLetterPayloadBytes", "DeadLetter:PayloadBytes"),
+        ("Spool:DeadLetterPath", "DeadLetter:Path"),
     ];
 
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)

@@ -19,7 +19,6 @@ internal static class PipelineServiceCollectionExtensions
     public static IServiceCollection AddIngestPipeline(this IServiceCollection services, RuleSet rules)
     {
         services.AddSingleton<PipelineStats>();
-        services.AddSingleton<MessageDeadLetter>();
         services.AddSingleton<DeadLetterPolicy>();
         services.AddSingleton<BatchAssembler>();
         services.AddSingleton(sp => new RuleEngine(

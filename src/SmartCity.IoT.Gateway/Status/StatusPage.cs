@@ -111,11 +111,11 @@ internal static class StatusPage
         }
         else
         {
-            h.Append("<table><tr><th>Time</th><th>Topic</th><th>Reason</th><th>Detail</th><th>Payload</th></tr>");
+            h.Append("<table><tr><th>Time</th><th>Topic or source</th><th>Reason</th><th>Detail</th><th>Payload</th></tr>");
             foreach (var r in s.RecentDeadLetters.Take(20))
             {
                 var payload = r.Payload.Length > 160 ? r.Payload[..160] + "…" : r.Payload;
-                h.Append("<tr><td>").Append(E(r.Time.ToString("HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td><td><code>").Append(E(r.Topic))
+                h.Append("<tr><td>").Append(E(r.Time.ToString("HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td><td><code>").Append(E(r.Source))
                     .Append("</code></td><td>").Append(E(r.Reason)).Append("</td><td>").Append(E(r.Detail)).Append("</td><td><code>").Append(E(payload)).Append("</code></td></tr>");
             }
 

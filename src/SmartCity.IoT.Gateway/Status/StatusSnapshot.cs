@@ -12,7 +12,7 @@ internal sealed record StatusSnapshot(
     int RuleCount,
     IReadOnlyList<AlertRow> ActiveAlerts,
     IReadOnlyList<DeviceRow> Devices,
-    IReadOnlyList<Pipeline.DeadLetterRecord> RecentDeadLetters,
+    IReadOnlyList<SmartCity.IoT.Core.DeadLetters.DeadLetterRecord> RecentDeadLetters,
     string DeadLetterPath);
 
 /// <param name="PacketsWritten">MQTT packets sent on the current connection (mostly acknowledgements).</param>

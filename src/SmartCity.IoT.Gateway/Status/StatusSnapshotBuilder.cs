@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Pipeline;
@@ -20,7 +21,7 @@ internal sealed class StatusSnapshotBuilder(
     PipelineStats stats,
     StoreStatus store,
     IOptions<InfluxOptions> influx,
-    MessageDeadLetter deadLetter,
+    DeadLetterStore deadLetter,
     TimeProvider time)
 {
     public const int MaxDevicesShown = 500;
@@ -57,7 +58,7 @@ internal sealed class StatusSnapshotBuilder(
             .Select(d => ToRow(d))
             .ToList();
 
-        return new StatusSnapshot(now, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.Directory);
+        return new StatusSnapshot(now, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath);
     }
 
     private static string Format(SmartCity.IoT.Core.Model.FieldDefinition field, double value) => field.Type switch

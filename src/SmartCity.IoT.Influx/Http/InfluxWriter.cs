@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
-using SmartCity.IoT.Influx.DeadLetter;
+using SmartCity.IoT.Core.DeadLetters;
+using SmartCity.IoT.Core.Resilience;
 
 namespace SmartCity.IoT.Influx.Http;
 
@@ -16,18 +17,23 @@ namespace SmartCity.IoT.Influx.Http;
 /// Writes one batch of line protocol to <c>/api/v2/write</c> or <c>/write</c> (gzip optional) and applies the
 /// status-code policy documented in this project's README: 2xx written; 400/422 keep what was written and dead-letter
 /// the refused lines; 413 split and retry; 401/403/404 held with an alarm; 429/503 wait at least Retry-After;
-/// other 5xx and network errors retried with backoff and jitter (Polly) within the caller's budget.
+/// other 5xx and network errors retried (Polly, paced by a <see cref="Backoff"/>) within the caller's budget.
 /// It never spools: the caller decides what to do with <see cref="WriteOutcomeKind.Unavailable"/> and <see cref="WriteOutcomeKind.Held"/>.
 /// </summary>
-public sealed class InfluxWriter
+internal sealed class InfluxWriter
 {
     public const string HttpClientName = "SmartCity.IoT.Influx";
     private const int MaxBodyChars = 64 * 1024;
     private const int MaxRejectDepth = 64;
+    private const string RejectedKind = "influx-rejected";
+    private const string DroppedKind = "influx-dropped";
+
+    /// <summary>Pauses between the retries of a live write (Polly runs them; this policy decides how long).</summary>
+    private static readonly Backoff RetryBackoff = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2), jitter: 0.5);
 
     private readonly HttpClient _http;
     private readonly InfluxOptions _options;
-    private readonly DeadLetterWriter _deadLetters;
+    private readonly DeadLetterStore _deadLetters;
     private readonly StoreStatus? _status;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -35,7 +41,7 @@ public sealed class InfluxWriter
     private readonly ResiliencePipeline<HttpAttempt> _retry;
     private long _notBeforeUtcTicks;
 
-    public InfluxWriter(HttpClient http, InfluxOptions options, DeadLetterWriter deadLetters, StoreStatus? status = null, TimeProvider? time = null, ILogger? logger = null)
+    public InfluxWriter(HttpClient http, InfluxOptions options, DeadLetterStore deadLetters, StoreStatus? status = null, TimeProvider? time = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -177,10 +183,10 @@ public sealed class InfluxWriter
             return Held(attempt, $"InfluxDB at {WriteUri.GetLeftPart(UriPartial.Path)} refused the request itself ({attempt.Describe()}); check the Influx settings. Holding the data in the spool.");
         }
 
-        var entries = new List<DeadLetterEntry>();
+        var entries = new List<(DeadLetterEntry Entry, ReadOnlyMemory<byte> Line)>();
         foreach (var (index, reason) in report.Rejected)
         {
-            entries.Add(new DeadLetterEntry("influx-rejected", Source, reason, lines[ranges[index]], attempt.Status));
+            entries.Add((new DeadLetterEntry(RejectedKind, Source, reason, Status: attempt.Status), lines[ranges[index]]));
         }
 
         long rejected = report.Rejected.Count;
@@ -190,7 +196,7 @@ public sealed class InfluxWriter
             var unidentified = Math.Max(0, (report.Dropped ?? 0) - report.Rejected.Count);
             if (unidentified > 0)
             {
-                entries.Add(new DeadLetterEntry("influx-dropped", Source, report.Message, ReadOnlyMemory<byte>.Empty, attempt.Status, unidentified));
+                entries.Add((new DeadLetterEntry(DroppedKind, Source, report.Message, Status: attempt.Status, Count: unidentified), ReadOnlyMemory<byte>.Empty));
             }
 
             rejected += unidentified;
@@ -236,19 +242,25 @@ public sealed class InfluxWriter
 
     private WriteOutcome DeadLetterAll(ReadOnlyMemory<byte> lines, int count, HttpAttempt attempt, string reason, long alreadyRejected = 0)
     {
-        var entries = new List<DeadLetterEntry>();
+        var entries = new List<(DeadLetterEntry Entry, ReadOnlyMemory<byte> Line)>();
         foreach (var range in LineBatch.Lines(lines.Span))
         {
-            entries.Add(new DeadLetterEntry("influx-rejected", Source, reason, lines[range], attempt.Status));
+            entries.Add((new DeadLetterEntry(RejectedKind, Source, reason, Status: attempt.Status), lines[range]));
         }
 
         Record(entries, count, attempt.Status, reason);
         return WriteOutcome.Written(alreadyRejected + count);
     }
 
-    private void Record(List<DeadLetterEntry> entries, long rejected, int status, string reason)
+    /// <summary>The records are durable (one fsync for all) before the batch counts as written.</summary>
+    private void Record(List<(DeadLetterEntry Entry, ReadOnlyMemory<byte> Line)> entries, long rejected, int status, string reason)
     {
-        _deadLetters.Append(entries);
+        foreach (var (entry, line) in entries)
+        {
+            _deadLetters.Append(entry, line.Span);
+        }
+
+        _deadLetters.Flush();
         if (rejected > 0)
         {
             _status?.AddRejected(rejected);
@@ -412,9 +424,8 @@ public sealed class InfluxWriter
             {
                 MaxRetryAttempts = _options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(2),
+                Delay = RetryBackoff.Initial,
+                MaxDelay = RetryBackoff.Max,
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Result is { IsTransient: true } r && (r.RetryAfter is null || r.RetryAfter <= _options.RetryBudget)),
                 DelayGenerator = args =>
@@ -426,7 +437,7 @@ public sealed class InfluxWriter
                         return ValueTask.FromResult<TimeSpan?>(retryAfter + RetryAfterGuard);
                     }
 
-                    return ValueTask.FromResult<TimeSpan?>(null); // exponential backoff with jitter
+                    return ValueTask.FromResult<TimeSpan?>(RetryBackoff.Delay(args.AttemptNumber + 1)); // AttemptNumber counts from 0
                 },
             });
         }

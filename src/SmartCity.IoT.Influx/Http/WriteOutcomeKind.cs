@@ -1,6 +1,6 @@
 namespace SmartCity.IoT.Influx.Http;
 
-public enum WriteOutcomeKind
+internal enum WriteOutcomeKind
 {
     /// <summary>Every line is in InfluxDB or, refused as bad, in the dead-letter store.</summary>
     Written,

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Influx.Spool;
 
 /// <summary>What became of a batch handed to <see cref="DiskSpool.AppendAsync"/>.</summary>
-public enum SpoolAppendResult
+internal enum SpoolAppendResult
 {
     /// <summary>Appended and flushed.</summary>
     Appended,

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Influx.Spool;
 
 /// <summary>What was wrong at one place in a segment file.</summary>
-public enum SpoolDamageKind
+internal enum SpoolDamageKind
 {
     /// <summary>The last record runs past the end of the file (power loss or a truncated copy): cut.</summary>
     TornTail,
@@ -17,7 +17,7 @@ public enum SpoolDamageKind
 }
 
 /// <summary>One damaged place found in the spool; <see cref="LinesLost"/> is null when the damaged header cannot say.</summary>
-public sealed record SpoolDamage(string File, long Offset, long Bytes, SpoolDamageKind Kind, int? LinesLost)
+internal sealed record SpoolDamage(string File, long Offset, long Bytes, SpoolDamageKind Kind, int? LinesLost)
 {
     public override string ToString() =>
         $"{Path.GetFileName(File)} at byte {Offset}: {Kind} ({Bytes} bytes{(LinesLost is { } n ? $", {n} lines" : ", line count unknown")})";

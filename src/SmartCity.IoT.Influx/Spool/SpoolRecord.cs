@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Influx.Spool;
 
 /// <summary>One spooled batch read back for replay; pass it to <see cref="DiskSpool.Commit"/> once it is written.</summary>
-public sealed class SpoolRecord
+internal sealed class SpoolRecord
 {
     internal SpoolRecord(long segment, long offset, long next, int lineCount, byte[] payload)
     {

@@ -1,4 +1,4 @@
 namespace SmartCity.IoT.Influx.Spool;
 
 /// <summary>One segment file as <c>spool status</c> shows it.</summary>
-public sealed record SpoolSegmentInfo(long Index, string File, long Bytes, long PendingRecords, long PendingLines);
+internal sealed record SpoolSegmentInfo(long Index, string File, long Bytes, long PendingRecords, long PendingLines);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Devices;
@@ -44,10 +45,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         });
         services.AddOptions<GatewayOptions>().Configure(o =>
         {
-            o.DeadLetterPath = _dir.Sub("deadletter");
             o.RulesCheckpointPath = _dir.Sub("rules.checkpoint");
         });
         services.AddOptions<RuleEngineOptions>();
+        services.AddSingleton(new DeadLetterStore(new DeadLetterOptions { Path = _dir.Sub("deadletter") }, Time));
         foreach (var sink in Sinks)
         {
             services.AddSingleton<ITelemetrySink>(sink);

@@ -1,4 +1,4 @@
-using SmartCity.IoT.Influx.DeadLetter;
+using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
@@ -18,7 +18,8 @@ internal sealed class StoreHarness : IAsyncDisposable
         SpoolOptions.Path = spoolPath ?? _dir.Sub("spool");
         Time = time ?? TimeProvider.System;
         Status = new StoreStatus(influx.IsConfigured, SpoolOptions.MaxBytes, SpoolOptions.FullPolicy);
-        DeadLetters = new DeadLetterWriter(SpoolOptions.ResolvedDeadLetterPath, Time);
+        DeadLetterOptions = new DeadLetterOptions { Path = Path.Combine(SpoolOptions.Path, "deadletter") };
+        DeadLetters = new DeadLetterStore(DeadLetterOptions, Time);
         Spool = DiskSpool.Open(SpoolOptions, Status, null, Time);
         Writer = influx.IsConfigured ? new InfluxWriter(_http, influx, DeadLetters, Status, Time) : null;
         Store = new DurableBatchStore(Writer, Spool, Status, Time);
@@ -33,7 +34,9 @@ internal sealed class StoreHarness : IAsyncDisposable
 
     public StoreStatus Status { get; }
 
-    public DeadLetterWriter DeadLetters { get; }
+    public DeadLetterOptions DeadLetterOptions { get; }
+
+    public DeadLetterStore DeadLetters { get; }
 
     public DiskSpool Spool { get; }
 
@@ -94,6 +97,7 @@ internal sealed class StoreHarness : IAsyncDisposable
 
         Replay.Dispose();
         Spool.Dispose();
+        DeadLetters.Dispose();
         _http.Dispose();
         _stop.Dispose();
         _dir.Dispose();

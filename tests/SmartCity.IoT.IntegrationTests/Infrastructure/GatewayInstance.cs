@@ -40,7 +40,7 @@ internal sealed class GatewayInstance : IAsyncDisposable
         ["Gateway:DevicesPath"] = RepoPaths.Devices,
         ["Gateway:RulesPath"] = RepoPaths.Rules,
         ["Gateway:RulesCheckpointPath"] = Path.Combine(dataDir, "rules.checkpoint"),
-        ["Gateway:DeadLetterPath"] = Path.Combine(dataDir, "deadletter"),
+        ["DeadLetter:Path"] = Path.Combine(dataDir, "deadletter"),
         ["Simulator:Enabled"] = "false",
     };
 
