@@ -47,6 +47,14 @@ public sealed class RuleEngineOptionsTests
     }
 
     [Fact]
+    public void A_missing_default_flapping_policy_is_rejected()
+    {
+        var result = new RuleEngineOptionsValidator().Validate(null, new RuleEngineOptions { DefaultFlapping = null! });
+        Assert.True(result.Failed);
+        Assert.Contains("Rules:DefaultFlapping must not be null", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_rules_section_binds_every_property()
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -94,5 +102,20 @@ public sealed class RuleEngineOptionsTests
         var member = group.AddMember();
         var window = group.Lanes[0]!.Windows[0];
         Assert.Equal(expected, window.Capacity(member));
+    }
+
+    [Fact]
+    public void A_flapping_section_with_one_key_keeps_the_default_of_the_other()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Rules:DefaultFlapping:MaxChanges"] = "0",
+        }).Build();
+
+        var options = new RuleEngineOptions();
+        config.GetSection(RuleEngineOptions.SectionName).Bind(options);
+
+        Assert.Equal(new FlappingPolicy(0, TimeSpan.FromMinutes(30)), options.DefaultFlapping);
+        Assert.False(options.DefaultFlapping.Enabled);
     }
 }

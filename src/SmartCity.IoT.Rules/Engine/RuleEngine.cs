@@ -53,7 +53,10 @@ public sealed class RuleEngine
         _timers = new RuleTimers(lifecycle, _noValues);
     }
 
-    /// <summary>Raised on the reloading thread after <see cref="Reload"/> has bound every device to the new rules.</summary>
+    /// <summary>
+    /// Raised after <see cref="Reload"/> has bound every device to the new rules, on the reloading thread and inside
+    /// whatever lock the host holds around <see cref="Reload"/>: handlers should only take note (swap a reference, log).
+    /// </summary>
     public event EventHandler<RulesReloadedEventArgs>? RulesReloaded;
 
     public int RuleCount => Rules.Count;

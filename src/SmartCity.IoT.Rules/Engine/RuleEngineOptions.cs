@@ -17,9 +17,9 @@ public sealed class RuleEngineOptions : IValidatableObject
 
     /// <summary>
     /// Flapping policy for rules that do not set <c>flapping</c>: 6 changes in 30 minutes. Keys <c>MaxChanges</c>
-    /// (0 = off, up to 1000) and <c>Window</c> (a TimeSpan, for example <c>00:30:00</c>), both required when the section is set.
+    /// (0 = off, up to 1000) and <c>Window</c> (a TimeSpan, for example <c>00:30:00</c>); a key left out keeps its default.
     /// </summary>
-    [Required(ErrorMessage = "Rules:DefaultFlapping must be set (MaxChanges and Window; MaxChanges 0 turns flapping suppression off).")]
+    [Required(ErrorMessage = "Rules:DefaultFlapping must not be null (MaxChanges 0 turns flapping suppression off).")]
     public FlappingPolicy DefaultFlapping { get; set; } = new(6, TimeSpan.FromMinutes(30));
 
     /// <summary>Initial samples per window and device (rounded up to a power of two); windows grow by doubling.</summary>
