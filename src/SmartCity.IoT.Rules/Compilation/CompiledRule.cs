@@ -62,6 +62,34 @@ internal sealed class CompiledRule
     public RuleKind Kind => Definition.Kind;
 
     public bool HasAbsent => AbsentFields.Length > 0;
+
+    /// <summary>1 when a level holds (the most severe one in <paramref name="level"/>), 0 when none does, NaN when unknown.</summary>
+    public double EvaluateLevels(in EvalContext ctx, out int level)
+    {
+        var unknown = false;
+        var conditions = LevelConditions;
+        for (var i = 0; i < conditions.Length; i++)
+        {
+            var v = conditions[i].Eval(ctx);
+            if (v == 1)
+            {
+                level = i;
+                return 1;
+            }
+
+            unknown |= double.IsNaN(v);
+        }
+
+        level = -1;
+        return unknown ? double.NaN : 0;
+    }
+
+    /// <summary>The value an alert of <paramref name="level"/> reports (NaN when the rule names none).</summary>
+    public double ValueOf(int level, in EvalContext ctx)
+    {
+        var node = ExplicitValue ?? ((uint)level < (uint)LevelValues.Length ? LevelValues[level] : null);
+        return node?.Eval(ctx) ?? double.NaN;
+    }
 }
 
 /// <summary>Stands in for a rule known only by name (state read from a checkpoint) until it is matched to a loaded rule.</summary>

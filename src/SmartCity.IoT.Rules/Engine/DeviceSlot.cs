@@ -66,6 +66,13 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
 
     public static string Key(string profileId, string deviceId) => profileId + "\n" + deviceId;
 
+    /// <summary>What state <paramref name="s"/> evaluates against off the hot path (timers, status page).</summary>
+    public EvalContext Context(int s, double[] latest, long now)
+    {
+        var lanes = Group?.Lanes;
+        return new EvalContext(latest, now, Tags, lanes is not null && s < lanes.Length ? lanes[s] : null, Member);
+    }
+
     private sealed class Cold(string profileId, string family, string deviceId)
     {
         public string ProfileId { get; } = profileId;

@@ -175,7 +175,7 @@ internal static class RuleCheckpoint
                 for (var i = 0; i < windows.Length; i++)
                 {
                     var count = r.ReadInt32();
-                    var window = RuleEngine.NewWindowBuffer(count, options);
+                    var window = WindowBuffer.Holding(count, options.InitialWindowCapacity, options.MaxWindowSamples);
                     for (var j = 0; j < count; j++)
                     {
                         window.Add(r.ReadInt64(), r.ReadDouble());

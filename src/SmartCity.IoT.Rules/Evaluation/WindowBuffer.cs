@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace SmartCity.IoT.Rules.Evaluation;
 
 /// <summary>
@@ -12,6 +14,10 @@ internal sealed class WindowBuffer
     {
         _store = WindowStore.Standalone(initialCapacity, maxCapacity);
     }
+
+    /// <summary>A window large enough for <paramref name="count"/> samples (carried contents; off the hot path).</summary>
+    public static WindowBuffer Holding(int count, int initialCapacity, int maxCapacity) =>
+        new(Math.Max(initialCapacity, (int)Math.Min(maxCapacity, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count)))), maxCapacity);
 
     public int MaxCapacity => _store.MaxCapacity;
 

@@ -1,0 +1,137 @@
+using SmartCity.IoT.Core.Model;
+using SmartCity.IoT.Rules.Compilation;
+using SmartCity.IoT.Rules.Evaluation;
+
+namespace SmartCity.IoT.Rules.Engine;
+
+/// <summary>
+/// The hot loop: one reading against the rules of its device's group. Feeds windows and absent() clocks, evaluates the
+/// rules the reading triggers and hands a state to <see cref="RuleLifecycle"/> only when it can change. Allocates
+/// nothing unless an alert transitions.
+/// </summary>
+internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle lifecycle)
+{
+    // Which fields a reading carries fit in one 64-bit set when the vocabulary allows (one AND per rule instead of a loop).
+    private readonly bool _useMask = vocabulary.Count <= 64;
+
+    public void Evaluate(DeviceSlot slot, Reading reading, long now)
+    {
+        slot.LastReceivedNs = now;
+        if (slot.StaleFiring > 0)
+        {
+            lifecycle.ResolveStale(slot, now);
+        }
+
+        var latest = slot.Latest;
+        var states = slot.Thresholds; // the array is read only when a state is (transitions, pending, clearing)
+        var group = slot.Group!;
+        var rules = group.Rules;
+        var lanes = group.Lanes;
+        var member = slot.Member;
+        var steady = group.SteadyLevels(member);
+        var tags = slot.Tags;
+
+        var useMask = _useMask;
+        ulong present = 0;
+        if (useMask)
+        {
+            foreach (var id in reading.FieldIds)
+            {
+                present |= 1UL << id;
+            }
+        }
+
+        // Quiet (rule, device) pairs (see DeviceSlot.QuietMask) are evaluated from the shared compiled rule and the
+        // device's latest values alone; their state object is not read unless the rule starts firing. With 10,000
+        // devices the states live in main memory, so most of a reading's cache misses are avoided this way.
+        var quiet = slot.QuietMask;
+        var idle = slot.IdleMask;
+
+        for (var s = 0; s < rules.Length; s++)
+        {
+            var rule = rules[s];
+            if ((quiet & (1UL << s)) != 0)
+            {
+                // No windows, no absent(), phase inactive or resolved: only a firing condition that now holds matters.
+                if (useMask ? (rule.TriggerMask & present) == 0 : !TriggeredBy(rule, reading))
+                {
+                    continue;
+                }
+
+                var quietCtx = new EvalContext(latest, now, tags, null, member);
+                if (rule.EvaluateLevels(quietCtx, out var quietLevel) != 1)
+                {
+                    continue;
+                }
+
+                lifecycle.Step(slot, states[s], quietCtx, 1, quietLevel);
+                SlotMasks.Update(slot, s);
+                continue;
+            }
+
+            // Windows and absent() clocks are found by index in the group's flat arrays; the state object is read
+            // only when the rule is pending or firing, or its condition holds (see DeviceSlot.IdleMask).
+            var lane = lanes[s];
+            var absent = rule.AbsentFields;
+            var triggered = absent.Length > 0;
+            for (var i = 0; i < absent.Length; i++)
+            {
+                if (reading.Has(absent[i]))
+                {
+                    lane!.AbsentSeen(i, member) = now;
+                }
+            }
+
+            if (!triggered && !(useMask ? (rule.TriggerMask & present) != 0 : TriggeredBy(rule, reading)))
+            {
+                continue;
+            }
+
+            var fieldWindows = rule.FieldWindows;
+            for (var i = 0; i < fieldWindows.Length; i++)
+            {
+                var (w, fieldId, duration) = fieldWindows[i];
+                if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
+                {
+                    // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
+                    var window = lane!.Windows[w];
+                    window.Evict(member, now - duration);
+                    window.Add(member, now, v);
+                }
+            }
+
+            var ctx = new EvalContext(latest, now, tags, lane, member);
+            var countWindows = rule.CountWindows;
+            for (var i = 0; i < countWindows.Length; i++)
+            {
+                var (w, condition, duration) = countWindows[i];
+                var window = lane!.Windows[w];
+                window.Evict(member, now - duration);
+                window.Add(member, now, condition.Eval(ctx) == 1 ? 1 : 0);
+            }
+
+            var fire = rule.EvaluateLevels(ctx, out var level);
+            if (fire == 1 ? steady[s] == level : s < 64 ? (idle & (1UL << s)) != 0 : states[s].Phase is RulePhase.Inactive or RulePhase.Resolved)
+            {
+                continue; // the common steady cases (idle and not holding, firing and still holding): Step would change nothing
+            }
+
+            lifecycle.Step(slot, states[s], ctx, fire, level);
+            SlotMasks.Update(slot, s);
+        }
+    }
+
+    private static bool TriggeredBy(CompiledRule rule, Reading reading)
+    {
+        var triggers = rule.TriggerFields;
+        for (var i = 0; i < triggers.Length; i++)
+        {
+            if (reading.Has(triggers[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
