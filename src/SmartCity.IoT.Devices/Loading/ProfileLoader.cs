@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Devices.Samples;
 using YamlDotNet.RepresentationModel;
@@ -27,12 +28,12 @@ internal sealed class ProfileLoader
     /// <summary>The receive time samples use unless they set received_at: 2025-11-23T00:00:00Z.</summary>
     public const long DefaultReceivedUnixNs = 1_763_856_000_000_000_000L;
 
-    private readonly YamlFile _file;
+    private readonly YamlSource _file;
     private readonly FieldVocabulary _vocabulary;
     private readonly IReadOnlyDictionary<string, VocabularyEntry> _entries;
     private readonly int _globalMaxPayload;
 
-    private ProfileLoader(YamlFile file, FieldVocabulary vocabulary, IReadOnlyDictionary<string, VocabularyEntry> entries, int globalMaxPayload)
+    private ProfileLoader(YamlSource file, FieldVocabulary vocabulary, IReadOnlyDictionary<string, VocabularyEntry> entries, int globalMaxPayload)
     {
         _file = file;
         _vocabulary = vocabulary;
@@ -40,12 +41,17 @@ internal sealed class ProfileLoader
         _globalMaxPayload = globalMaxPayload;
     }
 
-    public static LoadedProfile? Load(string fullPath, string displayPath, string expectedId, FieldVocabulary vocabulary, IReadOnlyDictionary<string, VocabularyEntry> entries, List<CatalogError> errors, int globalMaxPayload = MessageDecoder.DefaultMaxPayloadBytes)
+    public static LoadedProfile? Load(string fullPath, string displayPath, string expectedId, FieldVocabulary vocabulary, IReadOnlyDictionary<string, VocabularyEntry> entries, List<Diagnostic> errors, int globalMaxPayload = MessageDecoder.DefaultMaxPayloadBytes)
     {
         var before = errors.Count;
-        var file = YamlFile.Load(fullPath, displayPath, errors);
+        var file = YamlSource.Load(fullPath, displayPath, errors);
         if (file.Root is null)
         {
+            if (file.IsEmpty)
+            {
+                file.Error(null, "the file is empty");
+            }
+
             return null;
         }
 
@@ -71,22 +77,22 @@ internal sealed class ProfileLoader
         var family = _file.Str(root, "family", "the profile", required: true);
         if (id is not null && !string.Equals(id, expectedId, StringComparison.Ordinal))
         {
-            _file.Error(YamlFile.Get(root, "id"), $"id '{id}' does not match the file's path; set 'id: {expectedId}' or move the file to devices/{id}.yaml");
+            _file.Error(YamlSource.Get(root, "id"), $"id '{id}' does not match the file's path; set 'id: {expectedId}' or move the file to devices/{id}.yaml");
         }
 
         if (family is not null && !VocabularyLoader.IsSnakeCase(family))
         {
-            _file.Error(YamlFile.Get(root, "family"), $"family '{family}' must be snake_case (it becomes the InfluxDB measurement), e.g. environment, water_quality");
+            _file.Error(YamlSource.Get(root, "family"), $"family '{family}' must be snake_case (it becomes the InfluxDB measurement), e.g. environment, water_quality");
         }
 
         var maxPayload = (int?)_file.Num(root, "max_payload_bytes", "the profile") ?? _globalMaxPayload;
         if (maxPayload <= 0)
         {
-            _file.Error(YamlFile.Get(root, "max_payload_bytes"), "max_payload_bytes must be positive");
+            _file.Error(YamlSource.Get(root, "max_payload_bytes"), "max_payload_bytes must be positive");
         }
 
         var topics = new List<TopicTemplate>();
-        if (YamlFile.Get(root, "topics") is not { } topicsNode)
+        if (YamlSource.Get(root, "topics") is not { } topicsNode)
         {
             _file.Error(root, "the profile has no 'topics' (add at least one template such as buildings/{building}/floors/{floor}/env/{deviceId}/telemetry)");
         }
@@ -108,7 +114,7 @@ internal sealed class ProfileLoader
         }
 
         AvailabilityTopic? availability = null;
-        if (YamlFile.Get(root, "availability") is { } availNode && _file.AsMap(availNode, "'availability'") is { } am)
+        if (YamlSource.Get(root, "availability") is { } availNode && _file.AsMap(availNode, "'availability'") is { } am)
         {
             _file.CheckKeys(am, "'availability'", AvailabilityKeys);
             var tpl = ParseTopic(am, AvailabilityKeys, "'availability'", checkKeys: false);
@@ -117,7 +123,7 @@ internal sealed class ProfileLoader
             JsonPath? path = null;
             if (_file.Str(am, "path", "'availability'") is { } p)
             {
-                path = ParsePath(p, YamlFile.Get(am, "path")!);
+                path = ParsePath(p, YamlSource.Get(am, "path")!);
             }
 
             if (tpl is not null)
@@ -199,7 +205,7 @@ internal sealed class ProfileLoader
         var encoding = BinaryEncoding.Raw;
         JsonPath? framePath = null;
         var frameEncoding = BinaryEncoding.Base64;
-        var payloadNode = YamlFile.Get(root, "payload");
+        var payloadNode = YamlSource.Get(root, "payload");
         if (payloadNode is null)
         {
             _file.Error(root, "the profile has no 'payload' (add 'payload: { format: json }', binary or value)");
@@ -215,16 +221,16 @@ internal sealed class ProfileLoader
         format = _file.Str(pm, "format", "'payload'", required: true) ?? format;
         if (format is not ("json" or "binary" or "value"))
         {
-            _file.Error(YamlFile.Get(pm, "format"), $"payload format '{format}' must be json, binary or value");
+            _file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, binary or value");
             return null;
         }
 
-        if (_file.Str(pm, "encoding", "'payload'") is { } enc && !TryEncoding(enc, YamlFile.Get(pm, "encoding")!, out encoding))
+        if (_file.Str(pm, "encoding", "'payload'") is { } enc && !TryEncoding(enc, YamlSource.Get(pm, "encoding")!, out encoding))
         {
             return null;
         }
 
-        if (YamlFile.Get(pm, "frame") is { } frameNode && _file.AsMap(frameNode, "'payload.frame'") is { } fm)
+        if (YamlSource.Get(pm, "frame") is { } frameNode && _file.AsMap(frameNode, "'payload.frame'") is { } fm)
         {
             _file.CheckKeys(fm, "'payload.frame'", FrameKeys);
             if (format != "json")
@@ -234,10 +240,10 @@ internal sealed class ProfileLoader
 
             if (_file.Str(fm, "path", "'payload.frame'", required: true) is { } fp)
             {
-                framePath = ParsePath(fp, YamlFile.Get(fm, "path")!);
+                framePath = ParsePath(fp, YamlSource.Get(fm, "path")!);
             }
 
-            if (_file.Str(fm, "encoding", "'payload.frame'") is { } fe && !TryEncoding(fe, YamlFile.Get(fm, "encoding")!, out frameEncoding))
+            if (_file.Str(fm, "encoding", "'payload.frame'") is { } fe && !TryEncoding(fe, YamlSource.Get(fm, "encoding")!, out frameEncoding))
             {
                 return null;
             }
@@ -252,9 +258,9 @@ internal sealed class ProfileLoader
         var binaryFields = new List<BinaryField>();
         var valueFields = new List<(string Key, FieldMapping Mapping)>();
         var seenFields = new HashSet<string>(StringComparer.Ordinal);
-        if (YamlFile.Get(root, "fields") is not { } fieldsNode || _file.AsSeq(fieldsNode, "'fields'") is not { } fieldSeq)
+        if (YamlSource.Get(root, "fields") is not { } fieldsNode || _file.AsSeq(fieldsNode, "'fields'") is not { } fieldSeq)
         {
-            if (YamlFile.Get(root, "fields") is null)
+            if (YamlSource.Get(root, "fields") is null)
             {
                 _file.Error(root, "the profile has no 'fields'");
             }
@@ -276,10 +282,10 @@ internal sealed class ProfileLoader
                 continue;
             }
 
-            var nameNode = YamlFile.Get(fmap, "name")!;
+            var nameNode = YamlSource.Get(fmap, "name")!;
             if (!_entries.TryGetValue(name, out var entry))
             {
-                var hint = Suggest.Closest(name, _entries.Keys);
+                var hint = DidYouMean.Closest(name, _entries.Keys);
                 _file.Error(nameNode, $"unknown field '{name}': every field must use a name from devices/vocabulary.yaml{(hint is null ? " (add it there first)" : $" (did you mean '{hint}'?)")}");
                 continue;
             }
@@ -290,7 +296,7 @@ internal sealed class ProfileLoader
                 continue;
             }
 
-            var isBinary = YamlFile.Get(fmap, "offset") is not null;
+            var isBinary = YamlSource.Get(fmap, "offset") is not null;
             var path = _file.Str(fmap, "path", $"field '{name}'");
             string source;
             if (format == "value")
@@ -351,7 +357,7 @@ internal sealed class ProfileLoader
                     {
                         _file.Error(item, $"field '{name}' needs a JSON 'path' such as $.{name}");
                     }
-                    else if (ParsePath(path, YamlFile.Get(fmap, "path")!) is { } jp)
+                    else if (ParsePath(path, YamlSource.Get(fmap, "path")!) is { } jp)
                     {
                         jsonFields.Add((jp, mapping));
                     }
@@ -368,12 +374,12 @@ internal sealed class ProfileLoader
         var hasField = topics.Any(t => t.FieldIndex >= 0);
         if (format == "value" && topics.Count > 0 && !hasField && valueFields.Count > 1)
         {
-            _file.Error(YamlFile.Get(root, "topics"), "a value payload with several fields needs a {field} level in its topic template to pick the field");
+            _file.Error(YamlSource.Get(root, "topics"), "a value payload with several fields needs a {field} level in its topic template to pick the field");
         }
 
         if (format != "value" && hasField)
         {
-            _file.Error(YamlFile.Get(root, "topics"), "the {field} topic level is only for 'payload: { format: value }'");
+            _file.Error(YamlSource.Get(root, "topics"), "the {field} topic level is only for 'payload: { format: value }'");
         }
 
         switch (format)
@@ -397,7 +403,7 @@ internal sealed class ProfileLoader
             json.SetBinary(framePath, frameEncoding, new BinaryLayout(binaryFields));
         }
 
-        if (YamlFile.Get(root, "timestamp") is { } tsNode && _file.AsMap(tsNode, "'timestamp'") is { } tm)
+        if (YamlSource.Get(root, "timestamp") is { } tsNode && _file.AsMap(tsNode, "'timestamp'") is { } tm)
         {
             _file.CheckKeys(tm, "'timestamp'", TimestampKeys);
             var fmt = _file.Str(tm, "format", "'timestamp'", required: true);
@@ -413,7 +419,7 @@ internal sealed class ProfileLoader
             };
             if (tf is null && fmt is not null)
             {
-                _file.Error(YamlFile.Get(tm, "format"), $"timestamp format '{fmt}' must be iso8601, unix_s, unix_ms, unix_us, unix_ns or received");
+                _file.Error(YamlSource.Get(tm, "format"), $"timestamp format '{fmt}' must be iso8601, unix_s, unix_ms, unix_us, unix_ns or received");
             }
 
             var offset = TimeSpan.Zero;
@@ -421,7 +427,7 @@ internal sealed class ProfileLoader
             {
                 if (!TimeSpan.TryParseExact(off.TrimStart('+'), @"hh\:mm", CultureInfo.InvariantCulture, out offset) && !TimeSpan.TryParseExact(off.TrimStart('-'), @"hh\:mm", CultureInfo.InvariantCulture, out offset))
                 {
-                    _file.Error(YamlFile.Get(tm, "utc_offset"), $"utc_offset '{off}' must look like +08:00");
+                    _file.Error(YamlSource.Get(tm, "utc_offset"), $"utc_offset '{off}' must look like +08:00");
                 }
                 else if (off.StartsWith('-'))
                 {
@@ -431,14 +437,14 @@ internal sealed class ProfileLoader
 
             if (tf is { } format2 && format2 != TimestampFormat.Received)
             {
-                if (_file.Str(tm, "path", "'timestamp'", required: true) is { } tp && ParsePath(tp, YamlFile.Get(tm, "path")!) is { } tpath)
+                if (_file.Str(tm, "path", "'timestamp'", required: true) is { } tp && ParsePath(tp, YamlSource.Get(tm, "path")!) is { } tpath)
                 {
                     json.SetTimestamp(tpath, format2, offset);
                 }
             }
         }
 
-        if (YamlFile.Get(root, "tags") is { } tagsNode && _file.AsSeq(tagsNode, "'tags'") is { } tagSeq)
+        if (YamlSource.Get(root, "tags") is { } tagsNode && _file.AsSeq(tagsNode, "'tags'") is { } tagSeq)
         {
             var reserved = topics.SelectMany(t => t.Segments).Where(s => s.IsNamed).Select(s => s.Name!).Append(MessageDecoder.DeviceTag).Append(MessageDecoder.ModelTag).ToHashSet();
             foreach (var t in tagSeq)
@@ -458,11 +464,11 @@ internal sealed class ProfileLoader
 
                 if (!VocabularyLoader.IsSnakeCase(tname) || reserved.Contains(tname) || _entries.ContainsKey(tname))
                 {
-                    _file.Error(YamlFile.Get(tmap, "name"), $"tag name '{tname}' must be snake_case and differ from topic segments, 'device', 'model' and vocabulary field names");
+                    _file.Error(YamlSource.Get(tmap, "name"), $"tag name '{tname}' must be snake_case and differ from topic segments, 'device', 'model' and vocabulary field names");
                     continue;
                 }
 
-                if (ParsePath(tpath, YamlFile.Get(tmap, "path")!) is { } jp)
+                if (ParsePath(tpath, YamlSource.Get(tmap, "path")!) is { } jp)
                 {
                     var tag = new PayloadTag(tname, tpath);
                     payloadTags.Add(tag);
@@ -478,9 +484,9 @@ internal sealed class ProfileLoader
     {
         foreach (var key in (string[])["timestamp", "tags"])
         {
-            if (YamlFile.Get(root, key) is { } n)
+            if (YamlSource.Get(root, key) is { } n)
             {
-                _file.Error(_file.KeyNode(root, key), $"'{key}' needs a JSON payload; {what} uses the receive time and topic tags");
+                _file.Error(YamlSource.KeyNode(root, key), $"'{key}' needs a JSON payload; {what} uses the receive time and topic tags");
             }
         }
     }
@@ -508,18 +514,18 @@ internal sealed class ProfileLoader
             if (!entry.Units.TryGetValue(unit, out conversion))
             {
                 var known = string.Join(", ", entry.Units.Keys);
-                _file.Error(YamlFile.Get(fmap, "unit"), $"{what}: unit '{unit}' has no conversion to {field.Unit} in devices/vocabulary.yaml (known: {known}); use one of those or add a conversion there");
+                _file.Error(YamlSource.Get(fmap, "unit"), $"{what}: unit '{unit}' has no conversion to {field.Unit} in devices/vocabulary.yaml (known: {known}); use one of those or add a conversion there");
                 return null;
             }
         }
-        else if (YamlFile.Get(fmap, "unit") is { } un && unit.Length > 0 && unit != field.Unit)
+        else if (YamlSource.Get(fmap, "unit") is { } un && unit.Length > 0 && unit != field.Unit)
         {
             _file.Error(un, $"{what} is {field.Type.ToString().ToLowerInvariant()}; remove its unit");
         }
 
         var min = field.Min;
         var max = field.Max;
-        if (YamlFile.Get(fmap, "range") is { } rangeNode)
+        if (YamlSource.Get(fmap, "range") is { } rangeNode)
         {
             if (rangeNode is YamlSequenceNode { Children.Count: 2 } rs && _file.Num(rs[0], $"{what}: range") is { } lo && _file.Num(rs[1], $"{what}: range") is { } hi)
             {
@@ -545,7 +551,7 @@ internal sealed class ProfileLoader
         }
 
         var map = new List<ValueMapEntry>();
-        if (YamlFile.Get(fmap, "map") is { } mapNode && _file.AsMap(mapNode, $"{what}: map") is { } mm)
+        if (YamlSource.Get(fmap, "map") is { } mapNode && _file.AsMap(mapNode, $"{what}: map") is { } mm)
         {
             if (field.Type is not (FieldType.Enum or FieldType.Boolean))
             {
@@ -554,7 +560,7 @@ internal sealed class ProfileLoader
 
             foreach (var (k, v) in mm.Children)
             {
-                var key = ((YamlScalarNode)k).Value ?? "";
+                var key = YamlSource.KeyName(k);
                 var target = (v as YamlScalarNode)?.Value ?? "";
                 double value;
                 if (field.Type == FieldType.Enum)
@@ -597,7 +603,7 @@ internal sealed class ProfileLoader
         var scale = _file.Num(fmap, "scale", what) ?? 1;
         var add = _file.Num(fmap, "add", what) ?? 0;
         int bitOffset = 0, bitCount = 0;
-        if (YamlFile.Get(fmap, "bits") is { } bitsNode)
+        if (YamlSource.Get(fmap, "bits") is { } bitsNode)
         {
             if (bitsNode is YamlSequenceNode { Children.Count: 2 } bs && _file.Num(bs[0], $"{what}: bits") is { } b0 && _file.Num(bs[1], $"{what}: bits") is { } b1)
             {
@@ -612,7 +618,7 @@ internal sealed class ProfileLoader
 
         if (endian is not ("big" or "little"))
         {
-            _file.Error(YamlFile.Get(fmap, "endian"), $"{what}: endian '{endian}' must be big or little");
+            _file.Error(YamlSource.Get(fmap, "endian"), $"{what}: endian '{endian}' must be big or little");
             return null;
         }
 
@@ -624,19 +630,19 @@ internal sealed class ProfileLoader
 
         if (isFloat && length is not (4 or 8))
         {
-            _file.Error(YamlFile.Get(fmap, "length") ?? fmap, $"{what}: a float is 4 or 8 bytes long");
+            _file.Error(YamlSource.Get(fmap, "length") ?? fmap, $"{what}: a float is 4 or 8 bytes long");
             return null;
         }
 
         if (bitCount < 0 || bitOffset < 0 || bitOffset + bitCount > length * 8 || (bitCount > 0 && isFloat))
         {
-            _file.Error(YamlFile.Get(fmap, "bits") ?? fmap, $"{what}: bits [{bitOffset}, +{bitCount}] do not fit in {length} byte(s) (bits count from the least significant bit)");
+            _file.Error(YamlSource.Get(fmap, "bits") ?? fmap, $"{what}: bits [{bitOffset}, +{bitCount}] do not fit in {length} byte(s) (bits count from the least significant bit)");
             return null;
         }
 
         if (scale == 0)
         {
-            _file.Error(YamlFile.Get(fmap, "scale")!, $"{what}: scale must not be 0");
+            _file.Error(YamlSource.Get(fmap, "scale")!, $"{what}: scale must not be 0");
             return null;
         }
 
@@ -649,9 +655,9 @@ internal sealed class ProfileLoader
     private List<ProfileSample> ParseSamples(YamlMappingNode root, string id)
     {
         var list = new List<ProfileSample>();
-        if (YamlFile.Get(root, "samples") is not { } node)
+        if (YamlSource.Get(root, "samples") is not { } node)
         {
-            _file.Error(_file.KeyNode(root, "id"), "the profile has no 'samples'; add at least two payloads with their expected readings and one invalid payload with its error");
+            _file.Error(YamlSource.KeyNode(root, "id"), "the profile has no 'samples'; add at least two payloads with their expected readings and one invalid payload with its error");
             return list;
         }
 
@@ -672,7 +678,7 @@ internal sealed class ProfileLoader
             var name = _file.Str(m, "name", "a sample", required: true) ?? $"sample at line {item.Start.Line}";
             if (!names.Add(name))
             {
-                _file.Error(YamlFile.Get(m, "name"), $"sample name '{name}' is used twice; names become test names");
+                _file.Error(YamlSource.Get(m, "name"), $"sample name '{name}' is used twice; names become test names");
             }
 
             var what = $"sample '{name}'";
@@ -690,7 +696,7 @@ internal sealed class ProfileLoader
                 var buffer = new byte[hex.Length];
                 if (!HexText.TryDecode(Encoding.ASCII.GetBytes(hex), buffer, out var n))
                 {
-                    _file.Error(YamlFile.Get(m, "payload_hex"), $"{what}: payload_hex is not valid hex");
+                    _file.Error(YamlSource.Get(m, "payload_hex"), $"{what}: payload_hex is not valid hex");
                 }
 
                 payload = buffer[..n];
@@ -705,7 +711,7 @@ internal sealed class ProfileLoader
                 }
                 catch (FormatException)
                 {
-                    _file.Error(YamlFile.Get(m, "payload_base64"), $"{what}: payload_base64 is not valid base64");
+                    _file.Error(YamlSource.Get(m, "payload_base64"), $"{what}: payload_base64 is not valid base64");
                 }
 
                 kinds++;
@@ -725,7 +731,7 @@ internal sealed class ProfileLoader
                 }
                 else
                 {
-                    _file.Error(YamlFile.Get(m, "received_at"), $"{what}: received_at '{ra}' is not an ISO 8601 time");
+                    _file.Error(YamlSource.Get(m, "received_at"), $"{what}: received_at '{ra}' is not an ISO 8601 time");
                 }
             }
 
@@ -741,7 +747,7 @@ internal sealed class ProfileLoader
             {
                 ProfileId = id,
                 Name = name,
-                File = _file.DisplayPath,
+                File = _file.File,
                 Line = (int)item.Start.Line,
                 Column = (int)item.Start.Column,
                 Topic = topic,
