@@ -73,7 +73,7 @@ public sealed class DeviceCatalog
         foreach (var file in files)
         {
             var id = ExpectedId(root, file);
-            if (ProfileLoader.Load(file, Display(file), id, vocabulary, entries, errors, maxPayloadBytes) is { } profile)
+            if (ProfileLoader.Load(file, Display(file), id, entries, errors, maxPayloadBytes) is { } profile)
             {
                 loaded.Add(profile);
             }

@@ -4,7 +4,6 @@ using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Rules.Compilation;
 using SmartCity.IoT.Rules.Evaluation;
-using SmartCity.IoT.Rules.Language;
 using SmartCity.IoT.Rules.Model;
 using YamlDotNet.RepresentationModel;
 
