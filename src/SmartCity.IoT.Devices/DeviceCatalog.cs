@@ -34,12 +34,12 @@ public sealed class DeviceCatalog
 
     public FieldVocabulary Vocabulary { get; }
 
-    public IReadOnlyDictionary<string, VocabularyEntry> VocabularyEntries { get; }
+    internal IReadOnlyDictionary<string, VocabularyEntry> VocabularyEntries { get; }
 
     /// <summary>Profiles ordered by id, <see cref="DeviceProfile.Index"/> 0..n-1.</summary>
     public IReadOnlyList<DeviceProfile> Profiles { get; }
 
-    public IReadOnlyList<LoadedProfile> LoadedProfiles { get; }
+    internal IReadOnlyList<LoadedProfile> LoadedProfiles { get; }
 
     /// <summary>MQTT filters ('+' per named segment) for every telemetry and availability topic.</summary>
     public IReadOnlyList<string> SubscriptionFilters { get; }
@@ -100,7 +100,7 @@ public sealed class DeviceCatalog
     }
 
     /// <summary>Runs every sample of every profile.</summary>
-    public IEnumerable<SampleOutcome> RunSamples()
+    internal IEnumerable<SampleOutcome> RunSamples()
     {
         foreach (var l in LoadedProfiles)
         {
