@@ -32,9 +32,6 @@ public sealed class YamlSource
     /// <summary>The file holds no document, or only an empty value.</summary>
     public bool IsEmpty { get; }
 
-    /// <summary>Every diagnostic reported so far for this file and any other sharing the list.</summary>
-    public IReadOnlyList<Diagnostic> Diagnostics => _diagnostics;
-
     /// <summary>Reads and parses <paramref name="path"/>; <paramref name="displayPath"/> names it in diagnostics.</summary>
     public static YamlSource Load(string path, string displayPath, List<Diagnostic> diagnostics)
     {
@@ -210,15 +207,8 @@ public sealed class YamlSource
 
     public string? Str(YamlMappingNode map, string key, string what, bool required = false)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        var node = Get(map, key);
-        if (node is null)
+        if (Find(map, key, required, $"{what} is missing '{key}' (add '{key}: ...')") is not { } node)
         {
-            if (required)
-            {
-                Error(map, $"{what} is missing '{key}' (add '{key}: ...')");
-            }
-
             return null;
         }
 
@@ -238,22 +228,8 @@ public sealed class YamlSource
         return Str(map, key, what) is null ? null : (YamlScalarNode)Get(map, key)!;
     }
 
-    public double? Num(YamlMappingNode map, string key, string what, bool required = false)
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        var node = Get(map, key);
-        if (node is null)
-        {
-            if (required)
-            {
-                Error(map, $"{what} is missing '{key}'");
-            }
-
-            return null;
-        }
-
-        return Num(node, $"'{key}' in {what}");
-    }
+    public double? Num(YamlMappingNode map, string key, string what, bool required = false) =>
+        Find(map, key, required, $"{what} is missing '{key}'") is { } node ? Num(node, $"'{key}' in {what}") : null;
 
     public double? Num(YamlNode node, string what)
     {
@@ -318,6 +294,19 @@ public sealed class YamlSource
         }
 
         return list;
+    }
+
+    /// <summary>The value of <paramref name="key"/>, or null (reporting <paramref name="missing"/> at the map when it is required).</summary>
+    private YamlNode? Find(YamlMappingNode map, string key, bool required, string missing)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var node = Get(map, key);
+        if (node is null && required)
+        {
+            Error(map, missing);
+        }
+
+        return node;
     }
 
     private static Diagnostic SyntaxError(string file, string text, Mark mark, string detail, FlowTrackingParser parser)

@@ -55,24 +55,19 @@ internal static class LevelParser
         }
     }
 
-    public static CompiledExpression? Condition(YamlSource source, ExpressionCompiler compiler, YamlScalarNode node)
-    {
-        try
-        {
-            return compiler.CompileCondition(node.Value ?? "");
-        }
-        catch (RuleSyntaxException ex)
-        {
-            source.ErrorAt(node, ex.Position, ex.Message);
-            return null;
-        }
-    }
+    public static CompiledExpression? Condition(YamlSource source, ExpressionCompiler compiler, YamlScalarNode node) =>
+        Compile(source, node, compiler.CompileCondition);
 
-    public static EvalNode? Number(YamlSource source, ExpressionCompiler compiler, YamlScalarNode node)
+    public static EvalNode? Number(YamlSource source, ExpressionCompiler compiler, YamlScalarNode node) =>
+        Compile(source, node, compiler.CompileNumber);
+
+    /// <summary>The compiled expression, or null with the syntax or type error at its place in the file.</summary>
+    private static T? Compile<T>(YamlSource source, YamlScalarNode node, Func<string, T> compile)
+        where T : class
     {
         try
         {
-            return compiler.CompileNumber(node.Value ?? "");
+            return compile(node.Value ?? "");
         }
         catch (RuleSyntaxException ex)
         {
