@@ -75,10 +75,9 @@ public sealed class RuleDirectoryWatcher : IDisposable
                 _onFailed(ex.Errors);
                 return;
             }
-#pragma warning disable CA1031 // any failure to read the rules must leave the old rules running, not end the process
             catch (Exception ex)
-#pragma warning restore CA1031
             {
+                // Whatever went wrong, the old rules keep running: an exception here would end the process.
                 _onFailed([new Diagnostic(_directory, 0, 0, $"the rules could not be reloaded: {ex.Message}")]);
                 return;
             }
