@@ -1,5 +1,6 @@
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Devices.Loading;
 using SmartCity.IoT.Devices.Samples;
@@ -14,6 +15,9 @@ public sealed class DeviceCatalog
 {
     public const string VocabularyFileName = "vocabulary.yaml";
     public const string SchemaFolder = "schema";
+
+    /// <summary>The <see cref="DiagnosticException.Subject"/> of a catalog that failed to load.</summary>
+    public const string DiagnosticSubject = "the device profiles";
 
     private readonly Dictionary<string, DeviceProfile> _byId;
 
@@ -30,36 +34,36 @@ public sealed class DeviceCatalog
 
     public FieldVocabulary Vocabulary { get; }
 
-    public IReadOnlyDictionary<string, VocabularyEntry> VocabularyEntries { get; }
+    internal IReadOnlyDictionary<string, VocabularyEntry> VocabularyEntries { get; }
 
     /// <summary>Profiles ordered by id, <see cref="DeviceProfile.Index"/> 0..n-1.</summary>
     public IReadOnlyList<DeviceProfile> Profiles { get; }
 
-    public IReadOnlyList<LoadedProfile> LoadedProfiles { get; }
+    internal IReadOnlyList<LoadedProfile> LoadedProfiles { get; }
 
     /// <summary>MQTT filters ('+' per named segment) for every telemetry and availability topic.</summary>
     public IReadOnlyList<string> SubscriptionFilters { get; }
 
     public MessageDecoder Decoder { get; }
 
-    /// <summary>Loads and checks devices/; throws <see cref="CatalogLoadException"/> listing every problem (the text <c>devices validate</c> prints).</summary>
+    /// <summary>Loads and checks devices/; throws <see cref="DiagnosticException"/> (subject <see cref="DiagnosticSubject"/>) listing every problem (the text <c>devices validate</c> prints).</summary>
     public static DeviceCatalog Load(string devicesDirectory, int maxPayloadBytes = MessageDecoder.DefaultMaxPayloadBytes)
     {
         var (catalog, errors) = TryLoad(devicesDirectory, [], maxPayloadBytes);
-        return errors.Count > 0 || catalog is null ? throw new CatalogLoadException(errors) : catalog;
+        return errors.Count > 0 || catalog is null ? throw new DiagnosticException(DiagnosticSubject, errors) : catalog;
     }
 
     /// <summary>
     /// Loads everything under <paramref name="devicesDirectory"/> plus <paramref name="extraFiles"/> (profiles kept elsewhere),
     /// returning the catalog (null when nothing usable loaded) and every error found.
     /// </summary>
-    public static (DeviceCatalog? Catalog, List<CatalogError> Errors) TryLoad(string devicesDirectory, IReadOnlyList<string> extraFiles, int maxPayloadBytes = MessageDecoder.DefaultMaxPayloadBytes)
+    public static (DeviceCatalog? Catalog, List<Diagnostic> Errors) TryLoad(string devicesDirectory, IReadOnlyList<string> extraFiles, int maxPayloadBytes = MessageDecoder.DefaultMaxPayloadBytes)
     {
-        var errors = new List<CatalogError>();
+        var errors = new List<Diagnostic>();
         var root = Path.GetFullPath(devicesDirectory);
         if (!Directory.Exists(root))
         {
-            errors.Add(new CatalogError(Display(root), 1, 1, "the devices directory does not exist"));
+            errors.Add(new Diagnostic(Display(root), 1, 1, "the devices directory does not exist"));
             return (null, errors);
         }
 
@@ -69,7 +73,7 @@ public sealed class DeviceCatalog
         foreach (var file in files)
         {
             var id = ExpectedId(root, file);
-            if (ProfileLoader.Load(file, Display(file), id, vocabulary, entries, errors, maxPayloadBytes) is { } profile)
+            if (ProfileLoader.Load(file, Display(file), id, entries, errors, maxPayloadBytes) is { } profile)
             {
                 loaded.Add(profile);
             }
@@ -96,7 +100,7 @@ public sealed class DeviceCatalog
     }
 
     /// <summary>Runs every sample of every profile.</summary>
-    public IEnumerable<SampleOutcome> RunSamples()
+    internal IEnumerable<SampleOutcome> RunSamples()
     {
         foreach (var l in LoadedProfiles)
         {
@@ -137,7 +141,7 @@ public sealed class DeviceCatalog
         return rel.StartsWith("..", StringComparison.Ordinal) ? fullPath : rel;
     }
 
-    private static IEnumerable<string> ProfileFiles(string root, List<CatalogError> errors)
+    private static IEnumerable<string> ProfileFiles(string root, List<Diagnostic> errors)
     {
         var files = new List<string>();
         foreach (var file in Directory.EnumerateFiles(root, "*.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -150,13 +154,13 @@ public sealed class DeviceCatalog
 
             if (rel.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
             {
-                errors.Add(new CatalogError(Display(file), 1, 1, "profiles use the .yaml extension; rename the file"));
+                errors.Add(new Diagnostic(Display(file), 1, 1, "profiles use the .yaml extension; rename the file"));
             }
             else if (rel.EndsWith(".yaml", StringComparison.Ordinal))
             {
                 if (rel.Count(c => c == '/') != 1)
                 {
-                    errors.Add(new CatalogError(Display(file), 1, 1, "profiles live at devices/<vendor>/<model>.yaml; move the file"));
+                    errors.Add(new Diagnostic(Display(file), 1, 1, "profiles live at devices/<vendor>/<model>.yaml; move the file"));
                     continue;
                 }
 
@@ -167,7 +171,7 @@ public sealed class DeviceCatalog
         return files;
     }
 
-    private static void CheckOverlaps(List<LoadedProfile> loaded, List<CatalogError> errors)
+    private static void CheckOverlaps(List<LoadedProfile> loaded, List<Diagnostic> errors)
     {
         var all = loaded.SelectMany(l => l.TopicPositions.Select(t => (Profile: l, t.Template, t.Line, t.Column))).ToList();
         for (var i = 0; i < all.Count; i++)
@@ -178,11 +182,11 @@ public sealed class DeviceCatalog
                 if (a.Template.Overlaps(b.Template))
                 {
                     var sameProfile = ReferenceEquals(a.Profile, b.Profile);
-                    errors.Add(new CatalogError(a.Profile.DisplayPath, a.Line, a.Column,
+                    errors.Add(new Diagnostic(a.Profile.DisplayPath, a.Line, a.Column,
                         $"topic template '{a.Template}' overlaps '{b.Template}' of {(sameProfile ? "the same profile" : b.Profile.Profile.Id)} ({b.Profile.DisplayPath}:{b.Line}): a topic could match both; make a plain level differ"));
                     if (!sameProfile)
                     {
-                        errors.Add(new CatalogError(b.Profile.DisplayPath, b.Line, b.Column,
+                        errors.Add(new Diagnostic(b.Profile.DisplayPath, b.Line, b.Column,
                             $"topic template '{b.Template}' overlaps '{a.Template}' of {a.Profile.Profile.Id} ({a.Profile.DisplayPath}:{a.Line}): a topic could match both; make a plain level differ"));
                     }
                 }

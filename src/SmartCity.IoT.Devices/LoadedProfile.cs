@@ -4,7 +4,7 @@ using SmartCity.IoT.Devices.Samples;
 namespace SmartCity.IoT.Devices;
 
 /// <summary>A compiled profile with its file, its samples and where its topics were written (for overlap errors).</summary>
-public sealed class LoadedProfile
+internal sealed class LoadedProfile
 {
     public required DeviceProfile Profile { get; init; }
 

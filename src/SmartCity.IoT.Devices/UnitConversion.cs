@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Devices;
 
 /// <summary>canonical = value * Factor + Offset.</summary>
-public readonly record struct UnitConversion(double Factor, double Offset)
+internal readonly record struct UnitConversion(double Factor, double Offset)
 {
     public static UnitConversion Identity { get; } = new(1, 0);
 }

@@ -3,7 +3,7 @@ using SmartCity.IoT.Core.Model;
 namespace SmartCity.IoT.Devices;
 
 /// <summary>A vocabulary field plus what profiles and the simulator need: accepted units, rounding, typical and anomalous values.</summary>
-public sealed class VocabularyEntry
+internal sealed class VocabularyEntry
 {
     public VocabularyEntry(FieldDefinition field, int decimals, IReadOnlyDictionary<string, UnitConversion> units, (double Min, double Max) typical, (double Min, double Max)? anomaly, int line)
     {

@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Devices.Commands;
 using SmartCity.IoT.Testing;
 
@@ -108,7 +109,7 @@ public sealed class ValidateCommandTests
     {
         using var temp = new TempDevices();
         temp.Write("devices/acme/ems-200.yaml", Good.Replace("name: co2,", "name: c02,", StringComparison.Ordinal));
-        var e = Assert.Throws<CatalogLoadException>(() => DeviceCatalog.Load(temp.Devices));
+        var e = Assert.Throws<DiagnosticException>(() => DeviceCatalog.Load(temp.Devices));
         var (_, output) = Validate(temp);
         var error = Assert.Single(e.Errors);
         Assert.Contains(error.ToString(), output, StringComparison.Ordinal);

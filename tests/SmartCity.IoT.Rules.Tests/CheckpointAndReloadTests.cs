@@ -1,5 +1,6 @@
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Rules.Engine;
 using SmartCity.IoT.Rules.Loading;
 using SmartCity.IoT.Rules.Model;
@@ -162,7 +163,7 @@ public sealed class CheckpointAndReloadTests
 
             File.WriteAllText(Path.Combine(dir.FullName, "a.yaml"), "rules:\n  - name: a\n    expr: co2 > 1000\n  - name: b\n    expr: co2 >> 3\n");
             Assert.True(loaded.TryTake(out var first, TimeSpan.FromSeconds(20)), "no reload after a file change");
-            var errors = Assert.IsAssignableFrom<IReadOnlyList<RuleLoadError>>(first);
+            var errors = Assert.IsAssignableFrom<IReadOnlyList<Diagnostic>>(first);
             var error = Assert.Single(errors);
             Assert.Equal((5, 16), (error.Line, error.Column));
             Assert.EndsWith("a.yaml", error.File);

@@ -1,4 +1,5 @@
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Rules.Loading;
 using SmartCity.IoT.Rules.Model;
 using SmartCity.IoT.Rules.Tests.Support;
@@ -7,9 +8,9 @@ namespace SmartCity.IoT.Rules.Tests;
 
 public sealed class RuleLoaderTests
 {
-    private static RuleLoadError SingleError(string yaml)
+    private static Diagnostic SingleError(string yaml)
     {
-        var ex = Assert.Throws<RuleLoadException>(() => RuleLoader.LoadText(yaml, "bad.yaml", TestVocabulary.Create()));
+        var ex = Assert.Throws<DiagnosticException>(() => RuleLoader.LoadText(yaml, "bad.yaml", TestVocabulary.Create()));
         var error = Assert.Single(ex.Errors);
         Assert.Equal("bad.yaml", error.File);
         return error;
@@ -139,7 +140,7 @@ public sealed class RuleLoaderTests
             Directory.CreateDirectory(Path.Combine(dir.FullName, "schema"));
             File.WriteAllText(Path.Combine(dir.FullName, "schema", "rules.schema.json"), "{\"not\": \"a rule file\"}");
 
-            var ex = Assert.Throws<RuleLoadException>(() => RuleLoader.LoadDirectory(dir.FullName, TestVocabulary.Create()));
+            var ex = Assert.Throws<DiagnosticException>(() => RuleLoader.LoadDirectory(dir.FullName, TestVocabulary.Create()));
             Assert.True(ex.Errors.Count == 2, ex.Message);
             Assert.Contains(ex.Errors, e => e.File.EndsWith("a.yaml", StringComparison.Ordinal) && e.Line == 5 && e.Message.Contains("ended", StringComparison.Ordinal));
             Assert.Contains(ex.Errors, e => e.File.EndsWith("b.yaml", StringComparison.Ordinal) && e.Line == 4 && e.Message.Contains("unknown key 'severty'", StringComparison.Ordinal) && e.Message.Contains("did you mean 'severity'", StringComparison.Ordinal));
@@ -147,7 +148,7 @@ public sealed class RuleLoaderTests
 
             File.WriteAllText(Path.Combine(dir.FullName, "b.yaml"), "rules:\n  - name: dup\n    expr: co2 > 2\n");
             File.WriteAllText(Path.Combine(dir.FullName, "a.yaml"), "rules:\n  - name: dup\n    expr: co2 > 1\n");
-            var dup = Assert.Single(Assert.Throws<RuleLoadException>(() => RuleLoader.LoadDirectory(dir.FullName, TestVocabulary.Create())).Errors);
+            var dup = Assert.Single(Assert.Throws<DiagnosticException>(() => RuleLoader.LoadDirectory(dir.FullName, TestVocabulary.Create())).Errors);
             Assert.Contains("already used at", dup.Message);
             Assert.EndsWith("b.yaml", dup.File);
         }
@@ -171,7 +172,7 @@ public sealed class RuleLoaderTests
     [InlineData("rulez: []\n", "unknown top-level key 'rulez'")]
     public void Structural_errors_are_rejected(string yaml, string message)
     {
-        var ex = Assert.Throws<RuleLoadException>(() => RuleLoader.LoadText(yaml, "bad.yaml", TestVocabulary.Create()));
+        var ex = Assert.Throws<DiagnosticException>(() => RuleLoader.LoadText(yaml, "bad.yaml", TestVocabulary.Create()));
         Assert.Contains(ex.Errors, e => e.Message.Contains(message, StringComparison.Ordinal) && e.Line > 0 && e.Column > 0);
     }
 
@@ -180,7 +181,7 @@ public sealed class RuleLoaderTests
     {
         var rules = RuleLoader.LoadText("""{"rules": [{"name": "j", "expr": "co2 > 1000", "for": "1m"}]}""", "r.json", TestVocabulary.Create());
         Assert.Equal("j", Assert.Single(rules.Rules).Name);
-        var ex = Assert.Throws<RuleLoadException>(() => RuleLoader.LoadText("{\"rules\": [\n  {\"name\": \"j\", \"expr\": \"co2 > nope\"}\n]}", "r.json", TestVocabulary.Create()));
+        var ex = Assert.Throws<DiagnosticException>(() => RuleLoader.LoadText("{\"rules\": [\n  {\"name\": \"j\", \"expr\": \"co2 > nope\"}\n]}", "r.json", TestVocabulary.Create()));
         Assert.Equal((2, 32), (ex.Errors[0].Line, ex.Errors[0].Column));
     }
 

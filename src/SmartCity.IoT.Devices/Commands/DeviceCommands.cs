@@ -1,5 +1,6 @@
 using System.Globalization;
 using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Devices.Samples;
 
@@ -19,7 +20,7 @@ public static class DeviceCommands
     {
         var root = Path.GetFullPath(devicesRoot);
         var selected = new List<string>();
-        var missing = new List<CatalogError>();
+        var missing = new List<Diagnostic>();
         foreach (var p in paths)
         {
             var full = Path.GetFullPath(p);
@@ -33,7 +34,7 @@ public static class DeviceCommands
             }
             else
             {
-                missing.Add(new CatalogError(p, 1, 1, "no such file or directory"));
+                missing.Add(new Diagnostic(p, 1, 1, "no such file or directory"));
             }
         }
 

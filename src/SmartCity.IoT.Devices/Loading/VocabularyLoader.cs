@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using YamlDotNet.RepresentationModel;
 
@@ -8,31 +9,41 @@ internal static class VocabularyLoader
 {
     internal static readonly string[] FieldKeys = ["unit", "type", "min", "max", "values", "decimals", "description", "unit_aliases", "conversions", "typical", "anomaly"];
 
-    public static (FieldVocabulary Vocabulary, Dictionary<string, VocabularyEntry> Entries) Load(string path, string displayPath, List<CatalogError> errors)
+    public static (FieldVocabulary Vocabulary, Dictionary<string, VocabularyEntry> Entries) Load(string path, string displayPath, List<Diagnostic> errors)
     {
         var entries = new Dictionary<string, VocabularyEntry>(StringComparer.Ordinal);
         var definitions = new List<FieldDefinition>();
         if (!File.Exists(path))
         {
-            errors.Add(new CatalogError(displayPath, 1, 1, "the vocabulary file is missing (create devices/vocabulary.yaml)"));
+            errors.Add(new Diagnostic(displayPath, 1, 1, "the vocabulary file is missing (create devices/vocabulary.yaml)"));
             return (new FieldVocabulary([]), entries);
         }
 
-        var file = YamlFile.Load(path, displayPath, errors);
+        var file = YamlSource.Load(path, displayPath, errors);
+        if (file.Root is null)
+        {
+            if (file.IsEmpty)
+            {
+                file.Error(null, "the file is empty");
+            }
+
+            return (new FieldVocabulary([]), entries);
+        }
+
         if (file.AsMap(file.Root, "the vocabulary") is not { } root)
         {
             return (new FieldVocabulary([]), entries);
         }
 
         file.CheckKeys(root, "the vocabulary", "fields");
-        if (file.AsMap(YamlFile.Get(root, "fields") ?? root, "'fields'") is not { } fields)
+        if (file.AsMap(YamlSource.Get(root, "fields") ?? root, "'fields'") is not { } fields)
         {
             return (new FieldVocabulary([]), entries);
         }
 
         foreach (var (keyNode, valueNode) in fields.Children)
         {
-            var name = ((YamlScalarNode)keyNode).Value ?? "";
+            var name = YamlSource.KeyName(keyNode);
             var what = $"vocabulary field '{name}'";
             if (!IsSnakeCase(name))
             {
@@ -49,7 +60,7 @@ internal static class VocabularyLoader
             var typeText = file.Str(m, "type", what) ?? "float";
             if (!Enum.TryParse<FieldType>(typeText, ignoreCase: true, out var type) || typeText.Any(char.IsDigit))
             {
-                file.Error(YamlFile.Get(m, "type"), $"{what}: type '{typeText}' must be float, integer, boolean or enum");
+                file.Error(YamlSource.Get(m, "type"), $"{what}: type '{typeText}' must be float, integer, boolean or enum");
                 continue;
             }
 
@@ -82,7 +93,7 @@ internal static class VocabularyLoader
                 (min, max) = (mn.Value, mx.Value);
                 if (min > max)
                 {
-                    file.Error(YamlFile.Get(m, "min"), $"{what}: min {min} is above max {max} (swap them)");
+                    file.Error(YamlSource.Get(m, "min"), $"{what}: min {min} is above max {max} (swap them)");
                     continue;
                 }
 
@@ -104,11 +115,11 @@ internal static class VocabularyLoader
                 units[alias] = UnitConversion.Identity;
             }
 
-            if (YamlFile.Get(m, "conversions") is { } convNode && file.AsMap(convNode, $"{what}: 'conversions'") is { } conversions)
+            if (YamlSource.Get(m, "conversions") is { } convNode && file.AsMap(convNode, $"{what}: 'conversions'") is { } conversions)
             {
                 foreach (var (ck, cv) in conversions.Children)
                 {
-                    var from = ((YamlScalarNode)ck).Value ?? "";
+                    var from = YamlSource.KeyName(ck);
                     var cwhat = $"{what}: conversion from '{from}'";
                     if (file.AsMap(cv, cwhat) is not { } cm)
                     {
@@ -141,9 +152,9 @@ internal static class VocabularyLoader
         return (new FieldVocabulary(definitions), entries);
     }
 
-    private static (double, double)? Pair(YamlFile file, YamlMappingNode m, string key, string what, FieldType type, IReadOnlyList<string>? enumValues = null)
+    private static (double, double)? Pair(YamlSource file, YamlMappingNode m, string key, string what, FieldType type, IReadOnlyList<string>? enumValues = null)
     {
-        var node = YamlFile.Get(m, key);
+        var node = YamlSource.Get(m, key);
         if (node is null)
         {
             return null;

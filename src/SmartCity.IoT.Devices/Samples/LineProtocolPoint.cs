@@ -7,7 +7,7 @@ namespace SmartCity.IoT.Devices.Samples;
 /// One parsed line of line protocol, for comparing a sample's expected reading with the encoder's output semantically:
 /// same measurement, same tag set, same fields with equal values, same timestamp; order does not matter.
 /// </summary>
-public sealed class LineProtocolPoint
+internal sealed class LineProtocolPoint
 {
     private LineProtocolPoint(string measurement, SortedDictionary<string, string> tags, SortedDictionary<string, string> fields, long? timestamp)
     {

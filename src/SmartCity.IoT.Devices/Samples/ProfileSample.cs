@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Devices.Samples;
 
 /// <summary>A sample payload carried by a profile, with what it must decode to. Each one is a test case.</summary>
-public sealed class ProfileSample
+internal sealed class ProfileSample
 {
     public required string ProfileId { get; init; }
 

@@ -1,7 +1,9 @@
+using SmartCity.IoT.Core.Loading;
+
 namespace SmartCity.IoT.Devices.Samples;
 
 /// <summary>The result of running one sample: passed, or why not; plus what the decoder produced.</summary>
-public sealed record SampleOutcome(ProfileSample Sample, bool Passed, string Message, string? ActualLineProtocol)
+internal sealed record SampleOutcome(ProfileSample Sample, bool Passed, string Message, string? ActualLineProtocol)
 {
-    public CatalogError ToError() => new(Sample.File, Sample.Line, Sample.Column, $"sample '{Sample.Name}' {Message}");
+    public Diagnostic ToError() => new(Sample.File, Sample.Line, Sample.Column, $"sample '{Sample.Name}' {Message}");
 }

@@ -7,7 +7,7 @@ using SmartCity.IoT.Core.Model;
 namespace SmartCity.IoT.Devices.Samples;
 
 /// <summary>Runs a sample through the real decoder and the real line-protocol encoder and compares with its expectation.</summary>
-public static class SampleRunner
+internal static class SampleRunner
 {
     public static SampleOutcome Run(ProfileSample sample, MessageDecoder decoder, FieldVocabulary vocabulary)
     {

@@ -73,10 +73,10 @@ public sealed class DeviceSimulator
         Devices = devices;
     }
 
-    public IReadOnlyList<SimulatedDevice> Devices { get; }
+    internal IReadOnlyList<SimulatedDevice> Devices { get; }
 
     /// <summary>Messages in one round over every device (and every field of one-value-per-topic devices).</summary>
-    public int MessagesPerRound => _slots.Count;
+    internal int MessagesPerRound => _slots.Count;
 
     /// <summary>The next message, round-robin over the simulated devices.</summary>
     public SimulatedMessage Next()
@@ -109,7 +109,7 @@ public sealed class DeviceSimulator
     }
 
     /// <summary>An availability message for a device whose profile has an availability topic, else null.</summary>
-    public SimulatedMessage? Availability(SimulatedDevice device, bool online)
+    internal SimulatedMessage? Availability(SimulatedDevice device, bool online)
     {
         if (device.Profile.Decoding.Availability is not { } a)
         {

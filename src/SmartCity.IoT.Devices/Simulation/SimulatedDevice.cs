@@ -4,7 +4,7 @@ using SmartCity.IoT.Core.Devices;
 namespace SmartCity.IoT.Devices.Simulation;
 
 /// <summary>One simulated device: its profile, topic segment values and its own daily-cycle phase.</summary>
-public sealed class SimulatedDevice
+internal sealed class SimulatedDevice
 {
     internal SimulatedDevice(DeviceProfile profile, int number, IReadOnlyDictionary<string, string> segments, double phaseHours)
     {

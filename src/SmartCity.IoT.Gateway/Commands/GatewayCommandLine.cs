@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SmartCity.IoT.Alerts;
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Devices.Commands;
 using SmartCity.IoT.Devices.Simulation;
@@ -39,7 +40,7 @@ internal static class GatewayCommandLine
         {
             app = GatewayHost.Build(configFile);
         }
-        catch (CatalogLoadException ex)
+        catch (DiagnosticException ex) when (ex.Subject == DeviceCatalog.DiagnosticSubject)
         {
             await Console.Error.WriteLineAsync("The gateway did not start: the device profiles have errors (the same list `devices validate` prints):").ConfigureAwait(false);
             foreach (var error in ex.Errors)
@@ -49,7 +50,7 @@ internal static class GatewayCommandLine
 
             return 1;
         }
-        catch (RuleLoadException ex)
+        catch (DiagnosticException ex) when (ex.Subject == RuleLoader.DiagnosticSubject)
         {
             await Console.Error.WriteLineAsync("The gateway did not start: the alert rules have errors:").ConfigureAwait(false);
             foreach (var error in ex.Errors)
@@ -206,7 +207,7 @@ internal static class GatewayCommandLine
                 Console.WriteLine($"{dir}: {rules.Count} rules, no errors");
                 return 0;
             }
-            catch (RuleLoadException ex)
+            catch (DiagnosticException ex)
             {
                 foreach (var error in ex.Errors)
                 {

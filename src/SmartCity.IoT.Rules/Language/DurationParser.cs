@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SmartCity.IoT.Rules.Language;
 
 /// <summary>Parses durations such as <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>500ms</c>, <c>1d</c> (no spaces, at least one unit).</summary>
-public static class DurationParser
+internal static class DurationParser
 {
     public const string Help = "use a number followed by a unit: ms, s, m, h, d (e.g. 30s, 5m, 1h30m)";
 

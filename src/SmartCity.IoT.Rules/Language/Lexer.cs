@@ -4,7 +4,7 @@ using System.Text;
 namespace SmartCity.IoT.Rules.Language;
 
 /// <summary>Splits an expression into tokens. Runs at load time only.</summary>
-public static class Lexer
+internal static class Lexer
 {
     public static List<Token> Tokenize(string text)
     {

@@ -4,7 +4,7 @@ namespace SmartCity.IoT.Rules.Language;
 /// Recursive-descent parser. Precedence, loosest first: <c>or</c>, <c>and</c>, <c>not</c>, comparisons,
 /// <c>+ -</c>, <c>* / %</c>, unary minus, primaries (literals, names, <c>tags.x</c>, calls, parentheses).
 /// </summary>
-public sealed class Parser
+internal sealed class Parser
 {
     private readonly List<Token> _tokens;
     private int _pos;

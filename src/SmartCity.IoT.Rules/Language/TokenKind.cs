@@ -1,6 +1,6 @@
 namespace SmartCity.IoT.Rules.Language;
 
-public enum TokenKind
+internal enum TokenKind
 {
     End,
     Number,

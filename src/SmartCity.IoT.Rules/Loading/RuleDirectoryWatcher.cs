@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Rules.Model;
 
@@ -6,15 +7,15 @@ namespace SmartCity.IoT.Rules.Loading;
 /// <summary>
 /// Watches a rules directory and reloads it after changes settle (debounce). On success <c>onLoaded</c> receives the new
 /// <see cref="RuleSet"/> (hand it to <see cref="Engine.RuleEngine.Reload"/> under the engine's lock); on failure
-/// <c>onFailed</c> receives every error with file, line and column, and the old rules keep running.
-/// Callbacks run on a timer thread, one at a time.
+/// <c>onFailed</c> receives every error with file, line and column, and the old rules keep running. A reload never throws,
+/// whatever the files hold: it runs on a timer thread, where an exception would end the process. Callbacks run one at a time.
 /// </summary>
 public sealed class RuleDirectoryWatcher : IDisposable
 {
     private readonly string _directory;
     private readonly FieldVocabulary _vocabulary;
     private readonly Action<RuleSet> _onLoaded;
-    private readonly Action<IReadOnlyList<RuleLoadError>> _onFailed;
+    private readonly Action<IReadOnlyList<Diagnostic>> _onFailed;
     private readonly TimeSpan _debounce;
     private readonly FileSystemWatcher _watcher;
     private readonly ITimer _timer;
@@ -25,7 +26,7 @@ public sealed class RuleDirectoryWatcher : IDisposable
         string rulesDirectory,
         FieldVocabulary vocabulary,
         Action<RuleSet> onLoaded,
-        Action<IReadOnlyList<RuleLoadError>> onFailed,
+        Action<IReadOnlyList<Diagnostic>> onFailed,
         TimeSpan? debounce = null,
         TimeProvider? time = null)
     {
@@ -69,14 +70,15 @@ public sealed class RuleDirectoryWatcher : IDisposable
             {
                 rules = RuleLoader.LoadDirectory(_directory, _vocabulary);
             }
-            catch (RuleLoadException ex)
+            catch (DiagnosticException ex)
             {
                 _onFailed(ex.Errors);
                 return;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
-                _onFailed([new RuleLoadError(_directory, 0, 0, ex.Message)]);
+                // Whatever went wrong, the old rules keep running: an exception here would end the process.
+                _onFailed([new Diagnostic(_directory, 0, 0, $"the rules could not be reloaded: {ex.Message}")]);
                 return;
             }
 

@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Rules.Compilation;
 using SmartCity.IoT.Rules.Model;
@@ -12,13 +13,16 @@ public static class RuleLoader
 {
     public static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
-    /// <exception cref="RuleLoadException">Any rule is invalid, or two rules share a name.</exception>
+    /// <summary>The <see cref="DiagnosticException.Subject"/> of rules that failed to load.</summary>
+    public const string DiagnosticSubject = "the alert rules";
+
+    /// <exception cref="DiagnosticException">Any rule is invalid, or two rules share a name.</exception>
     public static RuleSet LoadDirectory(string rulesDirectory, FieldVocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         if (!Directory.Exists(rulesDirectory))
         {
-            throw new RuleLoadException([new RuleLoadError(rulesDirectory, 0, 0, "rules directory does not exist")]);
+            throw new DiagnosticException(DiagnosticSubject, [new Diagnostic(rulesDirectory, 0, 0, "rules directory does not exist")]);
         }
 
         var files = Directory.EnumerateFiles(rulesDirectory, "*", SearchOption.TopDirectoryOnly)
@@ -26,16 +30,16 @@ public static class RuleLoader
             .Order(StringComparer.Ordinal)
             .ToList();
         var sources = new List<(string File, string Text)>();
-        var errors = new List<RuleLoadError>();
+        var errors = new List<Diagnostic>();
         foreach (var file in files)
         {
             try
             {
                 sources.Add((file, File.ReadAllText(file)));
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                errors.Add(new RuleLoadError(file, 0, 0, $"cannot read: {ex.Message}"));
+                errors.Add(new Diagnostic(file, 0, 0, $"cannot read: {ex.Message}"));
             }
         }
 
@@ -48,31 +52,30 @@ public static class RuleLoader
     public static RuleSet LoadText(string text, string fileName, FieldVocabulary vocabulary) => Build([(fileName, text)], vocabulary, []);
 
     /// <summary>Checks without throwing: the errors, empty when valid.</summary>
-    public static IReadOnlyList<RuleLoadError> Validate(string rulesDirectory, FieldVocabulary vocabulary)
+    public static IReadOnlyList<Diagnostic> Validate(string rulesDirectory, FieldVocabulary vocabulary)
     {
         try
         {
             LoadDirectory(rulesDirectory, vocabulary);
             return [];
         }
-        catch (RuleLoadException ex)
+        catch (DiagnosticException ex)
         {
             return ex.Errors;
         }
     }
 
-    private static RuleSet Build(List<(string File, string Text)> sources, FieldVocabulary vocabulary, List<RuleLoadError> errors)
+    private static RuleSet Build(List<(string File, string Text)> sources, FieldVocabulary vocabulary, List<Diagnostic> errors)
     {
         var rules = new List<CompiledRule>();
         var seen = new Dictionary<string, RuleDefinition>(StringComparer.Ordinal);
         foreach (var (file, text) in sources)
         {
-            var parser = new RuleFileParser(file, text, vocabulary, errors);
-            foreach (var rule in parser.Parse())
+            foreach (var rule in RuleFileParser.Parse(file, text, vocabulary, errors))
             {
                 if (seen.TryGetValue(rule.Name, out var first))
                 {
-                    errors.Add(new RuleLoadError(file, rule.Definition.Line, 1, $"rule name '{rule.Name}' is already used at {first.File}:{first.Line}; names identify alerts and must be unique"));
+                    errors.Add(new Diagnostic(file, rule.Definition.Line, 1, $"rule name '{rule.Name}' is already used at {first.File}:{first.Line}; names identify alerts and must be unique"));
                     continue;
                 }
 
@@ -83,7 +86,7 @@ public static class RuleLoader
 
         if (errors.Count > 0)
         {
-            throw new RuleLoadException(errors);
+            throw new DiagnosticException(DiagnosticSubject, errors);
         }
 
         return new RuleSet(rules, vocabulary, sources.Select(s => s.File).ToArray());

@@ -1,0 +1,67 @@
+using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Loading;
+using YamlDotNet.RepresentationModel;
+
+namespace SmartCity.IoT.Devices.Loading;
+
+/// <summary>A profile's <c>payload:</c> (format, encoding, and a binary frame inside JSON).</summary>
+internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, JsonPath? FramePath, BinaryEncoding FrameEncoding)
+{
+    public static PayloadSection? Read(ProfileContext context, YamlMappingNode root)
+    {
+        var file = context.File;
+        var payloadNode = YamlSource.Get(root, "payload");
+        if (payloadNode is null)
+        {
+            file.Error(root, "the profile has no 'payload' (add 'payload: { format: json }', binary or value)");
+            return null;
+        }
+
+        if (file.AsMap(payloadNode, "'payload'") is not { } pm)
+        {
+            return null;
+        }
+
+        file.CheckKeys(pm, "'payload'", ProfileLoader.PayloadKeys);
+        var format = file.Str(pm, "format", "'payload'", required: true) ?? "json";
+        if (format is not ("json" or "binary" or "value"))
+        {
+            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, binary or value");
+            return null;
+        }
+
+        var encoding = BinaryEncoding.Raw;
+        if (file.Str(pm, "encoding", "'payload'") is { } enc && !context.TryEncoding(enc, YamlSource.Get(pm, "encoding")!, out encoding))
+        {
+            return null;
+        }
+
+        JsonPath? framePath = null;
+        var frameEncoding = BinaryEncoding.Base64;
+        if (YamlSource.Get(pm, "frame") is { } frameNode && file.AsMap(frameNode, "'payload.frame'") is { } fm)
+        {
+            file.CheckKeys(fm, "'payload.frame'", ProfileLoader.FrameKeys);
+            if (format != "json")
+            {
+                file.Error(frameNode, "'frame' (a binary frame inside a JSON string) needs 'format: json'");
+            }
+
+            if (file.Str(fm, "path", "'payload.frame'", required: true) is { } fp)
+            {
+                framePath = context.ParsePath(fp, YamlSource.Get(fm, "path")!);
+            }
+
+            if (file.Str(fm, "encoding", "'payload.frame'") is { } fe && !context.TryEncoding(fe, YamlSource.Get(fm, "encoding")!, out frameEncoding))
+            {
+                return null;
+            }
+
+            if (frameEncoding == BinaryEncoding.Raw)
+            {
+                file.Error(frameNode, "a frame inside JSON must be 'encoding: base64' or 'hex'");
+            }
+        }
+
+        return new PayloadSection(format, encoding, framePath, frameEncoding);
+    }
+}
