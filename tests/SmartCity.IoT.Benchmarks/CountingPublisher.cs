@@ -2,9 +2,9 @@ using SmartCity.IoT.Core.Alerting;
 
 namespace SmartCity.IoT.Benchmarks;
 
-internal sealed class CountingPublisher : IAlertPublisher
+internal sealed class CountingPublisher : IAlertSink
 {
     public int Count { get; private set; }
 
-    public void Publish(Alert alert) => Count++;
+    public void OnTransition(Alert alert) => Count++;
 }

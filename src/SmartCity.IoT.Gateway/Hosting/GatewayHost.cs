@@ -75,7 +75,8 @@ internal static class GatewayHost
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>();
         services.AddSingleton<IValidateOptions<PipelineOptions>>(new MovedSettingsValidator(configuration));
-        services.AddOptions<RuleEngineOptions>().Bind(configuration.GetSection("Rules")).ValidateOnStart();
+        services.AddOptions<RuleEngineOptions>().Bind(configuration.GetSection(RuleEngineOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RuleEngineOptions>, RuleEngineOptionsValidator>();
         services.AddOptions<SimulatorHostOptions>().Bind(configuration.GetSection(SimulatorHostOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SimulatorHostOptions>, SimulatorHostOptionsValidator>();
 

@@ -14,7 +14,7 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 /// the back-pressure that stops reading from the sources. Also the rule engine's alert sink: a transition is recorded in
 /// the <c>alerts</c> measurement and travels with the open batch. Called only under the pipeline's gate.
 /// </summary>
-internal sealed class BatchAssembler : IAlertSink, IAlertPublisher
+internal sealed class BatchAssembler : IAlertSink
 {
     private readonly PipelineOptions _options;
     private readonly PipelineStats _stats;
@@ -115,8 +115,6 @@ internal sealed class BatchAssembler : IAlertSink, IAlertPublisher
             _current.OpenedAtTicks = _time.GetTimestamp();
         }
     }
-
-    void IAlertPublisher.Publish(Alert alert) => OnTransition(alert);
 
     private async ValueTask SealAsync(CancellationToken cancellationToken)
     {

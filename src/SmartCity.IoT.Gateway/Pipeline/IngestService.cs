@@ -134,11 +134,7 @@ internal sealed partial class IngestService : BackgroundService
         return new RuleDirectoryWatcher(
             path,
             _catalog.Vocabulary,
-            rules =>
-            {
-                _ = _pipeline.WithEngineAsync(e => e.Reload(rules), stoppingToken);
-                Log.RulesReloaded(_logger, rules.Count, path);
-            },
+            rules => _ = ReloadAsync(rules, path, stoppingToken),
             errors =>
             {
                 foreach (var error in errors)
@@ -146,6 +142,23 @@ internal sealed partial class IngestService : BackgroundService
                     Log.RulesReloadFailed(_logger, error.ToString());
                 }
             });
+    }
+
+    private async Task ReloadAsync(Rules.Model.RuleSet rules, string path, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _pipeline.WithEngineAsync(e => e.Reload(rules), stoppingToken).ConfigureAwait(false);
+            Log.RulesReloaded(_logger, rules.Count, path);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        catch (Exception ex)
+        {
+            Log.RulesReloadFailed(_logger, ex.Message);
+        }
     }
 
     private static partial class Log

@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Rules.Evaluation;
 using SmartCity.IoT.Rules.Language;
@@ -319,7 +320,7 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
 
     private string Suggest(string name)
     {
-        var best = TextDistance.Closest(name, vocabulary.Fields.Select(f => f.Name));
+        var best = DidYouMean.Closest(name, vocabulary.Fields.Select(f => f.Name));
         return best is null ? "" : $" (did you mean '{best}'?)";
     }
 

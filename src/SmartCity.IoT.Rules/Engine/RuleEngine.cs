@@ -34,12 +34,12 @@ public sealed class RuleEngine
     private long _rulesVersion = 1;
 
     /// <exception cref="ArgumentException">The rules were compiled against another vocabulary, or <paramref name="options"/> are out of range.</exception>
-    public RuleEngine(RuleSet rules, FieldVocabulary vocabulary, DeviceRegistry devices, IAlertPublisher publisher, TimeProvider time, RuleEngineOptions? options = null)
+    public RuleEngine(RuleSet rules, FieldVocabulary vocabulary, DeviceRegistry devices, IAlertSink sink, TimeProvider time, RuleEngineOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         _vocabulary = vocabulary ?? throw new ArgumentNullException(nameof(vocabulary));
         _devices = devices ?? throw new ArgumentNullException(nameof(devices));
-        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(sink);
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _options = options ?? new RuleEngineOptions();
         _options.ThrowIfInvalid(nameof(options));
@@ -47,7 +47,7 @@ public sealed class RuleEngine
 
         _noValues = new double[vocabulary.Count];
         Array.Fill(_noValues, double.NaN);
-        var lifecycle = new RuleLifecycle(new AlertBuilder(vocabulary), publisher, _options.DefaultFlapping);
+        var lifecycle = new RuleLifecycle(new AlertBuilder(vocabulary), sink, _options.DefaultFlapping);
         _binder = new RuleBinder(rules, _options, lifecycle);
         _evaluator = new RuleEvaluator(vocabulary, lifecycle);
         _timers = new RuleTimers(lifecycle, _noValues);

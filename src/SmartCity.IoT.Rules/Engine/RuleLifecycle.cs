@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using SmartCity.IoT.Core.Alerting;
-using SmartCity.IoT.Core.Telemetry;
 using SmartCity.IoT.Rules.Compilation;
 using SmartCity.IoT.Rules.Evaluation;
 using SmartCity.IoT.Rules.Language;
@@ -12,9 +10,8 @@ namespace SmartCity.IoT.Rules.Engine;
 /// The state machine of one (rule, device): inactive → pending (<c>for</c>) → firing → resolved, level changes
 /// (escalation), <c>keep_firing_for</c>, flapping holds; publishes each transition as an alert.
 /// </summary>
-internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertPublisher publisher, FlappingPolicy defaultFlapping)
+internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, FlappingPolicy defaultFlapping)
 {
-    private static readonly Counter<long> Transitions = GatewayMeter.Meter.CreateCounter<long>("rules.alert_transitions", description: "Alert transitions published by the rule engine");
 
     /// <summary>Advances the lifecycle given the outcome of the firing condition (<see cref="CompiledRule.EvaluateLevels"/>).</summary>
     public void Step(DeviceSlot slot, RuleState state, in EvalContext ctx, double fire, int level)
@@ -185,7 +182,6 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertPublisher publish
     private void Publish(DeviceSlot slot, RuleState state, AlertStatus status, long now, string? note)
     {
         var alert = alerts.Build(slot, state, status, now, note);
-        Transitions.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
-        publisher.Publish(alert);
+        sink.OnTransition(alert);
     }
 }

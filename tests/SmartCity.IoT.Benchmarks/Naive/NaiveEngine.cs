@@ -7,7 +7,7 @@ namespace SmartCity.IoT.Benchmarks.Naive;
 /// first version usually is: dictionaries keyed by strings, history lists pruned with RemoveAll, LINQ for matching
 /// and windows.
 /// </summary>
-internal sealed class NaiveEngine(IReadOnlyList<NaiveRule> rules, TimeProvider time, IAlertPublisher publisher)
+internal sealed class NaiveEngine(IReadOnlyList<NaiveRule> rules, TimeProvider time, IAlertSink publisher)
 {
     private readonly Dictionary<string, NaiveDevice> _devices = [];
     private readonly Dictionary<string, State> _states = [];
@@ -113,7 +113,7 @@ internal sealed class NaiveEngine(IReadOnlyList<NaiveRule> rules, TimeProvider t
     private void Publish(NaiveRule rule, NaiveDevice device, State state, AlertStatus status, NaiveContext ctx, DateTimeOffset now)
     {
         state.Phase = status == AlertStatus.Resolved ? "inactive" : "firing";
-        publisher.Publish(new Alert
+        publisher.OnTransition(new Alert
         {
             Fingerprint = $"{rule.Name}:{device.Id}",
             RuleName = rule.Name,

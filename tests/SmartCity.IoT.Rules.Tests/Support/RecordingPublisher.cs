@@ -2,11 +2,11 @@ using SmartCity.IoT.Core.Alerting;
 
 namespace SmartCity.IoT.Rules.Tests.Support;
 
-internal sealed class RecordingPublisher : IAlertPublisher
+internal sealed class RecordingPublisher : IAlertSink
 {
     public List<Alert> Alerts { get; } = [];
 
-    public void Publish(Alert alert) => Alerts.Add(alert);
+    public void OnTransition(Alert alert) => Alerts.Add(alert);
 
     public IEnumerable<AlertStatus> Statuses => Alerts.Select(a => a.Status);
 
