@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -12,7 +11,7 @@ public sealed class InfluxServer : IAsyncLifetime, IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"influxd-test-{Guid.NewGuid():N}");
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private Process? _process;
+    private ServerProcess? _process;
 
     public InfluxServer()
     {
@@ -67,19 +66,16 @@ public sealed class InfluxServer : IAsyncLifetime, IDisposable
         }
     }
 
-    public async Task StartAsync() =>
-        _process = await ServerLauncher.StartAsync(TestEnvironment.Influxd, $"-config {_dir}/influxd.conf", _http, $"{Url}/ping", status => status == 204, "influxd");
+    public async Task StartAsync()
+    {
+        _process = new ServerProcess(TestEnvironment.Influxd, ["-config", $"{_dir}/influxd.conf"]);
+        await _process.StartAndWaitHealthyAsync(_http, $"{Url}/ping", status => status == 204, "influxd");
+    }
 
     /// <summary>Kills the server (like a crash or power loss for the client: no goodbye).</summary>
     public void Stop()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        _process?.Dispose();
+        _process?.Dispose(); // kills it first
         _process = null;
     }
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using SmartCity.IoT.Testing;
 using SmartCity.IoT.Alerts.Options;
 
 namespace SmartCity.IoT.Alerts.Tests;
@@ -38,8 +38,7 @@ public sealed class CrashRecoveryTests
             }
             finally
             {
-                first.Kill(); // SIGKILL on Linux: no shutdown code runs
-                await first.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                first.Kill(); // SIGKILL: no shutdown code runs
             }
 
             Assert.NotEqual(0, first.ExitCode);
@@ -54,10 +53,7 @@ public sealed class CrashRecoveryTests
             }
             finally
             {
-                if (!second.HasExited)
-                {
-                    second.Kill();
-                }
+                second.Kill();
             }
 
             Assert.Equal(0, second.ExitCode);
@@ -74,27 +70,14 @@ public sealed class CrashRecoveryTests
         Assert.Equal(0, outbox.CountDeadLetters());
     }
 
-    private static Process StartHost(string outboxPath, string url, bool exitWhenEmpty)
+    private static ServerProcess StartHost(string outboxPath, string url, bool exitWhenEmpty)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SmartCity.IoT.Alerts.TestHost.dll");
         Assert.True(File.Exists(dll), $"test host not built next to the tests: {dll}");
         var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var psi = new ProcessStartInfo(dotnet) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "exec", dll, "--outbox", outboxPath, "--url", url, "--name", "receiver", "--timeout", "60" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        if (exitWhenEmpty)
-        {
-            psi.ArgumentList.Add("--exit-when-empty");
-        }
-
-        var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        string[] arguments = ["exec", dll, "--outbox", outboxPath, "--url", url, "--name", "receiver", "--timeout", "60"];
+        var process = new ServerProcess(dotnet, exitWhenEmpty ? [.. arguments, "--exit-when-empty"] : arguments);
+        process.Start();
         return process;
     }
 }

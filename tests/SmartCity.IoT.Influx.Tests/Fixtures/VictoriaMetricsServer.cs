@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Influx.Tests.Fixtures;
@@ -8,7 +7,7 @@ public sealed class VictoriaMetricsServer : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"vm-test-{Guid.NewGuid():N}");
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private Process? _process;
+    private ServerProcess? _process;
 
     public int Port { get; } = FreePort.Next();
 
@@ -17,13 +16,10 @@ public sealed class VictoriaMetricsServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
-        _process = await ServerLauncher.StartAsync(
+        _process = new ServerProcess(
             TestEnvironment.VictoriaMetrics,
-            $"-storageDataPath={_dir} -httpListenAddr=127.0.0.1:{Port} -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR",
-            _http,
-            $"{Url}/health",
-            status => status is >= 200 and < 300,
-            "victoria-metrics");
+            [$"-storageDataPath={_dir}", $"-httpListenAddr=127.0.0.1:{Port}", "-retentionPeriod=100y", "-search.latencyOffset=0s", "-loggerLevel=ERROR"]);
+        await _process.StartAndWaitHealthyAsync(_http, $"{Url}/health", status => status is >= 200 and < 300, "victoria-metrics");
     }
 
     /// <summary>Flushes and exports the series matching <paramref name="match"/> as JSON lines.</summary>
@@ -40,13 +36,7 @@ public sealed class VictoriaMetricsServer : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        _process?.Dispose();
+        _process?.Dispose(); // kills it first
         _http.Dispose();
         try
         {

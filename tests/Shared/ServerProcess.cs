@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace SmartCity.IoT.IntegrationTests.Infrastructure;
+namespace SmartCity.IoT.Testing;
 
-/// <summary>A real server process the test starts, stops or kills itself; its output is kept for failure messages.</summary>
+/// <summary>
+/// The one launcher of real server processes in the tests (InfluxDB, VictoriaMetrics, Mosquitto, the gateway): the test
+/// starts, stops or kills it itself; its output is kept for failure messages.
+/// </summary>
 internal sealed class ServerProcess : IDisposable
 {
     private readonly ProcessStartInfo _start;
@@ -34,6 +37,13 @@ internal sealed class ServerProcess : IDisposable
 
     public int? Pid => _process?.Id;
 
+    /// <summary>The exit code once it has exited.</summary>
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+
+    /// <summary>Completes when the process has exited (on its own, or after <see cref="Kill"/> / <see cref="Stop"/>).</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) =>
+        _process?.WaitForExitAsync(cancellationToken) ?? Task.CompletedTask;
+
     public string Output
     {
         get
@@ -54,6 +64,37 @@ internal sealed class ServerProcess : IDisposable
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         _process = p;
+    }
+
+    /// <summary>Starts the process and waits until <paramref name="healthUrl"/> answers with a status <paramref name="healthy"/> accepts.</summary>
+    public async Task StartAndWaitHealthyAsync(HttpClient http, string healthUrl, Func<int, bool> healthy, string name, TimeSpan? timeout = null)
+    {
+        Start();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync(healthUrl);
+                if (healthy((int)response.StatusCode))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            if (!IsRunning)
+            {
+                throw new InvalidOperationException($"{name} exited with {_process!.ExitCode}: {Output}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{name} did not answer {healthUrl} within {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s: {Output}");
     }
 
     /// <summary>SIGKILL: no chance to flush or say goodbye, like a power cut of the process.</summary>
