@@ -115,6 +115,37 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task The_rule_engine_can_be_read_without_waiting_on_a_held_pipeline()
+    {
+        var sink = new RecordingSink();
+        await using var h = new PipelineHarness(o =>
+        {
+            o.BatchSize = 1;
+            o.MaxPendingBatches = 1;
+        }, sink);
+        var source = new QueueSource();
+        Assert.True(await h.Pipeline.TryWithEngineAsync(_ => { }, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+
+        sink.Hold();
+        var first = sink.WriteStarted;
+        await Send(h, source, "dev-1");
+        await first.WaitAsync(Bound);
+        await Send(h, source, "dev-2");
+        var (topic, payload) = PipelineHarness.Environment("dev-3");
+        var third = source.SendAsync(h.Pipeline, topic, payload); // holds the gate while it waits for room
+
+        var read = false;
+        Assert.False(await h.Pipeline.TryWithEngineAsync(_ => read = true, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.False(read);
+        Assert.False(third.IsCompleted);
+
+        sink.Release();
+        await third.WaitAsync(Bound);
+        Assert.True(await h.Pipeline.TryWithEngineAsync(_ => read = true, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.True(read);
+    }
+
+    [Fact]
     public async Task Flush_at_shutdown_waits_for_batches_in_flight_and_a_cancelled_flush_acknowledges_nothing()
     {
         var sink = new RecordingSink();
@@ -233,6 +264,34 @@ public sealed class PipelineTests
         var record = Assert.Single(h.Get<Core.DeadLetters.DeadLetterStore>().Recent());
         Assert.Equal(nameof(DecodeError.DeviceLimitReached), record.Reason);
         Assert.Contains("Pipeline:MaxDevices (2)", record.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_field_rejected_again_and_again_is_recorded_once_a_minute_and_counted_every_time()
+    {
+        await using var h = new PipelineHarness(o => o.BatchSize = 1);
+        var source = new QueueSource();
+        var store = h.Get<Core.DeadLetters.DeadLetterStore>();
+        // 99 °C is outside the profile's temperature range: the field is dropped, the rest of the reading kept.
+        var (topic, payload) = PipelineHarness.Environment("hot-1");
+        var hot = payload.Replace("\"t\":23.4", "\"t\":99", StringComparison.Ordinal);
+        for (var i = 0; i < 5; i++)
+        {
+            await source.SendAsync(h.Pipeline, topic, hot);
+            h.Time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(5, h.Get<PipelineStats>().FieldsRejected);
+        Assert.Equal(5, h.Sink.Lines.Count(l => l.StartsWith("environment,", StringComparison.Ordinal) && !l.Contains("temperature=", StringComparison.Ordinal)));
+        var record = Assert.Single(store.Recent());
+        Assert.Equal("FieldRejected:OutOfRange", record.Reason);
+
+        h.Time.Advance(TimeSpan.FromSeconds(15)); // a minute after the first record
+        await source.SendAsync(h.Pipeline, topic, hot);
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(2, store.Recent().Count);
+        Assert.Equal(6, h.Get<PipelineStats>().FieldsRejected);
     }
 
     [Fact]

@@ -77,6 +77,28 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="WithEngineAsync"/>, but gives up after <paramref name="wait"/> (false): for readers that must answer
+    /// while the pipeline is held, say by a sink that takes no more.
+    /// </summary>
+    public async Task<bool> TryWithEngineAsync(Action<RuleEngine> action, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (!await _gate.WaitAsync(wait, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        try
+        {
+            action(_engine);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Seals whatever is open and waits until every batch sealed so far is durable and acknowledged.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {

@@ -60,6 +60,12 @@ internal static class StatusPage
         }
 
         h.Append("<h2>Active alerts (").Append(s.ActiveAlerts.Count).Append(") · ").Append(s.RuleCount).Append(" rules</h2>");
+        if (s.AlertsReadAt != s.Generated)
+        {
+            h.Append("<p class=\"warn\">The pipeline is busy (see the store above); alerts as of ")
+                .Append(E(s.AlertsReadAt?.ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "never")).Append(".</p>");
+        }
+
         if (s.ActiveAlerts.Count == 0)
         {
             h.Append("<p class=\"ok\">No active alerts.</p>");

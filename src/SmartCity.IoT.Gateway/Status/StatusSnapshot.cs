@@ -3,6 +3,7 @@ namespace SmartCity.IoT.Gateway.Status;
 /// <summary>Everything the status page shows, also served as JSON on /api/status.</summary>
 internal sealed record StatusSnapshot(
     DateTimeOffset Generated,
+    DateTimeOffset? AlertsReadAt,
     TimeSpan Uptime,
     BrokerStatus Broker,
     IReadOnlyList<SmartCity.IoT.Core.Pipeline.SourceHealth> Sources,

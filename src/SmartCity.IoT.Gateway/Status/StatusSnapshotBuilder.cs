@@ -26,16 +26,24 @@ internal sealed class StatusSnapshotBuilder(
 {
     public const int MaxDevicesShown = 500;
 
+    /// <summary>How long the page waits for the rule engine before it shows the last alerts it read.</summary>
+    private static readonly TimeSpan EngineWait = TimeSpan.FromMilliseconds(50);
+
+    private EngineView _engine = new([], 0, null);
+
     public async Task<StatusSnapshot> BuildAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        IReadOnlyList<ActiveAlertInfo> active = [];
-        var ruleCount = 0;
-        await pipeline.WithEngineAsync(e =>
+        // Never under the pipeline's gate for long: while a sink holds the pipeline (a full spool, say) the page still
+        // answers at once, with the alerts as they were when it last could read them.
+        var view = _engine;
+        if (await pipeline.TryWithEngineAsync(e => view = new EngineView(e.ActiveAlerts(), e.RuleCount, now), EngineWait, cancellationToken).ConfigureAwait(false))
         {
-            active = e.ActiveAlerts();
-            ruleCount = e.RuleCount;
-        }, cancellationToken).ConfigureAwait(false);
+            _engine = view;
+        }
+
+        var active = view.Active;
+        var ruleCount = view.RuleCount;
 
         var m = mqtt.Value;
         var writes = client.Writes;
@@ -58,8 +66,10 @@ internal sealed class StatusSnapshotBuilder(
             .Select(d => ToRow(d))
             .ToList();
 
-        return new StatusSnapshot(now, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath);
+        return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath);
     }
+
+    private sealed record EngineView(IReadOnlyList<ActiveAlertInfo> Active, int RuleCount, DateTimeOffset? ReadAt);
 
     private static string Format(SmartCity.IoT.Core.Model.FieldDefinition field, double value) => field.Type switch
     {
