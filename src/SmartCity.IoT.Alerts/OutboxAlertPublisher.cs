@@ -33,14 +33,26 @@ internal sealed class OutboxAlertPublisher : IAlertOutbox
         }
     }
 
-    public void Commit(IReadOnlyList<Alert> alerts) => PublishMany(alerts);
+    /// <summary>
+    /// The pipeline's path: as <see cref="PublishMany"/>, but a failure (logged and counted there) throws, so the pipeline
+    /// retries and holds the batch's acknowledgements until the transitions are stored.
+    /// </summary>
+    public void Commit(IReadOnlyList<Alert> alerts)
+    {
+        if (!TryStore(alerts))
+        {
+            throw new IOException($"the alert outbox could not store {alerts.Count} transition(s); see the log for why");
+        }
+    }
 
     /// <summary>Stores one batch of transitions, in order, in one transaction: all of them or (logged and counted) none.</summary>
-    public void PublishMany(IReadOnlyList<Alert> alerts)
+    public void PublishMany(IReadOnlyList<Alert> alerts) => TryStore(alerts);
+
+    private bool TryStore(IReadOnlyList<Alert> alerts)
     {
         if (alerts is null || alerts.Count == 0)
         {
-            return;
+            return true;
         }
 
         try
@@ -53,10 +65,11 @@ internal sealed class OutboxAlertPublisher : IAlertOutbox
         {
             AlertMetrics.CountPublished(alerts, stored: false);
             Log.PublishFailed(_log, alerts.Count, alerts[0].Fingerprint, alerts[0].RuleName, NotificationFormatter.StatusName(alerts[0].Status), ex);
-            return;
+            return false;
         }
 
         AlertMetrics.CountPublished(alerts, stored: true);
         Published?.Invoke();
+        return true;
     }
 }

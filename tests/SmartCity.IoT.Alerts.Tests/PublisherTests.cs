@@ -39,6 +39,18 @@ public sealed class PublisherTests
     }
 
     [Fact]
+    public void Commit_throws_when_the_outbox_is_gone_so_the_pipeline_retries_and_holds_its_acknowledgements()
+    {
+        using var dir = new TempDir();
+        var logger = new ListLogger();
+        IAlertOutbox outbox = PublisherWithoutOutbox(dir, logger);
+
+        var error = Assert.Throws<IOException>(() => outbox.Commit([TestAlerts.Firing()]));
+        Assert.Contains("could not store 1 transition", error.Message, StringComparison.Ordinal);
+        Assert.Single(logger.Entries, e => e.Level == LogLevel.Error);
+    }
+
+    [Fact]
     public void A_batch_is_stored_in_order_woken_once_and_each_transition_counted_once()
     {
         using var counts = new PublishedCounts();

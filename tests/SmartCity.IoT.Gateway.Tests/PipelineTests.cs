@@ -308,6 +308,45 @@ public sealed class PipelineTests
         Assert.True(source.Acks.Single().Observed >= 1, "the message was acknowledged before its alert was committed");
     }
 
+    [Fact]
+    public async Task Alerts_reach_the_outbox_while_the_sink_still_holds_their_batch()
+    {
+        var sink = new RecordingSink();
+        await using var h = new PipelineHarness(o => o.BatchSize = 1, sink);
+        var source = new QueueSource();
+        sink.Hold(); // InfluxDB away: the batch's write does not complete
+        var started = sink.WriteStarted;
+        await Send(h, source, "dev-1", pm25: 300);
+        await started.WaitAsync(Bound);
+
+        await WaitUntil(() => h.Outbox.Committed.Count == 1);
+        Assert.Empty(source.Acks);
+        Assert.Equal(0, sink.LineCount);
+
+        sink.Release();
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Single(source.Acks);
+    }
+
+    [Fact]
+    public async Task A_failing_outbox_is_retried_and_its_messages_wait_for_it()
+    {
+        await using var h = new PipelineHarness(o => o.BatchSize = 1);
+        h.Outbox.FailuresLeft = 2;
+        var source = new QueueSource { AtAcknowledge = () => h.Outbox.Committed.Count };
+        await Send(h, source, "dev-1", pm25: 300);
+
+        await WaitUntil(() => h.Get<PipelineStats>().OutboxFailures == 1);
+        await WaitUntil(() => h.Sink.LineCount >= 1); // the readings are durable, the alert is not yet
+        Assert.Empty(source.Acks);
+
+        var flush = h.Pipeline.FlushAsync(CancellationToken.None);
+        await AdvanceUntil(h, flush.ContinueWith(_ => 0, TaskScheduler.Default));
+        Assert.Equal(2, h.Get<PipelineStats>().OutboxFailures);
+        Assert.Single(h.Outbox.Committed, a => a.DeviceId == "dev-1");
+        Assert.Equal(1, Assert.Single(source.Acks).Observed);
+    }
+
     private static Task<long> Send(PipelineHarness h, QueueSource source, string device, double pm25 = 9.4)
     {
         var (topic, payload) = PipelineHarness.Environment(device, pm25);

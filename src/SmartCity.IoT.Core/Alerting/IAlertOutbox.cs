@@ -1,10 +1,11 @@
 namespace SmartCity.IoT.Core.Alerting;
 
 /// <summary>
-/// The durable hand-over of alert transitions to delivery: the pipeline commits one batch's transitions together, after
-/// the batch is durable and before its messages are acknowledged. Must not throw: a failure is logged and counted.
+/// The durable hand-over of alert transitions to delivery: the pipeline commits each sealed batch's transitions
+/// together, beside the sinks' writes, and acknowledges the batch's messages only after the commit.
 /// </summary>
 public interface IAlertOutbox
 {
+    /// <summary>Stores <paramref name="alerts"/> durably, in order, all or none; throws when they could not be stored (the pipeline retries).</summary>
     void Commit(IReadOnlyList<Alert> alerts);
 }

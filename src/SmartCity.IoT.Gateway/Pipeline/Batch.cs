@@ -29,6 +29,9 @@ internal sealed class Batch
 
     public long OpenedAtTicks { get; set; }
 
+    /// <summary>Completes once <see cref="Alerts"/> are in the outbox (set when a batch with alerts is sealed).</summary>
+    public TaskCompletionSource? AlertsCommitted { get; set; }
+
     /// <summary>Set when sealed: batches complete in this order.</summary>
     public long Sequence { get; set; }
 
@@ -53,5 +56,6 @@ internal sealed class Batch
         Lines = 0;
         OpenedAtTicks = 0;
         Sequence = 0;
+        AlertsCommitted = null;
     }
 }

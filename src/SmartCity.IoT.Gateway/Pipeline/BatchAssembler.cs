@@ -12,12 +12,14 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 /// Batch and seal: holds the open batch, seals it by size, age or idleness into a small bounded queue for the
 /// <see cref="BatchWriter"/>, and takes written batches back for reuse. Sealing waits while the queue is full, which is
 /// the back-pressure that stops reading from the sources. Also the rule engine's alert sink: a transition is recorded in
-/// the <c>alerts</c> measurement and travels with the open batch. Called only under the pipeline's gate.
+/// the <c>alerts</c> measurement and travels with the open batch; at seal the batch's transitions also go to the
+/// <see cref="AlertCommitter"/>. Called only under the pipeline's gate.
 /// </summary>
 internal sealed class BatchAssembler : IAlertSink
 {
     private readonly PipelineOptions _options;
     private readonly PipelineStats _stats;
+    private readonly AlertCommitter _alerts;
     private readonly ILogger<BatchAssembler> _logger;
     private readonly TimeProvider _time;
     private readonly Channel<Batch> _sealed;
@@ -26,10 +28,11 @@ internal sealed class BatchAssembler : IAlertSink
     private long _lastMessageTicks;
     private long _sequence;
 
-    public BatchAssembler(IOptions<PipelineOptions> options, PipelineStats stats, ILogger<BatchAssembler> logger, TimeProvider time)
+    public BatchAssembler(IOptions<PipelineOptions> options, PipelineStats stats, AlertCommitter alerts, ILogger<BatchAssembler> logger, TimeProvider time)
     {
         _options = options.Value;
         _stats = stats;
+        _alerts = alerts;
         _logger = logger;
         _time = time;
         _sealed = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_options.MaxPendingBatches) { SingleReader = true, SingleWriter = true });
@@ -100,8 +103,12 @@ internal sealed class BatchAssembler : IAlertSink
         _free.Add(batch);
     }
 
-    /// <summary>No more batches: the writer ends once it has drained the queue.</summary>
-    public void Complete() => _sealed.Writer.TryComplete();
+    /// <summary>No more batches: the writer and the alert committer end once they have drained their queues.</summary>
+    public void Complete()
+    {
+        _sealed.Writer.TryComplete();
+        _alerts.Complete();
+    }
 
     public void OnTransition(Alert alert)
     {
@@ -121,6 +128,11 @@ internal sealed class BatchAssembler : IAlertSink
         var full = _current;
         full.Sequence = ++_sequence;
         _current = _free.TryTake(out var reused) ? reused : NewBatch();
+        if (full.Alerts.Count > 0)
+        {
+            _alerts.Enqueue(full);
+        }
+
         // Waits here when the writer is behind: the caller holds the gate, so no new message is read.
         await _sealed.Writer.WriteAsync(full, cancellationToken).ConfigureAwait(false);
     }

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging;
-using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Core.Resilience;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>
-/// Write and acknowledge: takes each sealed batch in order, makes it durable in every sink, commits its alert
-/// transitions to the outbox, makes the dead letters of its messages durable, then has each source acknowledge its messages. A sink that throws has made nothing durable:
+/// Write and acknowledge: takes each sealed batch in order, makes it durable in every sink, waits until its alert
+/// transitions are in the outbox (committed beside the sink writes by the <see cref="AlertCommitter"/>), makes the dead
+/// letters of its messages durable, then has each source acknowledge its messages. A sink that throws has made nothing durable:
 /// the batch is retried (with backoff) and never acknowledged before it succeeds. Completion is per batch, so a flush
 /// waits for exactly the batches sealed before it.
 /// </summary>
@@ -17,7 +17,6 @@ internal sealed class BatchWriter
 
     private readonly BatchAssembler _batches;
     private readonly ITelemetrySink[] _sinks;
-    private readonly IAlertOutbox _outbox;
     private readonly DeadLetterPolicy _deadLetters;
     private readonly PipelineStats _stats;
     private readonly ILogger<BatchWriter> _logger;
@@ -26,11 +25,10 @@ internal sealed class BatchWriter
     private readonly List<(long Sequence, TaskCompletionSource Done)> _waiters = [];
     private long _completed;
 
-    public BatchWriter(BatchAssembler batches, IEnumerable<ITelemetrySink> sinks, IAlertOutbox outbox, DeadLetterPolicy deadLetters, PipelineStats stats, ILogger<BatchWriter> logger, TimeProvider time)
+    public BatchWriter(BatchAssembler batches, IEnumerable<ITelemetrySink> sinks, DeadLetterPolicy deadLetters, PipelineStats stats, ILogger<BatchWriter> logger, TimeProvider time)
     {
         _batches = batches;
         _sinks = sinks.ToArray();
-        _outbox = outbox;
         _deadLetters = deadLetters;
         _stats = stats;
         _logger = logger;
@@ -55,16 +53,9 @@ internal sealed class BatchWriter
                 await WriteDurablyAsync(batch, cancellationToken).ConfigureAwait(false);
             }
 
-            if (batch.Alerts.Count > 0)
+            if (batch.AlertsCommitted is { } committed)
             {
-                try
-                {
-                    _outbox.Commit(batch.Alerts);
-                }
-                catch (Exception ex)
-                {
-                    Log.AlertDeliveryFailed(_logger, batch.Alerts[0].RuleName, ex);
-                }
+                await committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             // Records of this batch's rejected messages were written before it was sealed; one fsync covers them all.

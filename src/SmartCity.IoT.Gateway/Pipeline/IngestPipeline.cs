@@ -15,13 +15,15 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
     private readonly MessageProcessor _processor;
     private readonly BatchAssembler _batches;
     private readonly BatchWriter _writer;
+    private readonly AlertCommitter _alerts;
     private readonly RuleEngine _engine;
 
-    public IngestPipeline(MessageProcessor processor, BatchAssembler batches, BatchWriter writer, RuleEngine engine)
+    public IngestPipeline(MessageProcessor processor, BatchAssembler batches, BatchWriter writer, AlertCommitter alerts, RuleEngine engine)
     {
         _processor = processor;
         _batches = batches;
         _writer = writer;
+        _alerts = alerts;
         _engine = engine;
     }
 
@@ -116,8 +118,9 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
         await _writer.WaitForAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The writer loop; ends after <see cref="Complete"/> once the sealed batches are written.</summary>
-    public Task RunWriterAsync(CancellationToken cancellationToken) => _writer.RunAsync(cancellationToken);
+    /// <summary>The writer and alert-commit loops; they end after <see cref="Complete"/> once the sealed batches are written.</summary>
+    public Task RunWriterAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_writer.RunAsync(cancellationToken), _alerts.RunAsync(cancellationToken));
 
     /// <summary>Stops accepting batches.</summary>
     public void Complete() => _batches.Complete();

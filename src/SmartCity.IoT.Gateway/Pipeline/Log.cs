@@ -21,8 +21,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Alert {Status} [{Severity}] {Rule} on {Device}: {Summary}")]
     public static partial void AlertTransition(ILogger logger, AlertStatus status, AlertSeverity severity, string rule, string device, string summary);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Alert delivery rejected the transition of {Rule}")]
-    public static partial void AlertDeliveryFailed(ILogger logger, string rule, Exception exception);
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "The alert outbox refused {Count} transitions; their messages are not acknowledged, retrying in {Delay}")]
+    public static partial void AlertCommitFailed(ILogger logger, int count, TimeSpan delay, Exception exception);
 
     [LoggerMessage(EventId = 212, Level = LogLevel.Error, Message = "Sink {Sink} failed to write a batch of {Lines} lines; nothing of it is acknowledged, retrying in {Delay}")]
     public static partial void SinkFailed(ILogger logger, string sink, int lines, TimeSpan delay, Exception exception);

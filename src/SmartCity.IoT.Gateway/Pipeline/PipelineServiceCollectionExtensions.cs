@@ -20,6 +20,7 @@ internal static class PipelineServiceCollectionExtensions
     {
         services.AddSingleton<PipelineStats>();
         services.AddSingleton<DeadLetterPolicy>();
+        services.AddSingleton<AlertCommitter>();
         services.AddSingleton<BatchAssembler>();
         services.AddSingleton(sp => new RuleEngine(
             rules,

@@ -25,6 +25,7 @@ internal sealed class PipelineStats
     private long _lastMessageUnixMs;
     private long _processingFailures;
     private long _sinkFailures;
+    private long _outboxFailures;
 
     public PipelineStats(TimeProvider time)
     {
@@ -119,6 +120,11 @@ internal sealed class PipelineStats
     public long SinkFailures => Interlocked.Read(ref _sinkFailures);
 
     public void SinkFailed() => Interlocked.Increment(ref _sinkFailures);
+
+    /// <summary>Alert outbox commits that failed (the batch's transitions were retried).</summary>
+    public long OutboxFailures => Interlocked.Read(ref _outboxFailures);
+
+    public void OutboxFailed() => Interlocked.Increment(ref _outboxFailures);
 
     public void MessageRejected(DecodeError reason)
     {

@@ -92,11 +92,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 }
 
-/// <summary>The durable alert outbox as the pipeline sees it: records each committed batch of transitions.</summary>
+/// <summary>The durable alert outbox as the pipeline sees it: records each committed batch of transitions, and can fail.</summary>
 internal sealed class RecordingOutbox : IAlertOutbox
 {
     private readonly Lock _gate = new();
     private readonly List<Alert> _alerts = [];
+
+    /// <summary>Commits that throw before one succeeds.</summary>
+    public int FailuresLeft { get; set; }
 
     public IReadOnlyList<Alert> Committed
     {
@@ -113,6 +116,12 @@ internal sealed class RecordingOutbox : IAlertOutbox
     {
         lock (_gate)
         {
+            if (FailuresLeft > 0)
+            {
+                FailuresLeft--;
+                throw new IOException("the outbox's disk is full");
+            }
+
             _alerts.AddRange(alerts);
         }
     }
