@@ -14,10 +14,18 @@ internal sealed class TrackedAlertStore(OutboxDatabase db)
 
     public TrackedAlert? Get(string fingerprint) => db.Run(c => Get(c, fingerprint));
 
-    /// <summary>Stores a transition. A new episode (new StartsAt) or an escalation clears the acknowledgement; otherwise it is kept.</summary>
+    /// <summary>The alerts still firing, on <paramref name="c"/> (and its transaction).</summary>
+    public static List<Alert> GetFiring(SqliteConnection c) =>
+        OutboxDatabase.Query(c, "SELECT alert FROM alerts WHERE firing=1", r => AlertJson.Deserialize(r.GetString(0)));
+
+    /// <summary>
+    /// Stores a transition (see <see cref="ContinueEpisode"/>). A new episode (new StartsAt) or an escalation clears the acknowledgement;
+    /// otherwise it is kept. Returns what was stored.
+    /// </summary>
     public TrackedAlert Apply(SqliteConnection c, Alert alert)
     {
         var existing = Get(c, alert.Fingerprint);
+        alert = ContinueEpisode(existing is { IsFiring: true } ? existing.Alert : null, alert);
         var keepAck = existing is { AcknowledgedAt: not null } && existing.Alert.StartsAt == alert.StartsAt && alert.Status != AlertStatus.Escalated;
         OutboxDatabase.Execute(c, """
             INSERT INTO alerts(fingerprint, alert, firing, starts_at, updated_at, acked_at, acked_by, ack_comment)
@@ -34,6 +42,16 @@ internal sealed class TrackedAlertStore(OutboxDatabase db)
             ("$ackC", keepAck ? existing!.AcknowledgeComment : null));
         return keepAck ? existing! with { Alert = alert } : new TrackedAlert(alert, null, null, null);
     }
+
+    /// <summary>
+    /// <paramref name="alert"/> as a transition of the episode <paramref name="firing"/> (the stored alert, if it is firing): it keeps that
+    /// episode's StartsAt. After a crash the engine's state can be older than the outbox (an older checkpoint, redelivered readings), and
+    /// it fires again or resolves with a start of its own; receivers were told the stored one, so the firing is a repeat (de-duplicated)
+    /// and the resolve ends what they were told. (A new episode while one still fires here also means its resolve never reached the
+    /// outbox, so receivers still see the first one open too.)
+    /// </summary>
+    public static Alert ContinueEpisode(Alert? firing, Alert alert) =>
+        firing is not null && firing.StartsAt != alert.StartsAt ? alert with { StartsAt = firing.StartsAt } : alert;
 
     /// <summary>Forgets resolved alerts whose last change is before <paramref name="olderThanMs"/>.</summary>
     public static int PruneResolved(SqliteConnection c, long olderThanMs) =>
