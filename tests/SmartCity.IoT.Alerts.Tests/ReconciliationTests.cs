@@ -94,6 +94,31 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task Refiring_at_another_severity_after_a_restart_is_that_severity_change_not_a_second_firing()
+    {
+        using var dir = new TempDir();
+        var path = dir.Sub("alerts.db");
+        var episode = TestAlerts.Firing(device: "a");
+        await using (var h = Create(path, "http://127.0.0.1:9/hook"))
+        {
+            h.Publish(episode, TestAlerts.Escalated(episode, AlertSeverity.Critical, episode.StartsAt.AddSeconds(5)));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(40));
+        await using (var h = Create(path, "http://127.0.0.1:9/hook"))
+        {
+            h.Router.Recover();
+            h.Publish(TestAlerts.Firing(device: "a", startsAt: _time.GetUtcNow())); // the engine forgot the escalation
+            _time.Advance(TimeSpan.FromSeconds(10));
+            h.Route();
+            var last = System.Text.Json.JsonDocument.Parse(h.Outbox.GetPending()[^1].Body).RootElement.GetProperty("alerts")[0];
+            Assert.Equal("deescalated", last.GetProperty("status").GetString());
+            Assert.Equal("warning", last.GetProperty("severity").GetString());
+            Assert.Equal(episode.StartsAt, last.GetProperty("startsAt").GetDateTimeOffset());
+        }
+    }
+
+    [Fact]
     public async Task Firing_alerts_are_the_stored_ones_with_the_unrouted_inbox_applied_and_reading_changes_nothing()
     {
         using var dir = new TempDir();

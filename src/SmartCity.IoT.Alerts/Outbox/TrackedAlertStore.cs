@@ -45,13 +45,22 @@ internal sealed class TrackedAlertStore(OutboxDatabase db)
 
     /// <summary>
     /// <paramref name="alert"/> as a transition of the episode <paramref name="firing"/> (the stored alert, if it is firing): it keeps that
-    /// episode's StartsAt. After a crash the engine's state can be older than the outbox (an older checkpoint, redelivered readings), and
-    /// it fires again or resolves with a start of its own; receivers were told the stored one, so the firing is a repeat (de-duplicated)
-    /// and the resolve ends what they were told. (A new episode while one still fires here also means its resolve never reached the
-    /// outbox, so receivers still see the first one open too.)
+    /// episode's StartsAt, and a firing at another severity is the escalation or de-escalation it is. After a crash the engine's state can
+    /// be older than the outbox (an older checkpoint, redelivered readings), and it fires again or resolves with a start of its own;
+    /// receivers were told the stored one, so the firing is a repeat (de-duplicated) and the resolve ends what they were told. (A new
+    /// episode while one still fires here also means its resolve never reached the outbox, so receivers still see the first one open.)
     /// </summary>
-    public static Alert ContinueEpisode(Alert? firing, Alert alert) =>
-        firing is not null && firing.StartsAt != alert.StartsAt ? alert with { StartsAt = firing.StartsAt } : alert;
+    public static Alert ContinueEpisode(Alert? firing, Alert alert)
+    {
+        if (firing is null)
+        {
+            return alert;
+        }
+
+        var status = alert.Status != AlertStatus.Firing || alert.Severity == firing.Severity ? alert.Status
+            : alert.Severity > firing.Severity ? AlertStatus.Escalated : AlertStatus.Deescalated;
+        return firing.StartsAt == alert.StartsAt && status == alert.Status ? alert : alert with { StartsAt = firing.StartsAt, Status = status };
+    }
 
     /// <summary>Forgets resolved alerts whose last change is before <paramref name="olderThanMs"/>.</summary>
     public static int PruneResolved(SqliteConnection c, long olderThanMs) =>
