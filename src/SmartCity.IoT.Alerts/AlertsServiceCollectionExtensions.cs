@@ -18,7 +18,8 @@ public static class AlertsServiceCollectionExtensions
 
     /// <summary>
     /// Registers validated options (<c>Alerts</c>, <c>Webhooks</c>), the SQLite <see cref="AlertOutbox"/>, <see cref="IAlertOutbox"/>
-    /// (<see cref="OutboxAlertPublisher"/>), the routing and delivery background services, and <see cref="AlertStatusService"/>.
+    /// (<see cref="OutboxAlertPublisher"/>), <see cref="IFiringAlertSource"/> (for reconciling the rule engine at start), the routing and
+    /// delivery background services, and <see cref="AlertStatusService"/>.
     /// </summary>
     public static IServiceCollection AddAlertDelivery(this IServiceCollection services, IConfiguration configuration)
     {
@@ -55,6 +56,7 @@ public static class AlertsServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookDispatcher>()));
         services.TryAddSingleton<OutboxAlertPublisher>();
         services.AddSingleton<IAlertOutbox>(sp => sp.GetRequiredService<OutboxAlertPublisher>());
+        services.TryAddSingleton<IFiringAlertSource>(sp => new OutboxFiringAlertSource(sp.GetRequiredService<AlertOutbox>()));
         services.TryAddSingleton(sp => new AlertStatusService(
             sp.GetRequiredService<AlertOutbox>(),
             sp.GetRequiredService<IOptions<AlertsOptions>>().Value,

@@ -58,8 +58,11 @@ public sealed class HostingTests
             outbox.Commit([TestAlerts.Firing(device: "quiet", severity: AlertSeverity.Info)]); // below MinSeverity
             outbox.Commit([firing]);
             await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the firing");
+            var source = host.Services.GetRequiredService<IFiringAlertSource>();
+            Assert.Equal(["ems-0042", "quiet"], source.FiringAlerts().Select(a => a.DeviceId).Order(StringComparer.Ordinal).ToList()); // routed or not, sent or not
             outbox.Commit([TestAlerts.Resolved(firing, firing.StartsAt.AddMinutes(5))]);
             await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the resolve");
+            Assert.Equal(["quiet"], source.FiringAlerts().Select(a => a.DeviceId).ToList());
         }
         finally
         {

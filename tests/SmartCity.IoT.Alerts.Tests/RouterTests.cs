@@ -148,6 +148,126 @@ public sealed class RouterTests
     }
 
     [Fact]
+    public async Task Resolve_of_an_announced_alert_is_sent_during_a_silence_and_an_unannounced_one_stays_silent()
+    {
+        await using var h = Create(new WebhookEndpointOptions { Name = "ops", Url = "http://127.0.0.1:9/hook" });
+        var a = TestAlerts.Firing(device: "a");
+        h.Publish(a);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, h.Route()); // the receiver is told a fires
+
+        h.Status.CreateSilence(new SilenceRequest { Matchers = ["building=\"hq\""], Duration = TimeSpan.FromHours(2), CreatedBy = "ana", Comment = "maintenance" });
+        var b = TestAlerts.Firing(device: "b", startsAt: _time.GetUtcNow());
+        h.Publish(b); // fires during the silence: never announced
+        for (var i = 0; i < 3; i++) // group ticks during the silence: nothing sent, and a is not forgotten
+        {
+            _time.Advance(TimeSpan.FromMinutes(5));
+            Assert.Equal(0, h.Route());
+        }
+
+        h.Publish(TestAlerts.Resolved(a, _time.GetUtcNow()), TestAlerts.Resolved(b, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, h.Route());
+        var resolve = Bodies(h)[^1];
+        Assert.Equal("resolved", resolve.GetProperty("status").GetString());
+        Assert.Equal(["a"], Devices(resolve));
+
+        _time.Advance(TimeSpan.FromHours(2)); // the silence ends: nothing is left to say
+        Assert.Equal(0, h.Route());
+        Assert.Equal(2, h.Outbox.CountPending());
+    }
+
+    [Fact]
+    public async Task Announced_alert_still_firing_when_its_silence_ends_is_not_announced_again()
+    {
+        await using var h = Create(new WebhookEndpointOptions { Name = "ops", Url = "http://127.0.0.1:9/hook" });
+        var a = TestAlerts.Firing(device: "a");
+        h.Publish(a);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, h.Route());
+        h.Status.CreateSilence(new SilenceRequest { Matchers = ["device=\"a\""], Duration = TimeSpan.FromHours(1) });
+        for (var i = 0; i < 12 + 6; i++) // through the silence and half an hour past it, well within repeat_interval
+        {
+            _time.Advance(TimeSpan.FromMinutes(5));
+            Assert.Equal(0, h.Route());
+        }
+
+        h.Publish(TestAlerts.Resolved(a, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, h.Route());
+        Assert.Equal(["firing", "resolved"], Bodies(h).Select(b => b.GetProperty("status").GetString()!).ToList());
+    }
+
+    [Fact]
+    public async Task Resolve_of_an_announced_alert_is_sent_while_it_is_inhibited()
+    {
+        await using var h = Create(new WebhookEndpointOptions { Name = "ops", Url = "http://127.0.0.1:9/hook" });
+        var co2 = TestAlerts.Firing(rule: "co2-high", device: "a");
+        h.Publish(co2);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, h.Route());
+        h.Publish(TestAlerts.Firing(rule: "device offline", device: "a", value: double.NaN, startsAt: _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, h.Route()); // the offline alert
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, h.Route()); // co2-high is inhibited now: not repeated, not forgotten
+
+        h.Publish(TestAlerts.Resolved(co2, _time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, h.Route());
+        var last = Bodies(h)[^1];
+        Assert.Equal("resolved", last.GetProperty("status").GetString());
+        Assert.Equal("co2-high", last.GetProperty("alerts")[0].GetProperty("rule").GetString());
+    }
+
+    [Fact]
+    public async Task Flapping_is_announced_once_per_episode_then_its_resolve()
+    {
+        // flapping: { max_changes: 4, window: 1m } and a value alternating every 4 s, as the engine publishes it.
+        await using var h = Create(new WebhookEndpointOptions { Name = "ops", Url = "http://127.0.0.1:9/hook" }, o =>
+        {
+            o.GroupWait = TimeSpan.Zero;
+            o.GroupInterval = TimeSpan.FromSeconds(1);
+        });
+        Alert? episode = null;
+        for (var i = 0; i < 5; i++) // firing at 0, 8, 16 s; resolved at 4, 12 s
+        {
+            var now = _time.GetUtcNow();
+            episode = i % 2 == 0 ? TestAlerts.Firing(device: "a", startsAt: now) : TestAlerts.Resolved(episode!, now);
+            h.Publish(episode);
+            _time.Advance(TimeSpan.FromSeconds(4));
+        }
+
+        Assert.Equal(5, h.Outbox.CountPending());
+        var flapping = Flapping(episode!, _time.GetUtcNow());
+        h.Publish(flapping); // 20 s: the fifth change would resolve; the engine holds it firing and says so
+        Assert.Equal(6, h.Outbox.CountPending());
+        var told = Bodies(h)[^1].GetProperty("alerts")[0];
+        Assert.Equal("firing", told.GetProperty("status").GetString());
+        Assert.Contains("holding firing", told.GetProperty("annotations").GetProperty("flapping").GetString(), StringComparison.Ordinal);
+
+        // The same episode said again (flapping, or plain after an engine restart) is not news.
+        for (var i = 0; i < 10; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(4));
+            h.Publish(i % 2 == 0 ? flapping with { At = _time.GetUtcNow() } : episode! with { At = _time.GetUtcNow() });
+        }
+
+        Assert.Equal(6, h.Outbox.CountPending());
+        _time.Advance(TimeSpan.FromSeconds(40));
+        h.Publish(TestAlerts.Resolved(episode!, _time.GetUtcNow()) with { Annotations = new Dictionary<string, string> { ["note"] = "resolved after flapping stopped" } });
+        Assert.Equal(["firing", "resolved", "firing", "resolved", "firing", "firing", "resolved"],
+            Bodies(h).Select(b => b.GetProperty("status").GetString()!).ToList());
+        Assert.Single(Bodies(h), b => b.GetProperty("alerts")[0].GetProperty("annotations").TryGetProperty("flapping", out _));
+    }
+
+    private static Alert Flapping(Alert firing, DateTimeOffset at) => firing with
+    {
+        At = at,
+        Annotations = new Dictionary<string, string>(firing.Annotations) { [AlertAnnotations.Flapping] = "flapping: 4 state changes within 1m; holding firing until it is stable" },
+    };
+
+    [Fact]
     public async Task Expiring_a_silence_through_the_service_unmutes_at_once()
     {
         await using var h = Create(new WebhookEndpointOptions { Name = "ops", Url = "http://127.0.0.1:9/hook" });

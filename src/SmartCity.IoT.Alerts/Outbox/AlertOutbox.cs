@@ -58,6 +58,28 @@ internal sealed class AlertOutbox
 
     public TrackedAlert? GetAlert(string fingerprint) => _alerts.Get(fingerprint);
 
+    /// <summary>
+    /// The latest transition of every firing alert as it will be once the router has taken the inbox: the stored alerts with the
+    /// inbox's transitions applied in order, read in one snapshot. Writes nothing.
+    /// </summary>
+    public IReadOnlyList<Alert> GetFiring() => _db.Snapshot(c =>
+    {
+        var firing = TrackedAlertStore.GetFiring(c).ToDictionary(a => a.Fingerprint, StringComparer.Ordinal);
+        foreach (var alert in InboxStore.ReadAll(c))
+        {
+            if (alert.Status == AlertStatus.Resolved)
+            {
+                firing.Remove(alert.Fingerprint);
+            }
+            else
+            {
+                firing[alert.Fingerprint] = TrackedAlertStore.ContinueEpisode(firing.GetValueOrDefault(alert.Fingerprint), alert);
+            }
+        }
+
+        return (IReadOnlyList<Alert>)firing.Values.OrderBy(a => a.StartsAt).ThenBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
+    });
+
     /// <inheritdoc cref="AcknowledgementStore.Acknowledge"/>
     public bool Acknowledge(string fingerprint, string by, string? comment) => _acks.Acknowledge(fingerprint, by, comment);
 

@@ -27,17 +27,23 @@ internal sealed class InboxStore(OutboxDatabase db)
 
     /// <summary>Unprocessed alerts in publish order. A row that cannot be read comes with a null alert and its error, so it can be dropped loudly.</summary>
     public List<(long Id, Alert? Alert, string? Error)> Read(int limit) => db.Run(c =>
-        OutboxDatabase.Query<(long, Alert?, string?)>(c, "SELECT id, alert FROM inbox ORDER BY id LIMIT $n", r =>
-        {
-            try
-            {
-                return (r.GetInt64(0), AlertJson.Deserialize(r.GetString(1)), null);
-            }
-            catch (JsonException ex)
-            {
-                return (r.GetInt64(0), null, ex.Message);
-            }
-        }, ("$n", limit)));
+        OutboxDatabase.Query(c, "SELECT id, alert FROM inbox ORDER BY id LIMIT $n", ReadRow, ("$n", limit)));
+
+    /// <summary>Every unprocessed alert in publish order, on <paramref name="c"/> (and its transaction); unreadable rows are left to the router.</summary>
+    public static List<Alert> ReadAll(SqliteConnection c) =>
+        OutboxDatabase.Query(c, "SELECT id, alert FROM inbox ORDER BY id", ReadRow).Where(r => r.Alert is not null).Select(r => r.Alert!).ToList();
 
     public static void Delete(SqliteConnection c, long id) => OutboxDatabase.Execute(c, "DELETE FROM inbox WHERE id=$id", ("$id", id));
+
+    private static (long Id, Alert? Alert, string? Error) ReadRow(SqliteDataReader r)
+    {
+        try
+        {
+            return (r.GetInt64(0), AlertJson.Deserialize(r.GetString(1)), null);
+        }
+        catch (JsonException ex)
+        {
+            return (r.GetInt64(0), null, ex.Message);
+        }
+    }
 }

@@ -55,6 +55,16 @@ internal sealed class OutboxDatabase
         return result;
     }
 
+    /// <summary>Runs <paramref name="work"/> in a read transaction: it sees one consistent state of the file, and takes no write lock.</summary>
+    public T Snapshot<T>(Func<SqliteConnection, T> work)
+    {
+        using var c = Open();
+        using var tx = c.BeginTransaction(deferred: true);
+        var result = work(c);
+        tx.Commit();
+        return result;
+    }
+
     public void InTransaction(Action<SqliteConnection> work) => InTransaction(c =>
     {
         work(c);

@@ -14,10 +14,18 @@ internal sealed class TrackedAlertStore(OutboxDatabase db)
 
     public TrackedAlert? Get(string fingerprint) => db.Run(c => Get(c, fingerprint));
 
-    /// <summary>Stores a transition. A new episode (new StartsAt) or an escalation clears the acknowledgement; otherwise it is kept.</summary>
+    /// <summary>The alerts still firing, on <paramref name="c"/> (and its transaction).</summary>
+    public static List<Alert> GetFiring(SqliteConnection c) =>
+        OutboxDatabase.Query(c, "SELECT alert FROM alerts WHERE firing=1", r => AlertJson.Deserialize(r.GetString(0)));
+
+    /// <summary>
+    /// Stores a transition (see <see cref="ContinueEpisode"/>). A new episode (new StartsAt) or an escalation clears the acknowledgement;
+    /// otherwise it is kept. Returns what was stored.
+    /// </summary>
     public TrackedAlert Apply(SqliteConnection c, Alert alert)
     {
         var existing = Get(c, alert.Fingerprint);
+        alert = ContinueEpisode(existing is { IsFiring: true } ? existing.Alert : null, alert);
         var keepAck = existing is { AcknowledgedAt: not null } && existing.Alert.StartsAt == alert.StartsAt && alert.Status != AlertStatus.Escalated;
         OutboxDatabase.Execute(c, """
             INSERT INTO alerts(fingerprint, alert, firing, starts_at, updated_at, acked_at, acked_by, ack_comment)
@@ -33,6 +41,25 @@ internal sealed class TrackedAlertStore(OutboxDatabase db)
             ("$ackBy", keepAck ? existing!.AcknowledgedBy : null),
             ("$ackC", keepAck ? existing!.AcknowledgeComment : null));
         return keepAck ? existing! with { Alert = alert } : new TrackedAlert(alert, null, null, null);
+    }
+
+    /// <summary>
+    /// <paramref name="alert"/> as a transition of the episode <paramref name="firing"/> (the stored alert, if it is firing): it keeps that
+    /// episode's StartsAt, and a firing at another severity is the escalation or de-escalation it is. After a crash the engine's state can
+    /// be older than the outbox (an older checkpoint, redelivered readings), and it fires again or resolves with a start of its own;
+    /// receivers were told the stored one, so the firing is a repeat (de-duplicated) and the resolve ends what they were told. (A new
+    /// episode while one still fires here also means its resolve never reached the outbox, so receivers still see the first one open.)
+    /// </summary>
+    public static Alert ContinueEpisode(Alert? firing, Alert alert)
+    {
+        if (firing is null)
+        {
+            return alert;
+        }
+
+        var status = alert.Status != AlertStatus.Firing || alert.Severity == firing.Severity ? alert.Status
+            : alert.Severity > firing.Severity ? AlertStatus.Escalated : AlertStatus.Deescalated;
+        return firing.StartsAt == alert.StartsAt && status == alert.Status ? alert : alert with { StartsAt = firing.StartsAt, Status = status };
     }
 
     /// <summary>Forgets resolved alerts whose last change is before <paramref name="olderThanMs"/>.</summary>

@@ -15,6 +15,7 @@ namespace SmartCity.IoT.Alerts.Routing;
 /// </summary>
 internal sealed class AlertRouter
 {
+    private const string FlappingMark = "|flapping";
     private readonly AlertOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -149,7 +150,7 @@ internal sealed class AlertRouter
     {
         var (key, _) = GroupKey(endpoint, alert, AlertLabels.For(alert));
         var entry = _outbox.GetNotifyLog(endpoint.Name, key);
-        return entry is not null && entry.Firing.Any(k => k.StartsWith(EpisodeKey(alert), StringComparison.Ordinal));
+        return entry is not null && Logged(entry, alert).Any();
     }
 
     private bool Flush(AggregationGroup group, DateTimeOffset now, List<(string Fingerprint, IReadOnlyDictionary<string, string> Labels)>[] sources)
@@ -164,6 +165,8 @@ internal sealed class AlertRouter
         var silences = ActiveSilences(now);
         var firing = new List<TrackedAlert>();
         var resolved = new List<TrackedAlert>();
+        // Announced alerts that are muted now: the receiver still believes them firing, so the log keeps them until they resolve.
+        var held = new HashSet<string>(StringComparer.Ordinal);
         var done = new List<string>();
         foreach (var fp in group.Fingerprints)
         {
@@ -182,12 +185,18 @@ internal sealed class AlertRouter
                 {
                     firing.Add(t);
                 }
+                else if (entry is not null)
+                {
+                    held.UnionWith(Logged(entry, t.Alert));
+                }
             }
             else
             {
                 done.Add(fp);
-                // Only resolve what this endpoint was told was firing: a silenced alert's resolve stays silent.
-                if (entry is not null && entry.Firing.Any(k => k.StartsWith(EpisodeKey(t.Alert), StringComparison.Ordinal)))
+                // Only resolve what this endpoint was told was firing (an alert silenced from its start resolves silently). A resolve
+                // of an announced alert is never muted: a silence stops noise about an open problem, and a receiver left showing it
+                // open until the silence ends (hours, or a re-fire in between) is exactly the untrue state a silence must not cause.
+                if (entry is not null && Logged(entry, t.Alert).Any())
                 {
                     resolved.Add(t);
                 }
@@ -200,9 +209,11 @@ internal sealed class AlertRouter
             _groupOf.Remove((endpoint.Name, fp));
         }
 
-        var firingKeys = firing.Select(t => FiringKey(t.Alert)).ToHashSet(StringComparer.Ordinal);
+        var firingKeys = firing.Select(t => FiringKey(t.Alert, entry)).ToHashSet(StringComparer.Ordinal);
         var resolvedKeys = resolved.Select(t => EpisodeKey(t.Alert)).ToHashSet(StringComparer.Ordinal);
-        if (!NeedsUpdate(entry, firingKeys, resolvedKeys, endpoint.Options.SendResolved, firing.Count > 0 && firing.All(t => t.IsAcknowledged), endpoint.RepeatInterval, now))
+        // Held alerts are neither news nor repeats; only what the receiver can be sent decides whether the group is.
+        var visible = entry is not null && held.Count > 0 ? entry with { Firing = entry.Firing.Except(held, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal) } : entry;
+        if (!NeedsUpdate(visible, firingKeys, resolvedKeys, endpoint.Options.SendResolved, firing.Count > 0 && firing.All(t => t.IsAcknowledged), endpoint.RepeatInterval, now))
         {
             return false;
         }
@@ -220,6 +231,7 @@ internal sealed class AlertRouter
                 included.Select(t => t.Alert.Fingerprint).ToArray());
         }
 
+        firingKeys.UnionWith(held);
         _outbox.EnqueueGroup(notification, endpoint.Name, group.Key, new NotifyLogEntry(firingKeys, resolvedKeys, now));
         if (notification is not null)
         {
@@ -365,8 +377,25 @@ internal sealed class AlertRouter
     /// <summary>One firing episode of an alert: a new StartsAt is a new episode.</summary>
     private static string EpisodeKey(Alert a) => a.Fingerprint + "|" + a.StartsAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) + "|";
 
-    /// <summary>Includes the severity, so an escalation (or de-escalation) is news and is sent.</summary>
-    private static string FiringKey(Alert a) => EpisodeKey(a) + NotificationFormatter.SeverityName(a.Severity);
+    /// <summary>The firing keys of <paramref name="a"/>'s episode in the log: what the endpoint was told about it.</summary>
+    private static IEnumerable<string> Logged(NotifyLogEntry entry, Alert a)
+    {
+        var episode = EpisodeKey(a);
+        return entry.Firing.Where(k => k.StartsWith(episode, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Includes the severity, so an escalation (or de-escalation) is news and is sent, and whether the alert is flapping: the engine
+    /// announces that with a firing of the same episode, and a firing now held because it flaps is news to the operator. The flapping
+    /// mark sticks to the episode and severity once logged, so a later plain firing of it (the engine re-firing after a restart) is
+    /// no news and the flapping is told once.
+    /// </summary>
+    private static string FiringKey(Alert a, NotifyLogEntry? entry)
+    {
+        var key = EpisodeKey(a) + NotificationFormatter.SeverityName(a.Severity);
+        var flapping = key + FlappingMark;
+        return a.Annotations.ContainsKey(AlertAnnotations.Flapping) || (entry?.Firing.Contains(flapping) ?? false) ? flapping : key;
+    }
 
     private sealed class AggregationGroup(WebhookEndpoint endpoint, string key, IReadOnlyDictionary<string, string> labels)
     {

@@ -1,0 +1,15 @@
+namespace SmartCity.IoT.Core.Alerting;
+
+/// <summary>
+/// The alerts the durable outbox holds as firing, for reconciling the rule engine's restored state at start: after a crash
+/// the engine's checkpoint may be older than the outbox, which is the truth about what receivers were told.
+/// </summary>
+public interface IFiringAlertSource
+{
+    /// <summary>
+    /// Every firing alert, committed transitions not yet routed included, one per fingerprint. Read-only. Throws
+    /// <see cref="InvalidOperationException"/> naming the file when the outbox cannot be read: an empty answer would
+    /// wrongly say nothing is firing.
+    /// </summary>
+    IReadOnlyList<FiringAlert> FiringAlerts();
+}
