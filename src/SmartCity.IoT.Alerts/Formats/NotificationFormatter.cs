@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Alerts.Outbox;
+using SmartCity.IoT.Alerts.Routing;
 using SmartCity.IoT.Core.Alerting;
 
 namespace SmartCity.IoT.Alerts.Formats;
@@ -72,10 +73,13 @@ internal static partial class NotificationFormatter
         });
     }
 
-    /// <summary>Alertmanager's webhook payload, version 4 (docs/configuration.md, webhook_config).</summary>
+    /// <summary>
+    /// Alertmanager's webhook payload, version 4 (docs/configuration.md, webhook_config). Each alert carries the labels
+    /// routing matched on (<see cref="AlertLabels"/>), so <c>groupLabels</c> is a subset of every alert's labels, as in Alertmanager.
+    /// </summary>
     public static byte[] Alertmanager(GroupNotification n)
     {
-        var alerts = n.Alerts.Select(a => a.Alert).ToList();
+        var alerts = n.Alerts.Select(a => (a.Alert, Labels: AlertLabels.For(a.Alert))).ToList();
         return Write(w =>
         {
             w.WriteString("version", "4");
@@ -85,14 +89,14 @@ internal static partial class NotificationFormatter
             w.WriteString("receiver", n.Receiver);
             WriteMap(w, "groupLabels", n.GroupLabels);
             WriteMap(w, "commonLabels", Common(alerts.Select(a => a.Labels)));
-            WriteMap(w, "commonAnnotations", Common(alerts.Select(a => a.Annotations)));
+            WriteMap(w, "commonAnnotations", Common(alerts.Select(a => a.Alert.Annotations)));
             w.WriteString("externalURL", n.ExternalUrl);
             w.WriteStartArray("alerts");
-            foreach (var a in alerts)
+            foreach (var (a, labels) in alerts)
             {
                 w.WriteStartObject();
                 w.WriteString("status", a.Status == AlertStatus.Resolved ? "resolved" : "firing");
-                WriteMap(w, "labels", a.Labels);
+                WriteMap(w, "labels", labels);
                 WriteMap(w, "annotations", a.Annotations);
                 w.WriteString("startsAt", Time(a.StartsAt));
                 // Alertmanager sends the zero time for alerts that have not ended.
