@@ -16,6 +16,7 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 internal sealed partial class IngestService : BackgroundService
 {
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan WriterDrain = TimeSpan.FromSeconds(10);
 
     private readonly IngestPipeline _pipeline;
     private readonly IMessageSource[] _sources;
@@ -40,7 +41,8 @@ internal sealed partial class IngestService : BackgroundService
     {
         await _checkpoints.RestoreAsync(stoppingToken).ConfigureAwait(false);
 
-        var writer = Task.Run(() => _pipeline.RunWriterAsync(CancellationToken.None), CancellationToken.None);
+        using var writerStop = new CancellationTokenSource();
+        var writer = Task.Run(() => _pipeline.RunWriterAsync(writerStop.Token), CancellationToken.None);
         using var sourcesStop = new CancellationTokenSource();
         var subscription = _catalog.Decoder.Router.Subscription;
         var sources = _sources.Select(s => Task.Run(() => RunSourceAsync(s, subscription, sourcesStop.Token), CancellationToken.None)).ToArray();
@@ -72,7 +74,18 @@ internal sealed partial class IngestService : BackgroundService
         await sourcesStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(sources).ConfigureAwait(false);
         _pipeline.Complete();
-        await writer.ConfigureAwait(false);
+        // A sink or the alert outbox that takes nothing (a full spool, a broken disk) must not keep the process from
+        // stopping: what is not durable by then stays unacknowledged at its source for the next start.
+        writerStop.CancelAfter(WriterDrain);
+        try
+        {
+            await writer.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.WriterAbandoned(_logger, WriterDrain);
+        }
+
         await _checkpoints.SaveAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -171,6 +184,9 @@ internal sealed partial class IngestService : BackgroundService
 
         [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Rule reload rejected, the previous rules keep running: {Error}")]
         public static partial void RulesReloadFailed(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Batches still not durable {Drain} after the sources stopped; they stay unacknowledged for the next start")]
+        public static partial void WriterAbandoned(ILogger logger, TimeSpan drain);
 
         [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Source {Source} stopped with an error; its unacknowledged messages wait for the next start")]
         public static partial void SourceFailed(ILogger logger, string source, Exception exception);
