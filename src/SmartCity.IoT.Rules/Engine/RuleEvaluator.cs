@@ -7,19 +7,21 @@ namespace SmartCity.IoT.Rules.Engine;
 /// <summary>
 /// The hot loop: one reading against the rules of its device's group. Feeds windows and absent() clocks, evaluates the
 /// rules the reading triggers and hands a state to <see cref="RuleLifecycle"/> only when it can change. Allocates
-/// nothing unless an alert transitions.
+/// nothing unless an alert transitions. A rule that throws is recorded in <see cref="RuleFailures"/> and the other rules
+/// still run: a failure inside rule evaluation never stops the reading itself from being stored.
 /// </summary>
-internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle lifecycle)
+internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle lifecycle, RuleFailures failures)
 {
     // Which fields a reading carries fit in one 64-bit set when the vocabulary allows (one AND per rule instead of a loop).
     private readonly bool _useMask = vocabulary.Count <= 64;
 
     public void Evaluate(DeviceSlot slot, Reading reading, long now)
     {
+        var silentSince = slot.LastReceivedNs;
         slot.LastReceivedNs = now;
         if (slot.StaleFiring > 0)
         {
-            lifecycle.ResolveStale(slot, now);
+            lifecycle.ResolveStale(slot, silentSince, now);
         }
 
         var latest = slot.Latest;
@@ -41,83 +43,114 @@ internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle li
             }
         }
 
-        // Quiet (rule, device) pairs (see DeviceSlot.QuietMask) are evaluated from the shared compiled rule and the
-        // device's latest values alone; their state object is not read unless the rule starts firing. With 10,000
-        // devices the states live in main memory, so most of a reading's cache misses are avoided this way.
-        var quiet = slot.QuietMask;
-        var idle = slot.IdleMask;
+        // Quiet (rule, device) pairs (see RuleGroup.Masks) are evaluated from the shared compiled rule and the device's
+        // latest values alone; their state object is not read unless the rule starts firing. With 10,000 devices the
+        // states live in main memory, so most of a reading's cache misses are avoided this way. One 64-bit word of each
+        // mask covers 64 rules; the next word is loaded when the rule index crosses into it.
+        var masks = group.Masks(member);
+        var idleWords = group.MaskWords;
+        ulong quiet = 0;
+        ulong idle = 0;
 
         for (var s = 0; s < rules.Length; s++)
         {
+            if ((s & 63) == 0)
+            {
+                quiet = masks[s >> 6];
+                idle = masks[idleWords + (s >> 6)];
+            }
+
+            var bit = 1UL << s; // the shift count is taken mod 64: bit s % 64 of the current word
             var rule = rules[s];
-            if ((quiet & (1UL << s)) != 0)
+            try
             {
-                // No windows, no absent(), phase inactive or resolved: only a firing condition that now holds matters.
-                if (useMask ? (rule.TriggerMask & present) == 0 : !TriggeredBy(rule, reading))
+                if ((quiet & bit) != 0)
+                {
+                    // No windows, no absent(), phase inactive or resolved: only a firing condition that now holds matters.
+                    if (useMask ? (rule.TriggerMask & present) == 0 : !TriggeredBy(rule, reading))
+                    {
+                        continue;
+                    }
+
+                    var quietCtx = new EvalContext(latest, now, tags, null, member);
+                    if (rule.EvaluateLevels(quietCtx, out var quietLevel) != 1)
+                    {
+                        continue;
+                    }
+
+                    lifecycle.Step(slot, states[s], quietCtx, 1, quietLevel);
+                    SlotMasks.Update(slot, s);
+                    continue;
+                }
+
+                // Windows and absent() clocks are found by index in the group's flat arrays; the state object is read
+                // only when the rule is pending or firing, or its condition holds (see the idle mask).
+                var lane = lanes[s];
+                var absent = rule.AbsentFields;
+                var triggered = absent.Length > 0;
+                for (var i = 0; i < absent.Length; i++)
+                {
+                    if (reading.Has(absent[i]))
+                    {
+                        lane!.AbsentSeen(i, member) = now;
+                    }
+                }
+
+                if (!triggered && !(useMask ? (rule.TriggerMask & present) != 0 : TriggeredBy(rule, reading)))
                 {
                     continue;
                 }
 
-                var quietCtx = new EvalContext(latest, now, tags, null, member);
-                if (rule.EvaluateLevels(quietCtx, out var quietLevel) != 1)
+                var fieldWindows = rule.FieldWindows;
+                for (var i = 0; i < fieldWindows.Length; i++)
                 {
-                    continue;
+                    var (w, fieldId, duration) = fieldWindows[i];
+                    if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
+                    {
+                        // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
+                        var window = lane!.Windows[w];
+                        window.Evict(member, now - duration);
+                        window.Add(member, now, v);
+                    }
                 }
 
-                lifecycle.Step(slot, states[s], quietCtx, 1, quietLevel);
-                SlotMasks.Update(slot, s);
-                continue;
-            }
-
-            // Windows and absent() clocks are found by index in the group's flat arrays; the state object is read
-            // only when the rule is pending or firing, or its condition holds (see DeviceSlot.IdleMask).
-            var lane = lanes[s];
-            var absent = rule.AbsentFields;
-            var triggered = absent.Length > 0;
-            for (var i = 0; i < absent.Length; i++)
-            {
-                if (reading.Has(absent[i]))
+                var ctx = new EvalContext(latest, now, tags, lane, member);
+                var countWindows = rule.CountWindows;
+                for (var i = 0; i < countWindows.Length; i++)
                 {
-                    lane!.AbsentSeen(i, member) = now;
-                }
-            }
-
-            if (!triggered && !(useMask ? (rule.TriggerMask & present) != 0 : TriggeredBy(rule, reading)))
-            {
-                continue;
-            }
-
-            var fieldWindows = rule.FieldWindows;
-            for (var i = 0; i < fieldWindows.Length; i++)
-            {
-                var (w, fieldId, duration) = fieldWindows[i];
-                if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
-                {
-                    // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
+                    var (w, condition, duration) = countWindows[i];
                     var window = lane!.Windows[w];
                     window.Evict(member, now - duration);
-                    window.Add(member, now, v);
+                    window.Add(member, now, condition.Eval(ctx) == 1 ? 1 : 0);
                 }
-            }
 
-            var ctx = new EvalContext(latest, now, tags, lane, member);
-            var countWindows = rule.CountWindows;
-            for (var i = 0; i < countWindows.Length; i++)
+                var fire = rule.EvaluateLevels(ctx, out var level);
+                if (fire == 1 ? steady[s] == level : (idle & bit) != 0)
+                {
+                    continue; // the common steady cases (idle and not holding, firing and still holding): Step would change nothing
+                }
+
+                lifecycle.Step(slot, states[s], ctx, fire, level);
+                SlotMasks.Update(slot, s);
+            }
+            catch (Exception ex)
             {
-                var (w, condition, duration) = countWindows[i];
-                var window = lane!.Windows[w];
-                window.Evict(member, now - duration);
-                window.Add(member, now, condition.Eval(ctx) == 1 ? 1 : 0);
+                Failed(rule, slot, s, ex, now);
             }
+        }
+    }
 
-            var fire = rule.EvaluateLevels(ctx, out var level);
-            if (fire == 1 ? steady[s] == level : s < 64 ? (idle & (1UL << s)) != 0 : states[s].Phase is RulePhase.Inactive or RulePhase.Resolved)
-            {
-                continue; // the common steady cases (idle and not holding, firing and still holding): Step would change nothing
-            }
-
-            lifecycle.Step(slot, states[s], ctx, fire, level);
+    private void Failed(CompiledRule rule, DeviceSlot slot, int s, Exception error, long now)
+    {
+        failures.Record(rule, slot, error, now);
+        try
+        {
+            // Hints recomputed from the state itself: a hint that led into the failure is not followed again.
             SlotMasks.Update(slot, s);
+        }
+        catch (Exception ex)
+        {
+            failures.Record(rule, slot, ex, now);
         }
     }
 
