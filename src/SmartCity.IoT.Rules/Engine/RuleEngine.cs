@@ -117,7 +117,8 @@ public sealed class RuleEngine
         }
         catch (Exception ex)
         {
-            // Each rule's failure is caught in the evaluator; this is binding the device to its rules failing.
+            // Each rule's failure is caught in the evaluator; this is binding the device to its rules failing (or a bug
+            // outside any rule).
             _failures.Record(EngineRule, slot ?? UnboundSlot(index), ex, now);
         }
     }

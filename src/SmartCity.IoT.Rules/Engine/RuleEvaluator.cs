@@ -15,6 +15,10 @@ internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle li
     // Which fields a reading carries fit in one 64-bit set when the vocabulary allows (one AND per rule instead of a loop).
     private readonly bool _useMask = vocabulary.Count <= 64;
 
+    // The rule the loop is at, for the handler: the loop itself has no try (a protected region in the hot loop costs
+    // registers); after a failure it resumes at the next rule.
+    private int _at;
+
     public void Evaluate(DeviceSlot slot, Reading reading, long now)
     {
         var silentSince = slot.LastReceivedNs;
@@ -24,6 +28,26 @@ internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle li
             lifecycle.ResolveStale(slot, silentSince, now);
         }
 
+        var from = 0;
+        while (true)
+        {
+            _at = from; // progress even when the failure comes before the first rule
+            try
+            {
+                EvaluateRules(slot, reading, now, from);
+                return;
+            }
+            catch (Exception ex) when (slot.Group is { } group && (uint)_at < (uint)group.Rules.Length)
+            {
+                var s = _at;
+                Failed(group.Rules[s], slot, s, ex, now);
+                from = s + 1;
+            }
+        }
+    }
+
+    private void EvaluateRules(DeviceSlot slot, Reading reading, long now, int from)
+    {
         var latest = slot.Latest;
         var states = slot.Thresholds; // the array is read only when a state is (transitions, pending, clearing)
         var group = slot.Group!;
@@ -52,91 +76,85 @@ internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle li
         ulong quiet = 0;
         ulong idle = 0;
 
-        for (var s = 0; s < rules.Length; s++)
+        for (var s = from; s < rules.Length; s++)
         {
-            if ((s & 63) == 0)
+            if ((s & 63) == 0 || s == from)
             {
                 quiet = masks[s >> 6];
                 idle = masks[idleWords + (s >> 6)];
             }
 
+            _at = s;
             var bit = 1UL << s; // the shift count is taken mod 64: bit s % 64 of the current word
             var rule = rules[s];
-            try
+            if ((quiet & bit) != 0)
             {
-                if ((quiet & bit) != 0)
-                {
-                    // No windows, no absent(), phase inactive or resolved: only a firing condition that now holds matters.
-                    if (useMask ? (rule.TriggerMask & present) == 0 : !TriggeredBy(rule, reading))
-                    {
-                        continue;
-                    }
-
-                    var quietCtx = new EvalContext(latest, now, tags, null, member);
-                    if (rule.EvaluateLevels(quietCtx, out var quietLevel) != 1)
-                    {
-                        continue;
-                    }
-
-                    lifecycle.Step(slot, states[s], quietCtx, 1, quietLevel);
-                    SlotMasks.Update(slot, s);
-                    continue;
-                }
-
-                // Windows and absent() clocks are found by index in the group's flat arrays; the state object is read
-                // only when the rule is pending or firing, or its condition holds (see the idle mask).
-                var lane = lanes[s];
-                var absent = rule.AbsentFields;
-                var triggered = absent.Length > 0;
-                for (var i = 0; i < absent.Length; i++)
-                {
-                    if (reading.Has(absent[i]))
-                    {
-                        lane!.AbsentSeen(i, member) = now;
-                    }
-                }
-
-                if (!triggered && !(useMask ? (rule.TriggerMask & present) != 0 : TriggeredBy(rule, reading)))
+                // No windows, no absent(), phase inactive or resolved: only a firing condition that now holds matters.
+                if (useMask ? (rule.TriggerMask & present) == 0 : !TriggeredBy(rule, reading))
                 {
                     continue;
                 }
 
-                var fieldWindows = rule.FieldWindows;
-                for (var i = 0; i < fieldWindows.Length; i++)
+                var quietCtx = new EvalContext(latest, now, tags, null, member);
+                if (rule.EvaluateLevels(quietCtx, out var quietLevel) != 1)
                 {
-                    var (w, fieldId, duration) = fieldWindows[i];
-                    if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
-                    {
-                        // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
-                        var window = lane!.Windows[w];
-                        window.Evict(member, now - duration);
-                        window.Add(member, now, v);
-                    }
+                    continue;
                 }
 
-                var ctx = new EvalContext(latest, now, tags, lane, member);
-                var countWindows = rule.CountWindows;
-                for (var i = 0; i < countWindows.Length; i++)
+                lifecycle.Step(slot, states[s], quietCtx, 1, quietLevel);
+                SlotMasks.Update(slot, s);
+                continue;
+            }
+
+            // Windows and absent() clocks are found by index in the group's flat arrays; the state object is read
+            // only when the rule is pending or firing, or its condition holds (see the idle mask).
+            var lane = lanes[s];
+            var absent = rule.AbsentFields;
+            var triggered = absent.Length > 0;
+            for (var i = 0; i < absent.Length; i++)
+            {
+                if (reading.Has(absent[i]))
                 {
-                    var (w, condition, duration) = countWindows[i];
+                    lane!.AbsentSeen(i, member) = now;
+                }
+            }
+
+            if (!triggered && !(useMask ? (rule.TriggerMask & present) != 0 : TriggeredBy(rule, reading)))
+            {
+                continue;
+            }
+
+            var fieldWindows = rule.FieldWindows;
+            for (var i = 0; i < fieldWindows.Length; i++)
+            {
+                var (w, fieldId, duration) = fieldWindows[i];
+                if (reading.TryGet(fieldId, out var v) && double.IsFinite(v))
+                {
+                    // Evict on add too: a window behind a short-circuited 'and' may not be read for a long time.
                     var window = lane!.Windows[w];
                     window.Evict(member, now - duration);
-                    window.Add(member, now, condition.Eval(ctx) == 1 ? 1 : 0);
+                    window.Add(member, now, v);
                 }
-
-                var fire = rule.EvaluateLevels(ctx, out var level);
-                if (fire == 1 ? steady[s] == level : (idle & bit) != 0)
-                {
-                    continue; // the common steady cases (idle and not holding, firing and still holding): Step would change nothing
-                }
-
-                lifecycle.Step(slot, states[s], ctx, fire, level);
-                SlotMasks.Update(slot, s);
             }
-            catch (Exception ex)
+
+            var ctx = new EvalContext(latest, now, tags, lane, member);
+            var countWindows = rule.CountWindows;
+            for (var i = 0; i < countWindows.Length; i++)
             {
-                Failed(rule, slot, s, ex, now);
+                var (w, condition, duration) = countWindows[i];
+                var window = lane!.Windows[w];
+                window.Evict(member, now - duration);
+                window.Add(member, now, condition.Eval(ctx) == 1 ? 1 : 0);
             }
+
+            var fire = rule.EvaluateLevels(ctx, out var level);
+            if (fire == 1 ? steady[s] == level : (idle & bit) != 0)
+            {
+                continue; // the common steady cases (idle and not holding, firing and still holding): Step would change nothing
+            }
+
+            lifecycle.Step(slot, states[s], ctx, fire, level);
+            SlotMasks.Update(slot, s);
         }
     }
 
