@@ -1,4 +1,5 @@
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Rules.Engine;
 using SmartCity.IoT.Rules.Model;
 using SmartCity.IoT.Rules.Tests.Support;
@@ -121,5 +122,86 @@ public sealed class StalenessAndFlappingTests
         h.Send("ems-1", ("co2", 800));
         Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing, AlertStatus.Firing], h.Publisher.Alerts.Where(x => x.RuleName == "a").Select(x => x.Status));
         Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing, AlertStatus.Resolved], h.Publisher.Alerts.Where(x => x.RuleName == "b").Select(x => x.Status));
+    }
+
+    [Fact]
+    public void Device_offline_resolves_with_how_long_the_device_was_silent()
+    {
+        var h = new EngineHarness(Offline);
+        h.Send("ems-1", ("co2", 600));
+        h.TickFor(TimeSpan.FromMinutes(15));
+        Assert.Equal("ems-1 silent for 900 s", Assert.Single(h.Publisher.Alerts).Annotations["summary"]);
+        h.TickFor(TimeSpan.FromMinutes(5));
+        h.Send("ems-1", ("co2", 600));
+        var resolved = h.Publisher.Alerts[^1];
+        Assert.Equal((AlertStatus.Resolved, 1200.0, "ems-1 silent for 1200 s"), (resolved.Status, resolved.Value, resolved.Annotations["summary"]));
+    }
+
+    [Fact]
+    public void An_availability_online_message_resolves_staleness_and_restarts_the_silence_clock()
+    {
+        var h = new EngineHarness(Offline);
+        h.Send("ems-1", ("co2", 600));
+        h.TickFor(TimeSpan.FromMinutes(16));
+        Assert.Equal(AlertStatus.Firing, Assert.Single(h.Publisher.Alerts).Status);
+
+        // The gateway saw "online" on the availability topic (it was online already: nothing in the registry changes).
+        var device = h.Registry[0];
+        device.Online = true;
+        h.Engine.ObserveAvailability(device);
+        var resolved = h.Publisher.Alerts[^1];
+        Assert.Equal((AlertStatus.Resolved, "ems-1 silent for 960 s"), (resolved.Status, resolved.Annotations["summary"]));
+        h.TickFor(TimeSpan.FromMinutes(14));
+        Assert.Equal(2, h.Publisher.Alerts.Count); // counted from the online message, not from the last reading
+        h.TickFor(TimeSpan.FromMinutes(1));
+        Assert.Equal(AlertStatus.Firing, h.Publisher.Alerts[^1].Status);
+    }
+
+    [Fact]
+    public void A_device_reported_online_after_offline_resolves_staleness_on_the_next_tick()
+    {
+        var h = new EngineHarness(Offline);
+        h.Send("ems-1", ("co2", 600));
+        h.Registry[0].Online = false; // the last will: offline
+        h.Engine.Tick();
+        Assert.Equal(AlertStatus.Firing, Assert.Single(h.Publisher.Alerts).Status);
+
+        h.TickFor(TimeSpan.FromSeconds(30));
+        h.Registry[0].Online = true; // set by the gateway when the device says online, without a reading
+        h.Engine.Tick();
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved], h.Publisher.Statuses);
+        Assert.Equal(RulePhase.Resolved, h.Phase("device_offline", "ems-1"));
+    }
+
+    [Fact]
+    public void Availability_of_a_device_the_engine_has_not_seen_binds_it_without_failing()
+    {
+        var h = new EngineHarness(Offline);
+        var registry = new DeviceRegistry(h.Vocabulary.Count);
+        h.Engine = new RuleEngine(h.Rules, h.Vocabulary, registry, h.Publisher, h.Time);
+        h.Reading.Reset();
+        h.Reading.Profile = h.Environment;
+        h.Reading.DeviceId = "ems-9".AsMemory();
+        var device = registry.Observe(h.Reading);
+        device.Online = false;
+        h.Engine.ObserveAvailability(device);
+        h.Engine.Tick();
+        Assert.Equal(("ems-9", AlertStatus.Firing), (Assert.Single(h.Publisher.Alerts).DeviceId, h.Publisher.Alerts[0].Status));
+        Assert.Empty(h.Engine.BrokenRules);
+    }
+
+    [Fact]
+    public void A_flapping_hold_reports_the_value_that_fired_not_the_one_that_cleared()
+    {
+        var h = new EngineHarness("rules:\n  - name: flappy\n    expr: co2 > 1000\n    flapping: { max_changes: 4, window: 10m }\n");
+        for (var i = 0; i < 3; i++)
+        {
+            h.Send("ems-1", ("co2", 1200 + i));
+            h.Send("ems-1", ("co2", 800));
+        }
+
+        var held = h.Publisher.Alerts[^1];
+        Assert.Equal((AlertStatus.Firing, 1202.0), (held.Status, held.Value));
+        Assert.True(held.Annotations.ContainsKey("flapping"));
     }
 }

@@ -18,6 +18,12 @@ public sealed record Alert
     /// <summary>The value of the rule's expression (or of its main field) when the transition happened; NaN if none.</summary>
     public double Value { get; init; } = double.NaN;
 
+    /// <summary>
+    /// <see cref="Value"/> in its field's own terms when the value is an enum or boolean field (<c>fault</c>, <c>true</c>);
+    /// null for a number. Show it instead of <see cref="Value"/>, which is then only the enum's ordinal or 1/0.
+    /// </summary>
+    public string? ValueText { get; init; }
+
     public required string ProfileId { get; init; }
 
     public required string Family { get; init; }
@@ -35,6 +41,6 @@ public sealed record Alert
     /// <summary>Set on <see cref="AlertStatus.Resolved"/>.</summary>
     public DateTimeOffset? EndsAt { get; init; }
 
-    /// <summary>When this transition happened.</summary>
+    /// <summary>When this transition happened; the rule engine never gives two transitions the same time.</summary>
     public required DateTimeOffset At { get; init; }
 }

@@ -201,7 +201,15 @@ public static class LineProtocolWriter
         WriteByte(writer, (byte)' ');
         WriteEscaped(writer, "fingerprint"u8, EscapeKind.Key);
         WriteString(writer, alert.Fingerprint);
-        if (double.IsFinite(alert.Value))
+        if (alert.ValueText is { } text)
+        {
+            // An enum's value name or true/false, as a string field of its own: 'value' stays a float field for every
+            // alert (InfluxDB rejects a field whose type changes within a shard).
+            WriteByte(writer, (byte)',');
+            WriteEscaped(writer, "value_text"u8, EscapeKind.Key);
+            WriteString(writer, text);
+        }
+        else if (double.IsFinite(alert.Value))
         {
             WriteByte(writer, (byte)',');
             WriteEscaped(writer, "value"u8, EscapeKind.Key);
@@ -216,8 +224,10 @@ public static class LineProtocolWriter
             WriteString(writer, summary);
         }
 
+        // Full precision (100 ns ticks), not milliseconds: InfluxDB keeps one point per series and timestamp, and the
+        // engine gives every transition its own time (see Alert.At), so transitions within one millisecond stay apart.
         WriteByte(writer, (byte)' ');
-        WriteInt64(writer, alert.At.ToUnixTimeMilliseconds() * 1_000_000L);
+        WriteInt64(writer, (alert.At.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100L);
         WriteByte(writer, (byte)'\n');
     }
 

@@ -5,10 +5,14 @@ namespace SmartCity.IoT.Core.Loading;
 
 /// <summary>
 /// Passes YAML events through while remembering which collections are open, so a syntax error inside an unclosed
-/// <c>{</c> or <c>[</c> can point at where it was opened.
+/// <c>{</c> or <c>[</c> can point at where it was opened. Refuses nesting deeper than <see cref="MaxDepth"/>: the node
+/// tree is built recursively, and a file of a million '[' would overflow the stack (which no handler can catch).
 /// </summary>
 internal sealed class FlowTrackingParser(IParser inner) : IParser
 {
+    /// <summary>Deepest nesting of mappings and lists; configuration files need a handful of levels.</summary>
+    public const int MaxDepth = 100;
+
     private readonly Stack<(bool Flow, char Open, Mark Start)> _open = new();
 
     public ParsingEvent? Current => inner.Current;
@@ -40,10 +44,10 @@ internal sealed class FlowTrackingParser(IParser inner) : IParser
         switch (inner.Current)
         {
             case MappingStart m:
-                _open.Push((m.Style == MappingStyle.Flow, '{', m.Start));
+                Push(m.Style == MappingStyle.Flow, '{', m);
                 break;
             case SequenceStart s:
-                _open.Push((s.Style == SequenceStyle.Flow, '[', s.Start));
+                Push(s.Style == SequenceStyle.Flow, '[', s);
                 break;
             case MappingEnd or SequenceEnd when _open.Count > 0:
                 _open.Pop();
@@ -51,5 +55,15 @@ internal sealed class FlowTrackingParser(IParser inner) : IParser
         }
 
         return true;
+    }
+
+    private void Push(bool flow, char open, ParsingEvent start)
+    {
+        if (_open.Count >= MaxDepth)
+        {
+            throw new YamlException(start.Start, start.End, $"lists and mappings are nested more than {MaxDepth} levels deep");
+        }
+
+        _open.Push((flow, open, start.Start));
     }
 }

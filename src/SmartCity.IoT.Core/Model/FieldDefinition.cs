@@ -33,5 +33,16 @@ public sealed class FieldDefinition
     public byte[][] EnumValuesUtf8 { get; }
     public string Description { get; }
 
+    /// <summary>
+    /// <paramref name="value"/> in this field's own terms: an enum's value name, <c>true</c>/<c>false</c> for a boolean;
+    /// null for a numeric field or a value that is unknown (NaN) or not one of the enum's.
+    /// </summary>
+    public string? TextOf(double value) => Type switch
+    {
+        FieldType.Boolean when double.IsFinite(value) => value != 0 ? "true" : "false",
+        FieldType.Enum when double.IsFinite(value) && value >= 0 && value < EnumValues.Count => EnumValues[(int)value],
+        _ => null,
+    };
+
     public override string ToString() => $"{Name} [{Unit}]";
 }

@@ -71,6 +71,7 @@ internal sealed class MessageProcessor
             if (_reading.Profile is { } profile && _registry.TryFind(profile, _reading.DeviceId.Span, out var device))
             {
                 device.Online = result.Online;
+                _engine.ObserveAvailability(device); // an "online" ends a staleness alert at once
             }
 
             return;

@@ -28,7 +28,8 @@ internal static class PipelineServiceCollectionExtensions
             sp.GetRequiredService<DeviceRegistry>(),
             sp.GetRequiredService<BatchAssembler>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<RuleEngineOptions>>().Value));
+            sp.GetRequiredService<IOptions<RuleEngineOptions>>().Value,
+            sp.GetRequiredService<ILogger<RuleEngine>>()));
         services.AddSingleton<MessageProcessor>();
         services.AddSingleton<BatchWriter>();
         services.AddSingleton<IngestPipeline>();

@@ -60,6 +60,13 @@ internal static class StatusPage
         }
 
         h.Append("<h2>Active alerts (").Append(s.ActiveAlerts.Count).Append(") · ").Append(s.RuleCount).Append(" rules</h2>");
+        foreach (var broken in s.BrokenRules)
+        {
+            h.Append("<p class=\"bad\"><b>Rule ").Append(E(broken.RuleName)).Append(" is broken</b> (")
+                .Append(broken.Failures.ToString("N0", CultureInfo.InvariantCulture)).Append(" failures, first on ").Append(E(broken.FirstDevice))
+                .Append("): ").Append(E(broken.FirstError)).Append(". Readings are still stored; fix or remove the rule.</p>");
+        }
+
         if (s.AlertsReadAt != s.Generated)
         {
             h.Append("<p class=\"warn\">The pipeline is busy (see the store above); alerts as of ")

@@ -14,7 +14,8 @@ internal sealed record StatusSnapshot(
     IReadOnlyList<AlertRow> ActiveAlerts,
     IReadOnlyList<DeviceRow> Devices,
     IReadOnlyList<SmartCity.IoT.Core.DeadLetters.DeadLetterRecord> RecentDeadLetters,
-    string DeadLetterPath);
+    string DeadLetterPath,
+    IReadOnlyList<SmartCity.IoT.Rules.Engine.BrokenRule> BrokenRules);
 
 /// <param name="PacketsWritten">MQTT packets sent on the current connection (mostly acknowledgements).</param>
 /// <param name="SocketWrites">The socket writes they took: acknowledgements of a batch leave together.</param>

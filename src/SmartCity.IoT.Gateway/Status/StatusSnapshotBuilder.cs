@@ -22,6 +22,7 @@ internal sealed class StatusSnapshotBuilder(
     StoreStatus store,
     IOptions<InfluxOptions> influx,
     DeadLetterStore deadLetter,
+    RuleEngine engine,
     TimeProvider time)
 {
     public const int MaxDevicesShown = 500;
@@ -66,7 +67,7 @@ internal sealed class StatusSnapshotBuilder(
             .Select(d => ToRow(d))
             .ToList();
 
-        return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath);
+        return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath, engine.BrokenRules);
     }
 
     private sealed record EngineView(IReadOnlyList<ActiveAlertInfo> Active, int RuleCount, DateTimeOffset? ReadAt);

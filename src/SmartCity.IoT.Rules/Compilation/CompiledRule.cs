@@ -1,4 +1,5 @@
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Rules.Evaluation;
 using SmartCity.IoT.Rules.Model;
 
@@ -19,6 +20,9 @@ internal sealed class CompiledRule
 
     /// <summary>Per level, the value to report; may be null.</summary>
     public required EvalNode?[] LevelValues { get; init; }
+
+    /// <summary>Per level, the enum or boolean field its value is (reported in the field's terms), else null.</summary>
+    public FieldDefinition?[] LevelValueFields { get; init; } = [];
 
     public EvalNode? ExplicitValue { get; init; }
 
@@ -90,6 +94,13 @@ internal sealed class CompiledRule
         var node = ExplicitValue ?? ((uint)level < (uint)LevelValues.Length ? LevelValues[level] : null);
         return node?.Eval(ctx) ?? double.NaN;
     }
+
+    /// <summary>
+    /// <paramref name="value"/> of an alert of <paramref name="level"/> in its field's own terms (an enum's value name,
+    /// true/false), or null when the value is a number (an explicit <c>value:</c> is always a number).
+    /// </summary>
+    public string? ValueText(int level, double value) =>
+        ExplicitValue is null && (uint)level < (uint)LevelValueFields.Length && LevelValueFields[level] is { } field ? field.TextOf(value) : null;
 }
 
 /// <summary>Stands in for a rule known only by name (state read from a checkpoint) until it is matched to a loaded rule.</summary>

@@ -31,7 +31,8 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
             throw new RuleSyntaxException(syntax.Position, $"the expression is a {Describe(kind)}, not a condition: compare it (e.g. '{Shorten(text)} > 0')");
         }
 
-        return new CompiledExpression(node, FindValue(syntax));
+        var (value, valueField) = FindValue(syntax);
+        return new CompiledExpression(node, value, valueField);
     }
 
     public EvalNode CompileNumber(string text)
@@ -46,15 +47,22 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
         return node;
     }
 
-    private EvalNode? FindValue(SyntaxNode node) => node switch
+    /// <summary>
+    /// What an alert of the condition reports: the left side of its first comparison (or the field a bare condition
+    /// names), and the field when that is an enum or a boolean (reported by name, not by number).
+    /// </summary>
+    private (EvalNode? Node, FieldDefinition? Field) FindValue(SyntaxNode node) => node switch
     {
-        BinaryExpression { Operator: TokenKind.And or TokenKind.Or } b => FindValue(b.Left) ?? FindValue(b.Right),
-        BinaryExpression b when IsComparison(b.Operator) && _compiled.TryGetValue(b.Left, out var left) => left is ConstantNode ? null : left,
+        BinaryExpression { Operator: TokenKind.And or TokenKind.Or } b => FindValue(b.Left) is { Node: not null } left ? left : FindValue(b.Right),
+        BinaryExpression b when IsComparison(b.Operator) && _compiled.TryGetValue(b.Left, out var left) => left is ConstantNode ? default : (left, TermsField(b.Left)),
         UnaryExpression { Operator: TokenKind.Not } u => FindValue(u.Operand),
-        CallExpression { Function: "absent" } c when _compiled.TryGetValue(c, out var a) && a is AbsentNode absent => new AbsentAgeNode(absent.Slot),
-        NameReference n when _compiled.TryGetValue(n, out var f) => f,
-        _ => null,
+        CallExpression { Function: "absent" } c when _compiled.TryGetValue(c, out var a) && a is AbsentNode absent => (new AbsentAgeNode(absent.Slot), null),
+        NameReference n when _compiled.TryGetValue(n, out var f) => (f, TermsField(n)),
+        _ => default,
     };
+
+    private FieldDefinition? TermsField(SyntaxNode node) =>
+        node is NameReference r && vocabulary.TryGet(r.Name, out var field) && field.Type is FieldType.Enum or FieldType.Boolean ? field : null;
 
     private static bool IsComparison(TokenKind k) => k is TokenKind.Greater or TokenKind.GreaterEqual or TokenKind.Less or TokenKind.LessEqual or TokenKind.Equal or TokenKind.NotEqual;
 

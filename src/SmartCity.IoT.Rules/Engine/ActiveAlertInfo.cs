@@ -15,4 +15,8 @@ public sealed record ActiveAlertInfo(
     double Value,
     bool Flapping,
     IReadOnlyDictionary<string, string> Labels,
-    IReadOnlyDictionary<string, string> Annotations);
+    IReadOnlyDictionary<string, string> Annotations)
+{
+    /// <summary><see cref="Value"/> in its field's own terms (an enum's value name, true/false), or null for a number.</summary>
+    public string? ValueText { get; init; }
+}

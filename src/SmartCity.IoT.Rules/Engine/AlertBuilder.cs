@@ -10,6 +10,10 @@ namespace SmartCity.IoT.Rules.Engine;
 /// <summary>Builds the <see cref="Alert"/> of a transition: labels, annotations and fingerprint (transitions only, never per reading).</summary>
 internal sealed class AlertBuilder(FieldVocabulary vocabulary)
 {
+    // Each transition's time is later than the one before (by one 100 ns tick when the clock has not moved): the alerts
+    // measurement keys points by series and time, so two transitions of one series must never share a timestamp.
+    private long _lastAtTicks;
+
     /// <summary>Stable alert identity: hex of SHA-256 over rule name, profile id and device id (first 8 bytes).</summary>
     public static string Fingerprint(string ruleName, string profileId, string deviceId) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ruleName + "\n" + profileId + "\n" + deviceId)).AsSpan(0, 8));
@@ -23,7 +27,8 @@ internal sealed class AlertBuilder(FieldVocabulary vocabulary)
     public Alert Build(DeviceSlot slot, RuleState state, AlertStatus status, long now, string? note)
     {
         var rule = state.Rule;
-        var templateContext = new TemplateContext(state.RuleName, state.Severity, state.LastValue, slot.DeviceId, slot.Family, slot.ProfileId, slot.Tags, slot.Device?.Latest, vocabulary);
+        var valueText = ValueText(state);
+        var templateContext = new TemplateContext(state.RuleName, state.Severity, state.LastValue, slot.DeviceId, slot.Family, slot.ProfileId, slot.Tags, slot.Device?.Latest, vocabulary, valueText);
         if (state.Labels is null || status is AlertStatus.Escalated or AlertStatus.Deescalated)
         {
             var labels = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -67,6 +72,7 @@ internal sealed class AlertBuilder(FieldVocabulary vocabulary)
         }
 
         state.Annotations = annotations;
+        var at = UniqueTime(now);
         return new Alert
         {
             Fingerprint = state.Fingerprint ??= Fingerprint(state.RuleName, slot),
@@ -74,14 +80,26 @@ internal sealed class AlertBuilder(FieldVocabulary vocabulary)
             Status = status,
             Severity = state.Severity,
             Value = state.LastValue,
+            ValueText = valueText,
             ProfileId = slot.ProfileId,
             Family = slot.Family,
             DeviceId = slot.DeviceId,
             Labels = state.Labels,
             Annotations = annotations,
             StartsAt = UnixNanos.ToTime(state.FiringSinceNs),
-            EndsAt = status == AlertStatus.Resolved ? UnixNanos.ToTime(now) : null,
-            At = UnixNanos.ToTime(now),
+            EndsAt = status == AlertStatus.Resolved ? at : null,
+            At = at,
         };
+    }
+
+    /// <summary>The value of <paramref name="state"/> in its field's own terms (enum name, true/false), or null for a number.</summary>
+    private static string? ValueText(RuleState state) =>
+        state.Rule.Kind == RuleKind.Staleness ? null : state.Rule.ValueText(state.LevelIndex, state.LastValue);
+
+    private DateTimeOffset UniqueTime(long now)
+    {
+        var ticks = Math.Max(UnixNanos.ToTime(now).UtcTicks, _lastAtTicks + 1);
+        _lastAtTicks = ticks;
+        return new DateTimeOffset(ticks, TimeSpan.Zero);
     }
 }

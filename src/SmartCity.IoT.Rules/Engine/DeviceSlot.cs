@@ -7,8 +7,9 @@ namespace SmartCity.IoT.Rules.Engine;
 /// The engine's record of one device: identity (kept in checkpoints, so state survives a restart before the device
 /// is seen again), receive time, and the states of the rules that match it.
 /// <para>
-/// What every reading reads or writes is in this object's own fields (about 80 bytes, one or two cache lines); the
-/// identity and the rest are one reference away in <see cref="Identity"/>, read on transitions and timers only.
+/// What every reading reads or writes is in this object's own fields (about 64 bytes, one cache line) and in its block of
+/// the rule group (skip hints, windows: see <see cref="RuleGroup.Masks"/>); the identity and the rest are one reference
+/// away, read on transitions and timers only.
 /// </para>
 /// </summary>
 internal sealed class DeviceSlot(string profileId, string family, string deviceId, KeyValuePair<string, string>[] tags)
@@ -27,18 +28,6 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
 
     /// <summary>Gateway time of the last message (receive-time semantics), Unix ns.</summary>
     public long LastReceivedNs;
-
-    /// <summary>
-    /// Bit s set when <c>Thresholds[s]</c> is quiet: its rule has no windows and no absent(), and it is inactive or
-    /// resolved. The engine evaluates such a rule without reading its state (kept in step with every phase change).
-    /// </summary>
-    public ulong QuietMask;
-
-    /// <summary>
-    /// Bit s set when <c>Thresholds[s]</c> is inactive or resolved (any rule). A reading of a window or absent() rule
-    /// reads the state only when its condition holds or this bit is clear (kept in step with every phase change).
-    /// </summary>
-    public ulong IdleMask;
 
     /// <summary>This device's member number in <see cref="Group"/>.</summary>
     public int Member;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Model;
@@ -18,10 +20,20 @@ namespace SmartCity.IoT.Rules.Engine;
 /// Time: every rule clock (hold times, windows, absent(), staleness) uses the injected <see cref="TimeProvider"/> at the
 /// moment a reading is evaluated (receive-time semantics), not the reading's timestamp, which may come from a device
 /// clock that is wrong or replayed. <see cref="DeviceState.LastSeenUnixNs"/> is therefore not used for staleness.
+/// The engine's clock never runs backwards: a wall clock stepped back holds at the latest time seen until it catches up,
+/// so windows stay in time order and no span is negative.
+/// </para>
+/// <para>
+/// Failures: a rule whose evaluation throws (a bug) is counted, logged once and listed in <see cref="BrokenRules"/>; the
+/// other rules run and <see cref="Evaluate"/>, <see cref="Tick"/> and <see cref="ObserveAvailability"/> return normally,
+/// so the reading is stored.
 /// </para>
 /// </summary>
 public sealed class RuleEngine
 {
+    // Stands for a failure outside any one rule (binding a device to its rules) in BrokenRules.
+    private static readonly Compilation.CompiledRule EngineRule = Compilation.PlaceholderRule.Create("(engine)", RuleKind.Threshold, "");
+
     private readonly FieldVocabulary _vocabulary;
     private readonly DeviceRegistry _devices;
     private readonly TimeProvider _time;
@@ -31,10 +43,13 @@ public sealed class RuleEngine
     private readonly RuleBinder _binder;
     private readonly RuleEvaluator _evaluator;
     private readonly RuleTimers _timers;
+    private readonly RuleFailures _failures;
     private long _rulesVersion = 1;
+    private long _lastNowNs;
 
+    /// <param name="logger">Where the first failure of each broken rule is logged (none when null).</param>
     /// <exception cref="ArgumentException">The rules were compiled against another vocabulary, or <paramref name="options"/> are out of range.</exception>
-    public RuleEngine(RuleSet rules, FieldVocabulary vocabulary, DeviceRegistry devices, IAlertSink sink, TimeProvider time, RuleEngineOptions? options = null)
+    public RuleEngine(RuleSet rules, FieldVocabulary vocabulary, DeviceRegistry devices, IAlertSink sink, TimeProvider time, RuleEngineOptions? options = null, ILogger<RuleEngine>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         _vocabulary = vocabulary ?? throw new ArgumentNullException(nameof(vocabulary));
@@ -47,10 +62,11 @@ public sealed class RuleEngine
 
         _noValues = new double[vocabulary.Count];
         Array.Fill(_noValues, double.NaN);
-        var lifecycle = new RuleLifecycle(new AlertBuilder(vocabulary), sink, _options.DefaultFlapping);
+        _failures = new RuleFailures(logger ?? (ILogger)NullLogger.Instance);
+        var lifecycle = new RuleLifecycle(new AlertBuilder(vocabulary), sink, _options.DefaultFlapping, _failures);
         _binder = new RuleBinder(rules, _options, lifecycle);
-        _evaluator = new RuleEvaluator(vocabulary, lifecycle);
-        _timers = new RuleTimers(lifecycle, _noValues);
+        _evaluator = new RuleEvaluator(vocabulary, lifecycle, _failures);
+        _timers = new RuleTimers(lifecycle, _failures, _noValues);
     }
 
     /// <summary>
@@ -67,6 +83,12 @@ public sealed class RuleEngine
     /// <summary>1 for the constructor's rules, one more after each <see cref="Reload"/>.</summary>
     public long RulesVersion => Interlocked.Read(ref _rulesVersion);
 
+    /// <summary>
+    /// Rules whose evaluation failed since they were loaded (ordered by name), for the status page. An immutable snapshot
+    /// replaced on each failure: any thread may read it, without the host's lock. A reload clears the rules it replaces.
+    /// </summary>
+    public IReadOnlyList<BrokenRule> BrokenRules => _failures.Snapshot;
+
     /// <summary>Devices the engine tracks (including ones restored from a checkpoint and not yet seen again).</summary>
     public int DeviceCount => _slots.All.Count;
 
@@ -75,7 +97,9 @@ public sealed class RuleEngine
     /// <see cref="Reading.DeviceIndex"/> is set and the device's latest values include this reading).
     /// A rule is evaluated when the reading carries one of the fields its expressions name (absent() rules on every reading);
     /// field references read the device's latest value. Allocates nothing unless an alert transitions.
+    /// Never throws for a failing rule (see <see cref="BrokenRules"/>).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The reading was not passed to <see cref="DeviceRegistry.Observe"/> (a caller bug).</exception>
     public void Evaluate(Reading reading)
     {
         var index = reading.DeviceIndex;
@@ -84,8 +108,41 @@ public sealed class RuleEngine
             ThrowNotObserved();
         }
 
-        var slot = _slots.Find(index) ?? Bind(index);
-        _evaluator.Evaluate(slot, reading, NowNs());
+        var now = NowNs();
+        DeviceSlot? slot = null;
+        try
+        {
+            slot = _slots.Find(index) ?? Bind(index);
+            _evaluator.Evaluate(slot, reading, now);
+        }
+        catch (Exception ex)
+        {
+            // Each rule's failure is caught in the evaluator; this is binding the device to its rules failing (or a bug
+            // outside any rule).
+            _failures.Record(EngineRule, slot ?? UnboundSlot(index), ex, now);
+        }
+    }
+
+    /// <summary>
+    /// The device's availability (last-will) topic said online or offline: call after setting
+    /// <see cref="DeviceState.Online"/>. Online counts as a message from a live device: its staleness clock restarts and
+    /// its firing staleness alerts resolve (the value is how long it was silent). Offline fires staleness on the next
+    /// <see cref="Tick"/>. Never throws for a failing rule.
+    /// </summary>
+    public void ObserveAvailability(DeviceState device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var now = NowNs();
+        DeviceSlot? slot = null;
+        try
+        {
+            slot = _slots.Find(device.Index) ?? Bind(device.Index);
+            _timers.Availability(slot, now);
+        }
+        catch (Exception ex)
+        {
+            _failures.Record(EngineRule, slot ?? UnboundSlot(device.Index), ex, now);
+        }
     }
 
     /// <summary>
@@ -107,6 +164,7 @@ public sealed class RuleEngine
         CheckVocabulary(rules);
         _binder.Reload(_slots.All, rules, NowNs());
         _slots.RefreshRoutes();
+        _failures.Retain(rules.Compiled);
         var version = Interlocked.Increment(ref _rulesVersion);
         RulesReloaded?.Invoke(this, new RulesReloadedEventArgs(rules, version));
     }
@@ -139,7 +197,7 @@ public sealed class RuleEngine
     public IReadOnlyList<ActiveAlertInfo> ActiveAlerts()
     {
         var list = new List<ActiveAlertInfo>();
-        var now = NowNs();
+        var now = Math.Max(UnixNanos.Now(_time), Volatile.Read(ref _lastNowNs));
         foreach (var slot in _slots.All)
         {
             var states = slot.Thresholds.Concat(slot.Staleness).ToArray();
@@ -184,6 +242,7 @@ public sealed class RuleEngine
         var value = state.Rule.Kind == RuleKind.Staleness
             ? (now - slot.LastReceivedNs) / 1e9
             : state.Rule.ValueOf(state.LevelIndex, slot.Context(s, slot.Device?.Latest ?? _noValues, now));
+        value = double.IsNaN(value) ? state.LastValue : value;
         var since = state.Phase == RulePhase.Pending ? state.PendingSinceNs : state.FiringSinceNs;
         var severity = state.Phase == RulePhase.Pending && state.LevelIndex >= 0 && state.LevelIndex < state.Rule.LevelSeverities.Length
             ? state.Rule.LevelSeverities[state.LevelIndex]
@@ -197,10 +256,13 @@ public sealed class RuleEngine
             severity,
             state.Phase,
             UnixNanos.ToTime(since),
-            double.IsNaN(value) ? state.LastValue : value,
+            value,
             state.Flapping,
             state.Labels ?? new Dictionary<string, string>(),
-            state.Annotations ?? new Dictionary<string, string>());
+            state.Annotations ?? new Dictionary<string, string>())
+        {
+            ValueText = state.Rule.Kind == RuleKind.Staleness ? null : state.Rule.ValueText(state.LevelIndex, value),
+        };
     }
 
     /// <summary>Binds a device seen for the first time in this process (or since a restore) and routes its index.</summary>
@@ -233,7 +295,21 @@ public sealed class RuleEngine
         }
     }
 
-    private long NowNs() => UnixNanos.Now(_time);
+    /// <summary>The clock, held at the latest time seen when the wall clock steps back (see the class remarks).</summary>
+    private long NowNs()
+    {
+        var now = UnixNanos.Now(_time);
+        if (now < _lastNowNs)
+        {
+            return _lastNowNs;
+        }
+
+        Volatile.Write(ref _lastNowNs, now);
+        return now;
+    }
+
+    private DeviceSlot UnboundSlot(int index) =>
+        (uint)index < (uint)_devices.Count ? new DeviceSlot(_devices[index].Profile.Id, _devices[index].Profile.Family, _devices[index].DeviceId, []) : new DeviceSlot("?", "?", $"#{index}", []);
 
     private static void ThrowNotObserved() => throw new InvalidOperationException("Reading.DeviceIndex is not set: call DeviceRegistry.Observe(reading) before RuleEngine.Evaluate.");
 }

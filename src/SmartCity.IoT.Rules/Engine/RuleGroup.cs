@@ -9,15 +9,16 @@ namespace SmartCity.IoT.Rules.Engine;
 /// <summary>
 /// The devices that match the same list of rules (in practice: one family): the compiled rules, shared by all of them
 /// (they stay in cache), and one <see cref="MemberArena"/> block per device (a member, with a dense number) holding
-/// what a reading of it updates, in this order: the steady levels of its states, the absent() clocks, the headers of
-/// all windows, then the windows' rings. Per rule with windows or absent() a <see cref="RuleLane"/> addresses its part.
-/// Groups are rebuilt on reload and restore.
+/// what a reading of it updates, in this order: the quiet and idle masks of its states, their steady levels, the
+/// absent() clocks, the headers of all windows, then the windows' rings. Per rule with windows or absent() a
+/// <see cref="RuleLane"/> addresses its part. Groups are rebuilt on reload and restore.
 /// </summary>
 internal sealed unsafe class RuleGroup
 {
     public const byte NotSteady = byte.MaxValue;
 
     private readonly MemberArena _arena;
+    private readonly int _steadyOffset;
     private readonly int _steadyLongs;
 
     public RuleGroup(CompiledRule[] rules, RuleEngineOptions options)
@@ -25,6 +26,8 @@ internal sealed unsafe class RuleGroup
         Rules = rules;
         ReadFields = rules.SelectMany(r => r.TriggerFields).Distinct().Order().ToArray();
         Lanes = new RuleLane?[rules.Length];
+        MaskWords = (rules.Length + 63) / 64;
+        _steadyOffset = 2 * MaskWords;
         _steadyLongs = (rules.Length + 7) / 8;
         var absent = 0;
         var windows = 0;
@@ -35,9 +38,9 @@ internal sealed unsafe class RuleGroup
         }
 
         var ringLongs = WindowStore.RingLongs(options.InitialWindowCapacity, options.MaxWindowSamples);
-        _arena = new MemberArena(_steadyLongs + absent + (windows * (WindowStore.HeaderLongs + ringLongs)));
-        var absentOffset = _steadyLongs;
-        var headerOffset = _steadyLongs + absent;
+        _arena = new MemberArena(_steadyOffset + _steadyLongs + absent + (windows * (WindowStore.HeaderLongs + ringLongs)));
+        var absentOffset = _steadyOffset + _steadyLongs;
+        var headerOffset = absentOffset + absent;
         var ringOffset = headerOffset + (windows * WindowStore.HeaderLongs);
         for (var s = 0; s < rules.Length; s++)
         {
@@ -67,13 +70,26 @@ internal sealed unsafe class RuleGroup
 
     public int Members => _arena.Members;
 
+    /// <summary>64-bit words per mask: one bit per rule, so any number of rules has its own bit.</summary>
+    public int MaskWords { get; }
+
+    /// <summary>
+    /// Member <paramref name="m"/>'s skip hints: <see cref="MaskWords"/> words of the quiet mask, then as many of the idle
+    /// mask. Bit s of the quiet mask (word s / 64, bit s % 64) is set when state s is quiet: its rule has no windows and no
+    /// absent(), and it is inactive or resolved; the engine then evaluates the rule without reading its state. Bit s of the
+    /// idle mask is set when state s is inactive or resolved (any rule): a window or absent() rule reads its state only
+    /// when its condition holds or this bit is clear. Kept in step with every phase change by <see cref="SlotMasks"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<ulong> Masks(int m) => MemoryMarshal.Cast<long, ulong>(_arena.Slice(m * _arena.Stride, _steadyOffset));
+
     /// <summary>
     /// Per rule of member <paramref name="m"/>: the level of a steady firing state (firing, not clearing), else
     /// <see cref="NotSteady"/>. A reading whose condition holds at that level changes nothing, so the engine skips the
-    /// state (kept in step with every phase change, like <see cref="DeviceSlot.IdleMask"/>).
+    /// state (kept in step with every phase change, like <see cref="Masks"/>).
     /// </summary>
     public Span<byte> SteadyLevels(int m) =>
-        MemoryMarshal.AsBytes(_arena.Slice(m * _arena.Stride, _steadyLongs))[..Rules.Length];
+        MemoryMarshal.AsBytes(_arena.Slice((m * _arena.Stride) + _steadyOffset, _steadyLongs))[..Rules.Length];
 
     /// <summary>The field ids the group's rules read (their latest values are prefetched with the member's block).</summary>
     public int[] ReadFields { get; }

@@ -10,9 +10,8 @@ namespace SmartCity.IoT.Rules.Engine;
 /// The state machine of one (rule, device): inactive → pending (<c>for</c>) → firing → resolved, level changes
 /// (escalation), <c>keep_firing_for</c>, flapping holds; publishes each transition as an alert.
 /// </summary>
-internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, FlappingPolicy defaultFlapping)
+internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, FlappingPolicy defaultFlapping, RuleFailures failures)
 {
-
     /// <summary>Advances the lifecycle given the outcome of the firing condition (<see cref="CompiledRule.EvaluateLevels"/>).</summary>
     public void Step(DeviceSlot slot, RuleState state, in EvalContext ctx, double fire, int level)
     {
@@ -35,6 +34,8 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
                     }
                     else
                     {
+                        // Kept (and checkpointed) while pending: the timer may fire it with no values at hand (after a restart).
+                        state.LastValue = rule.ValueOf(level, ctx);
                         state.Phase = RulePhase.Pending;
                         state.PendingSinceNs = now;
                     }
@@ -47,9 +48,9 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
                 if (fire == 1)
                 {
                     state.LevelIndex = level;
+                    state.LastValue = KnownOr(rule.ValueOf(level, ctx), state.LastValue);
                     if (now - state.PendingSinceNs >= rule.ForNs)
                     {
-                        state.LastValue = rule.ValueOf(level, ctx);
                         Fire(slot, state, now);
                     }
                 }
@@ -87,8 +88,7 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
 
                     if (now - state.ClearSinceNs >= rule.KeepFiringForNs)
                     {
-                        state.LastValue = rule.ValueOf(state.LevelIndex, ctx);
-                        TryResolve(slot, state, now, "");
+                        TryResolve(slot, state, now, "", rule.ValueOf(state.LevelIndex, ctx));
                     }
                 }
                 else if (clear == 0 && state.ClearSinceNs != 0)
@@ -119,10 +119,11 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
     }
 
     /// <summary>
-    /// Resolves a firing state, unless it is flapping (then it holds firing and says so once). A non-empty
-    /// <paramref name="reason"/> (the rule was removed) resolves unconditionally and becomes the alert's note.
+    /// Resolves a firing state, unless it is flapping (then it holds firing and says so once, with the value it fired
+    /// with). A non-empty <paramref name="reason"/> (the rule was removed) resolves unconditionally and becomes the
+    /// alert's note. <paramref name="value"/> is the value now (NaN when unknown: the last value is reported).
     /// </summary>
-    public void TryResolve(DeviceSlot slot, RuleState state, long now, string reason)
+    public void TryResolve(DeviceSlot slot, RuleState state, long now, string reason, double value = double.NaN)
     {
         var policy = FlappingFor(state.Rule);
         if (reason.Length == 0 && policy.Enabled && state.TransitionsSince(now - (long)(policy.Window.TotalMilliseconds * 1_000_000)) >= policy.MaxChanges)
@@ -137,6 +138,7 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
         }
 
         var wasFlapping = state.Flapping;
+        state.LastValue = KnownOr(value, state.LastValue);
         state.Phase = RulePhase.Resolved;
         state.ResolvedAtNs = now;
         state.ClearSinceNs = 0;
@@ -145,23 +147,38 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
         Publish(slot, state, AlertStatus.Resolved, now, reason.Length > 0 ? reason : wasFlapping ? "resolved after flapping stopped" : null);
     }
 
-    /// <summary>Resolves the device's firing staleness alerts (a message arrived).</summary>
-    public void ResolveStale(DeviceSlot slot, long now)
+    /// <summary>
+    /// Resolves the device's firing staleness alerts: a message arrived at <paramref name="now"/> after silence since
+    /// <paramref name="silentSinceNs"/> (the value reported: how long the device was silent).
+    /// </summary>
+    public void ResolveStale(DeviceSlot slot, long silentSinceNs, long now)
     {
         foreach (var state in slot.Staleness)
         {
-            if (state.Phase == RulePhase.Firing)
+            if (state.Phase != RulePhase.Firing)
             {
-                state.LastValue = (now - state.FiringSinceNs) / 1e9;
+                continue;
+            }
+
+            try
+            {
+                state.LastValue = Math.Max(0, now - silentSinceNs) / 1e9;
                 state.Phase = RulePhase.Resolved;
                 state.ResolvedAtNs = now;
                 state.RecordTransition(now, FlappingFor(state.Rule).MaxChanges + 1);
                 Publish(slot, state, AlertStatus.Resolved, now, null);
             }
+            catch (Exception ex)
+            {
+                failures.Record(state.Rule, slot, ex, now);
+            }
         }
 
         slot.StaleFiring = 0;
     }
+
+    /// <summary>A known value, else <paramref name="fallback"/>.</summary>
+    public static double KnownOr(double value, double fallback) => double.IsNaN(value) ? fallback : value;
 
     private void ChangeLevel(DeviceSlot slot, RuleState state, int level, long now)
     {

@@ -5,8 +5,9 @@ namespace SmartCity.IoT.Rules.Engine;
 /// <summary>
 /// What happens without a reading, once per tick: device staleness (silence or an offline availability message),
 /// absent() rules, a pending <c>for</c> that expires, <c>keep_firing_for</c> expiry, flapping holds that age out.
+/// A rule that throws is recorded in <see cref="RuleFailures"/>; the other rules and devices still tick.
 /// </summary>
-internal sealed class RuleTimers(RuleLifecycle lifecycle, double[] noValues)
+internal sealed class RuleTimers(RuleLifecycle lifecycle, RuleFailures failures, double[] noValues)
 {
     /// <summary>A <see cref="List{T}"/>, not an interface: its enumerator is a struct, so a tick allocates nothing.</summary>
     public void Tick(List<DeviceSlot> slots, long now)
@@ -20,36 +21,64 @@ internal sealed class RuleTimers(RuleLifecycle lifecycle, double[] noValues)
             {
                 var state = thresholds[s];
                 var rule = state.Rule;
-                if (rule.HasAbsent)
+                try
                 {
-                    var ctx = slot.Context(s, latest, now);
-                    var fire = rule.EvaluateLevels(ctx, out var level);
-                    lifecycle.Step(slot, state, ctx, fire, level);
-                }
-                else if (state.Phase == RulePhase.Pending && state.LastFire == 1 && now - state.PendingSinceNs >= rule.ForNs)
-                {
-                    state.LastValue = rule.ValueOf(state.LevelIndex, slot.Context(s, latest, now));
-                    lifecycle.Fire(slot, state, now);
-                }
-                else if (state.Phase == RulePhase.Firing && state.ClearSinceNs != 0 && now - state.ClearSinceNs >= rule.KeepFiringForNs)
-                {
-                    state.LastValue = rule.ValueOf(state.LevelIndex, slot.Context(s, latest, now));
-                    lifecycle.TryResolve(slot, state, now, "");
-                }
+                    if (rule.HasAbsent)
+                    {
+                        var ctx = slot.Context(s, latest, now);
+                        var fire = rule.EvaluateLevels(ctx, out var level);
+                        lifecycle.Step(slot, state, ctx, fire, level);
+                    }
+                    else if (state.Phase == RulePhase.Pending && state.LastFire == 1 && now - state.PendingSinceNs >= rule.ForNs)
+                    {
+                        // After a restart the device's values are unknown until it reports: the value kept while pending stands.
+                        state.LastValue = RuleLifecycle.KnownOr(rule.ValueOf(state.LevelIndex, slot.Context(s, latest, now)), state.LastValue);
+                        lifecycle.Fire(slot, state, now);
+                    }
+                    else if (state.Phase == RulePhase.Firing && state.ClearSinceNs != 0 && now - state.ClearSinceNs >= rule.KeepFiringForNs)
+                    {
+                        lifecycle.TryResolve(slot, state, now, "", rule.ValueOf(state.LevelIndex, slot.Context(s, latest, now)));
+                    }
 
-                SlotMasks.Update(slot, s);
+                    SlotMasks.Update(slot, s);
+                }
+                catch (Exception ex)
+                {
+                    failures.Record(rule, slot, ex, now);
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// The device's availability topic said something (its new state is in <c>Device.Online</c>). Online is a message
+    /// from a live device: its staleness clock restarts and firing staleness alerts resolve. Offline fires staleness on
+    /// the next tick.
+    /// </summary>
+    public void Availability(DeviceSlot slot, long now)
+    {
+        if (slot.Device is not { Online: true })
+        {
+            return;
+        }
+
+        var silentSince = slot.LastReceivedNs;
+        slot.LastReceivedNs = now;
+        slot.OfflineLatched = false;
+        if (slot.StaleFiring > 0)
+        {
+            lifecycle.ResolveStale(slot, silentSince, now);
         }
     }
 
     private void TickStaleness(DeviceSlot slot, long now)
     {
-        var offline = slot.Device is { Online: false } && !slot.OfflineLatched;
-        if (slot.Device is { Online: true })
+        if (slot.OfflineLatched && slot.Device is { Online: true })
         {
-            slot.OfflineLatched = false;
+            Availability(slot, now); // reported online again since the offline that fired
         }
 
+        var offline = slot.Device is { Online: false } && !slot.OfflineLatched;
         foreach (var state in slot.Staleness)
         {
             var age = now - slot.LastReceivedNs;
@@ -60,11 +89,18 @@ internal sealed class RuleTimers(RuleLifecycle lifecycle, double[] noValues)
 
             if (state.Phase != RulePhase.Firing && (age >= state.Rule.AfterNs || offline))
             {
-                state.LevelIndex = 0;
-                state.Severity = state.Rule.Definition.Severity;
-                state.LastValue = age / 1e9;
-                lifecycle.Fire(slot, state, now);
-                slot.StaleFiring++;
+                try
+                {
+                    state.LevelIndex = 0;
+                    state.Severity = state.Rule.Definition.Severity;
+                    state.LastValue = age / 1e9;
+                    slot.StaleFiring++; // first: Fire sets the phase before it publishes, which may fail
+                    lifecycle.Fire(slot, state, now);
+                }
+                catch (Exception ex)
+                {
+                    failures.Record(state.Rule, slot, ex, now);
+                }
             }
         }
     }

@@ -3,8 +3,8 @@ using SmartCity.IoT.Rules.Evaluation;
 namespace SmartCity.IoT.Rules.Engine;
 
 /// <summary>
-/// Keeps a device's skip hints in step with its states' phases: <see cref="DeviceSlot.QuietMask"/>,
-/// <see cref="DeviceSlot.IdleMask"/> and the rule group's steady levels (see <see cref="RuleGroup.SteadyLevels"/>).
+/// Keeps a device's skip hints in step with its states' phases: the quiet and idle masks and the steady levels in its
+/// rule group's member block (see <see cref="RuleGroup.Masks"/> and <see cref="RuleGroup.SteadyLevels"/>).
 /// </summary>
 internal static class SlotMasks
 {
@@ -14,69 +14,70 @@ internal static class SlotMasks
     /// changes nothing (see <see cref="RuleLifecycle.Step"/>), and the engine need not read its state.
     /// </summary>
     public static bool IsQuiet(RuleState state) =>
-        state.Phase is RulePhase.Inactive or RulePhase.Resolved && state.Rule.Windows.Length == 0 && state.Rule.AbsentFields.Length == 0;
+        IsIdle(state) && state.Rule.Windows.Length == 0 && state.Rule.AbsentFields.Length == 0;
+
+    public static bool IsIdle(RuleState state) => state.Phase is RulePhase.Inactive or RulePhase.Resolved;
 
     /// <summary>Recomputes the hints of state <paramref name="s"/> after it may have changed phase.</summary>
     public static void Update(DeviceSlot slot, int s)
     {
-        if (slot.Group is { } group)
+        if (slot.Group is not { } group)
         {
-            ref var level = ref group.SteadyLevels(slot.Member)[s];
-            var now = SteadyLevel(slot.Thresholds[s]);
-            if (level != now)
-            {
-                level = now;
-            }
+            return;
         }
 
-        if (s >= 64)
-        {
-            return; // states beyond 64 are never quiet: the mask has no bit for them
-        }
-
-        var bit = 1UL << s;
         var state = slot.Thresholds[s];
-        var mask = IsQuiet(state) ? slot.QuietMask | bit : slot.QuietMask & ~bit;
-        if (mask != slot.QuietMask)
+        ref var level = ref group.SteadyLevels(slot.Member)[s];
+        var steady = SteadyLevel(state);
+        if (level != steady)
         {
-            slot.QuietMask = mask; // written only on a change: steady readings leave the slot's line clean
+            level = steady;
         }
 
-        var idle = state.Phase is RulePhase.Inactive or RulePhase.Resolved ? slot.IdleMask | bit : slot.IdleMask & ~bit;
-        if (idle != slot.IdleMask)
+        // Written only on a change: steady readings leave the member's line clean.
+        var masks = group.Masks(slot.Member);
+        var bit = 1UL << s; // the shift count is taken mod 64: bit s % 64 of word s / 64
+        ref var quiet = ref masks[s >> 6];
+        var q = IsQuiet(state) ? quiet | bit : quiet & ~bit;
+        if (q != quiet)
         {
-            slot.IdleMask = idle;
+            quiet = q;
+        }
+
+        ref var idle = ref masks[group.MaskWords + (s >> 6)];
+        var i = IsIdle(state) ? idle | bit : idle & ~bit;
+        if (i != idle)
+        {
+            idle = i;
         }
     }
 
     /// <summary>Recomputes every hint of the device (after binding or restore).</summary>
     public static void Recompute(DeviceSlot slot)
     {
-        ulong mask = 0;
-        ulong idle = 0;
-        var states = slot.Thresholds;
-        for (var s = 0; s < states.Length && s < 64; s++)
+        if (slot.Group is not { } group)
         {
-            if (IsQuiet(states[s]))
-            {
-                mask |= 1UL << s;
-            }
-
-            if (states[s].Phase is RulePhase.Inactive or RulePhase.Resolved)
-            {
-                idle |= 1UL << s;
-            }
+            return;
         }
 
-        slot.QuietMask = mask;
-        slot.IdleMask = idle;
-        if (slot.Group is { } group)
+        var masks = group.Masks(slot.Member);
+        masks.Clear();
+        var levels = group.SteadyLevels(slot.Member);
+        var states = slot.Thresholds;
+        for (var s = 0; s < states.Length; s++)
         {
-            var levels = group.SteadyLevels(slot.Member);
-            for (var s = 0; s < states.Length; s++)
+            var bit = 1UL << s;
+            if (IsQuiet(states[s]))
             {
-                levels[s] = SteadyLevel(states[s]);
+                masks[s >> 6] |= bit;
             }
+
+            if (IsIdle(states[s]))
+            {
+                masks[group.MaskWords + (s >> 6)] |= bit;
+            }
+
+            levels[s] = SteadyLevel(states[s]);
         }
     }
 

@@ -43,9 +43,19 @@ internal sealed class DeltaNode(int slot, long durationNs) : WindowNode(slot, du
     protected override double Compute(WindowStore w, int m) => w.Count(m) < 2 ? double.NaN : w.Newest(m).Value - w.Oldest(m).Value;
 }
 
-/// <summary>Per-second rate of change between the oldest and newest sample in the window (Prometheus' convention).</summary>
+/// <summary>
+/// Per-second rate of change between the oldest and newest sample in the window (Prometheus' convention). Unknown until
+/// those samples are at least a tenth of the window apart: readings that arrive in a burst (a broker replaying a backlog,
+/// a gateway catching up) carry receive times microseconds apart, and dividing their noise by that span gives rates of
+/// thousands per second in either direction.
+/// </summary>
 internal sealed class RateNode(int slot, long durationNs) : WindowNode(slot, durationNs)
 {
+    private readonly long _minSpanNs = Math.Max(1, durationNs / MinSpanDivisor);
+
+    /// <summary>The shortest span a rate is computed over: the window's length divided by this.</summary>
+    public const int MinSpanDivisor = 10;
+
     protected override double Compute(WindowStore w, int m)
     {
         if (w.Count(m) < 2)
@@ -55,7 +65,7 @@ internal sealed class RateNode(int slot, long durationNs) : WindowNode(slot, dur
 
         var (t0, v0) = w.Oldest(m);
         var (t1, v1) = w.Newest(m);
-        return t1 == t0 ? double.NaN : (v1 - v0) / ((t1 - t0) / 1e9);
+        return t1 - t0 < _minSpanNs ? double.NaN : (v1 - v0) / ((t1 - t0) / 1e9);
     }
 }
 

@@ -6,8 +6,18 @@ namespace SmartCity.IoT.Rules.Language;
 /// </summary>
 internal sealed class Parser
 {
+    /// <summary>
+    /// Longest expression, in tokens. Parsing, compiling and evaluating recurse over the tree, whose depth is bounded by
+    /// its size: a bound keeps a runaway expression (a generated or corrupted file) from overflowing the stack.
+    /// </summary>
+    public const int MaxTokens = 2000;
+
+    /// <summary>Deepest nesting of parentheses, calls, <c>not</c> and unary signs.</summary>
+    public const int MaxDepth = 64;
+
     private readonly List<Token> _tokens;
     private int _pos;
+    private int _depth;
 
     private Parser(List<Token> tokens)
     {
@@ -21,7 +31,13 @@ internal sealed class Parser
             throw new RuleSyntaxException(0, "empty expression");
         }
 
-        var parser = new Parser(Lexer.Tokenize(text));
+        var tokens = Lexer.Tokenize(text);
+        if (tokens.Count > MaxTokens)
+        {
+            throw new RuleSyntaxException(tokens[MaxTokens].Position, $"the expression is too long ({tokens.Count - 1} tokens; at most {MaxTokens}): split it into several rules");
+        }
+
+        var parser = new Parser(tokens);
         var node = parser.ParseOr();
         var next = parser.Peek;
         if (next.Kind != TokenKind.End)
@@ -61,6 +77,7 @@ internal sealed class Parser
 
     private SyntaxNode ParseOr()
     {
+        Enter(Peek);
         var left = ParseAnd();
         while (Peek.Kind == TokenKind.Or)
         {
@@ -68,6 +85,7 @@ internal sealed class Parser
             left = new BinaryExpression(op.Position, TokenKind.Or, left, ParseAnd());
         }
 
+        _depth--;
         return left;
     }
 
@@ -88,7 +106,10 @@ internal sealed class Parser
         if (Peek.Kind == TokenKind.Not)
         {
             var op = Next();
-            return new UnaryExpression(op.Position, TokenKind.Not, ParseNot());
+            Enter(op);
+            var operand = ParseNot();
+            _depth--;
+            return new UnaryExpression(op.Position, TokenKind.Not, operand);
         }
 
         return ParseComparison();
@@ -143,17 +164,29 @@ internal sealed class Parser
         if (Peek.Kind == TokenKind.Minus)
         {
             var op = Next();
+            Enter(op);
             var operand = ParseUnary();
+            _depth--;
             return operand is NumberLiteral n ? n with { Position = op.Position, Value = -n.Value } : new UnaryExpression(op.Position, TokenKind.Minus, operand);
         }
 
         if (Peek.Kind == TokenKind.Plus)
         {
-            Next();
-            return ParseUnary();
+            Enter(Next());
+            var operand = ParseUnary();
+            _depth--;
+            return operand;
         }
 
         return ParsePrimary();
+    }
+
+    private void Enter(Token at)
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw new RuleSyntaxException(at.Position, $"the expression is nested more than {MaxDepth} levels deep");
+        }
     }
 
     private SyntaxNode ParsePrimary()

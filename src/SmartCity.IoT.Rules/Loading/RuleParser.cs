@@ -150,6 +150,7 @@ internal static partial class RuleParser
             LevelConditions = levels.Select(l => l.Compiled.Condition).ToArray(),
             LevelSeverities = levels.Select(l => l.Severity).ToArray(),
             LevelValues = levels.Select(l => l.Compiled.Value).ToArray(),
+            LevelValueFields = levels.Select(l => l.Compiled.ValueField).ToArray(),
             Clear = clear,
             ExplicitValue = explicitValue,
             ForNs = DurationReader.ToNs(forDuration),

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Rules.Language;
 
 namespace SmartCity.IoT.Rules.Model;
@@ -8,7 +7,8 @@ namespace SmartCity.IoT.Rules.Model;
 /// <summary>
 /// A label or annotation template: text with <c>{{ name }}</c> or <c>{{ name:format }}</c> holes.
 /// Names: <c>value</c>, <c>severity</c>, <c>alertname</c>/<c>rule</c>, <c>device</c>, <c>family</c>, <c>profile</c>,
-/// any vocabulary field (its latest value; enum fields render their name), otherwise a device tag (empty when the device lacks it).
+/// any vocabulary field (its latest value; enum fields render their value name, booleans true/false), otherwise a device
+/// tag (empty when the device lacks it). <c>value</c> of an enum or boolean field renders the same way.
 /// Numbers use invariant culture; the default format is <c>0.##</c>; a format is any .NET numeric format (<c>F1</c>, <c>0</c>).
 /// </summary>
 public sealed class Template
@@ -88,7 +88,15 @@ public sealed class Template
             switch (name)
             {
                 case "value":
-                    AppendNumber(sb, ctx.Value, format);
+                    if (ctx.ValueText is { } text)
+                    {
+                        sb.Append(text);
+                    }
+                    else
+                    {
+                        AppendNumber(sb, ctx.Value, format);
+                    }
+
                     break;
                 case "severity":
                     sb.Append(ctx.Severity.ToString().ToLowerInvariant());
@@ -109,9 +117,9 @@ public sealed class Template
                     if (ctx.Vocabulary.TryGet(name!, out var field))
                     {
                         var v = ctx.Latest is null ? double.NaN : ctx.Latest[field.Id];
-                        if (field.Type == FieldType.Enum && double.IsFinite(v) && (uint)(int)v < (uint)field.EnumValues.Count)
+                        if (field.TextOf(v) is { } terms)
                         {
-                            sb.Append(field.EnumValues[(int)v]);
+                            sb.Append(terms);
                         }
                         else
                         {

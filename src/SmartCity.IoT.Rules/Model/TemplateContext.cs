@@ -3,7 +3,10 @@ using SmartCity.IoT.Core.Model;
 
 namespace SmartCity.IoT.Rules.Model;
 
-/// <summary>What a label or annotation template can refer to when an alert transitions.</summary>
+/// <summary>
+/// What a label or annotation template can refer to when an alert transitions. <paramref name="ValueText"/> is the value
+/// in its field's own terms (an enum's value name, true/false), rendered instead of <paramref name="Value"/>.
+/// </summary>
 public sealed record TemplateContext(
     string RuleName,
     AlertSeverity Severity,
@@ -13,4 +16,5 @@ public sealed record TemplateContext(
     string ProfileId,
     IReadOnlyList<KeyValuePair<string, string>> Tags,
     double[]? Latest,
-    FieldVocabulary Vocabulary);
+    FieldVocabulary Vocabulary,
+    string? ValueText = null);
