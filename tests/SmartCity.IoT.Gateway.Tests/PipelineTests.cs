@@ -19,8 +19,7 @@ public sealed class PipelineTests
         var source = new QueueSource { AtAcknowledge = () => h.Sink.LineCount };
         for (var i = 0; i < 10; i++)
         {
-            var (topic, payload) = PipelineHarness.Environment($"dev-{i}");
-            await source.SendAsync(h.Pipeline, topic, payload);
+            await Send(h, source, $"dev-{i}");
         }
 
         await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
@@ -35,18 +34,13 @@ public sealed class PipelineTests
     [Fact]
     public async Task A_full_batch_is_sealed_at_once_and_a_partial_one_only_when_its_time_comes()
     {
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 3;
-            o.FlushInterval = TimeSpan.FromSeconds(1);
-            o.IdleFlush = TimeSpan.FromMilliseconds(50);
-        });
+        // The harness's FlushInterval is 1 s and its IdleFlush 50 ms.
+        await using var h = new PipelineHarness(o => o.BatchSize = 3);
         var assembler = h.Get<BatchAssembler>();
         var source = new QueueSource();
         for (var i = 0; i < 5; i++)
         {
-            var (topic, payload) = PipelineHarness.Environment($"dev-{i}");
-            await source.SendAsync(h.Pipeline, topic, payload);
+            await Send(h, source, $"dev-{i}");
         }
 
         // Three messages filled the first batch; the other two wait in the open batch.
@@ -67,19 +61,13 @@ public sealed class PipelineTests
     [Fact]
     public async Task A_batch_of_a_busy_stream_is_sealed_by_its_age()
     {
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1000;
-            o.FlushInterval = TimeSpan.FromSeconds(1);
-            o.IdleFlush = TimeSpan.FromMilliseconds(50);
-        });
+        await using var h = new PipelineHarness(o => o.BatchSize = 1000);
         var assembler = h.Get<BatchAssembler>();
         var source = new QueueSource();
         for (var i = 0; i < 30; i++)
         {
             // A message every 40 ms: never idle for 50 ms, so only the batch's age can seal it.
-            var (topic, payload) = PipelineHarness.Environment($"dev-{i}");
-            await source.SendAsync(h.Pipeline, topic, payload);
+            await Send(h, source, $"dev-{i}");
             h.Time.Advance(TimeSpan.FromMilliseconds(40));
             await h.Pipeline.TickAsync(runRules: false, CancellationToken.None);
             Assert.Equal(i < 24 ? 0 : 1, assembler.LastSealed); // 25 x 40 ms = the 1 s interval
