@@ -53,6 +53,11 @@ internal static partial class NotificationFormatter
                     w.WriteNull("value");
                 }
 
+                if (a.ValueText is { } text)
+                {
+                    w.WriteString("valueText", text); // an enum or boolean field's value by name ("fault", "true")
+                }
+
                 w.WriteString("device", a.DeviceId);
                 w.WriteString("family", a.Family);
                 w.WriteString("profile", a.ProfileId);
@@ -147,7 +152,7 @@ internal static partial class NotificationFormatter
                 "device" => a.DeviceId,
                 "family" => a.Family,
                 "profile" => a.ProfileId,
-                "value" => double.IsFinite(a.Value) ? a.Value.ToString("G", CultureInfo.InvariantCulture) : "",
+                "value" => a.ValueText ?? (double.IsFinite(a.Value) ? a.Value.ToString("G", CultureInfo.InvariantCulture) : ""),
                 "fingerprint" => a.Fingerprint,
                 "url" => n.AlertUrl(a.Fingerprint),
                 "startsAt" => Time(a.StartsAt),
