@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Hosting;
@@ -9,7 +10,8 @@ using SmartCity.IoT.Rules.Loading;
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>
-/// Owns the pipeline's lifecycle in the order that keeps the delivery guarantee: restore rule state, start the writer,
+/// Owns the pipeline's lifecycle in the order that keeps the delivery guarantee: restore rule state, adopt the alerts the
+/// outbox says are firing (the checkpoint may be older than the outbox after a crash), start the writer,
 /// start every source; on stop, flush and acknowledge what is durable while the sources are still connected, then stop
 /// them (an MQTT source keeps its session), drain the writer and checkpoint the rules.
 /// </summary>
@@ -25,9 +27,11 @@ internal sealed partial class IngestService : BackgroundService
     private readonly GatewayOptions _options;
     private readonly ILogger<IngestService> _logger;
     private readonly TimeProvider _time;
+    private readonly IFiringAlertSource? _firing;
 
-    public IngestService(IngestPipeline pipeline, IEnumerable<IMessageSource> sources, RuleCheckpointFile checkpoints, DeviceCatalog catalog, IOptions<GatewayOptions> options, ILogger<IngestService> logger, TimeProvider time)
+    public IngestService(IngestPipeline pipeline, IEnumerable<IMessageSource> sources, RuleCheckpointFile checkpoints, DeviceCatalog catalog, IOptions<GatewayOptions> options, ILogger<IngestService> logger, TimeProvider time, IEnumerable<IFiringAlertSource> firing)
     {
+        _firing = firing.FirstOrDefault();
         _pipeline = pipeline;
         _sources = sources.ToArray();
         _checkpoints = checkpoints;
@@ -40,6 +44,7 @@ internal sealed partial class IngestService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _checkpoints.RestoreAsync(stoppingToken).ConfigureAwait(false);
+        await AdoptFiringAlertsAsync(stoppingToken).ConfigureAwait(false);
 
         using var writerStop = new CancellationTokenSource();
         var writer = Task.Run(() => _pipeline.RunWriterAsync(writerStop.Token), CancellationToken.None);
@@ -136,6 +141,36 @@ internal sealed partial class IngestService : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Hands the engine the alerts the outbox holds as firing, so those that fired after the restored checkpoint resolve
+    /// normally. Without an outbox (none registered) there is nothing to adopt; an outbox that cannot be read is logged and
+    /// skipped, since it must not stop readings from being stored.
+    /// </summary>
+    private async Task AdoptFiringAlertsAsync(CancellationToken stoppingToken)
+    {
+        if (_firing is null)
+        {
+            return;
+        }
+
+        IReadOnlyList<FiringAlert> list;
+        try
+        {
+            list = _firing.FiringAlerts();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.AdoptionFailed(_logger, ex.Message);
+            return;
+        }
+
+        await _pipeline.WithEngineAsync(e => e.Adopt(list), stoppingToken).ConfigureAwait(false);
+        if (list.Count > 0)
+        {
+            Log.AlertsAdopted(_logger, list.Count);
+        }
+    }
+
     private RuleDirectoryWatcher? StartRuleWatcher(CancellationToken stoppingToken)
     {
         var path = GatewayPaths.Resolve(_options.RulesPath);
@@ -190,5 +225,11 @@ internal sealed partial class IngestService : BackgroundService
 
         [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Source {Source} stopped with an error; its unacknowledged messages wait for the next start")]
         public static partial void SourceFailed(ILogger logger, string source, Exception exception);
+
+        [LoggerMessage(EventId = 307, Level = LogLevel.Error, Message = "Could not read the firing alerts from the alert outbox, starting without adopting them (alerts that fired after the last rule checkpoint stay firing at receivers until their rule fires and resolves again): {Reason}")]
+        public static partial void AdoptionFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 308, Level = LogLevel.Information, Message = "Handed {Count} firing alerts from the alert outbox to the rule engine")]
+        public static partial void AlertsAdopted(ILogger logger, int count);
     }
 }

@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Rules.Compilation;
 using SmartCity.IoT.Rules.Evaluation;
 using SmartCity.IoT.Rules.Model;
@@ -135,8 +136,7 @@ internal sealed class RuleBinder(RuleSet rules, RuleEngineOptions options, RuleL
             state.Phase = RulePhase.Firing;
             state.FiringSinceNs = old.FiringSinceNs;
             state.Severity = old.Severity;
-            var same = Array.IndexOf(rule.LevelSeverities, old.Severity);
-            state.LevelIndex = same >= 0 ? same : Math.Max(0, rule.LevelSeverities.Length - 1);
+            state.LevelIndex = LevelOf(rule, old.Severity);
             state.Fingerprint = old.Fingerprint;
             state.Labels = old.Labels;
             state.Annotations = old.Annotations;
@@ -146,6 +146,13 @@ internal sealed class RuleBinder(RuleSet rules, RuleEngineOptions options, RuleL
         }
 
         return state;
+    }
+
+    /// <summary>The level of <paramref name="rule"/> with <paramref name="severity"/>, else its highest (a firing alert carried into a changed rule).</summary>
+    public static int LevelOf(CompiledRule rule, AlertSeverity severity)
+    {
+        var same = Array.IndexOf(rule.LevelSeverities, severity);
+        return same >= 0 ? same : Math.Max(0, rule.LevelSeverities.Length - 1);
     }
 
     /// <summary>Makes the device a member of the group of its rules and moves the states' carried windows and clocks in.</summary>

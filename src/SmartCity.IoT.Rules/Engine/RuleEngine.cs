@@ -44,6 +44,7 @@ public sealed class RuleEngine
     private readonly RuleEvaluator _evaluator;
     private readonly RuleTimers _timers;
     private readonly RuleFailures _failures;
+    private readonly AlertAdoption _adoption;
     private long _rulesVersion = 1;
     private long _lastNowNs;
 
@@ -65,6 +66,7 @@ public sealed class RuleEngine
         _failures = new RuleFailures(logger ?? (ILogger)NullLogger.Instance);
         var lifecycle = new RuleLifecycle(new AlertBuilder(vocabulary), sink, _options.DefaultFlapping, _failures);
         _binder = new RuleBinder(rules, _options, lifecycle);
+        _adoption = new AlertAdoption(lifecycle);
         _evaluator = new RuleEvaluator(vocabulary, lifecycle, _failures);
         _timers = new RuleTimers(lifecycle, _failures, _noValues);
     }
@@ -183,6 +185,7 @@ public sealed class RuleEngine
         var restored = RuleCheckpoint.Read(source, _options);
         _slots.Clear();
         _binder.Clear();
+        _adoption.Clear();
         var now = NowNs();
         foreach (var (slot, states) in restored)
         {
@@ -192,6 +195,28 @@ public sealed class RuleEngine
             }
         }
     }
+
+    /// <summary>
+    /// Takes over alerts the outbox says are firing (<see cref="IFiringAlertSource"/>) that the engine does not know, as
+    /// after a restore from a checkpoint older than them. Call after <see cref="RestoreCheckpoint"/> and before the first
+    /// <see cref="Evaluate"/>. Each (rule, device) becomes firing with the alert's identity, start, severity, value and
+    /// labels without anything being published, so the next reading that clears it publishes one Resolved. An alert of a
+    /// device not seen yet waits until the device first reports. One whose rule was removed or no longer matches the
+    /// device resolves (published once) with the note "rule removed or changed while the gateway was down". A state the
+    /// engine has firing stays as it is, whether listed or not: the outbox not listing it is no evidence that it cleared.
+    /// </summary>
+    public void Adopt(IReadOnlyList<FiringAlert> firing)
+    {
+        ArgumentNullException.ThrowIfNull(firing);
+        var now = NowNs();
+        foreach (var alert in firing)
+        {
+            _adoption.Adopt(alert, _slots.ByKey(alert.ProfileId, alert.DeviceId), _binder.Rules, now);
+        }
+    }
+
+    /// <summary>Adopted alerts waiting for their device's first reading (tests, diagnostics).</summary>
+    public int PendingAdoptions => _adoption.PendingCount;
 
     /// <summary>Pending and firing alerts, for the status page.</summary>
     public IReadOnlyList<ActiveAlertInfo> ActiveAlerts()
@@ -279,6 +304,7 @@ public sealed class RuleEngine
             slot = new DeviceSlot(device.Profile.Id, device.Profile.Family, device.DeviceId, tags) { LastReceivedNs = NowNs() };
             _slots.TryAdd(slot);
             _binder.Rebind(slot, [], slot.LastReceivedNs, "");
+            _adoption.Bound(slot, _binder.Rules, slot.LastReceivedNs);
         }
 
         slot.Device = device;
