@@ -27,11 +27,10 @@ internal sealed partial class IngestService : BackgroundService
     private readonly GatewayOptions _options;
     private readonly ILogger<IngestService> _logger;
     private readonly TimeProvider _time;
-    private readonly IFiringAlertSource? _firing;
+    private readonly FiringAlertAdopter _adopter;
 
     public IngestService(IngestPipeline pipeline, IEnumerable<IMessageSource> sources, RuleCheckpointFile checkpoints, DeviceCatalog catalog, IOptions<GatewayOptions> options, ILogger<IngestService> logger, TimeProvider time, IEnumerable<IFiringAlertSource> firing)
     {
-        _firing = firing.FirstOrDefault();
         _pipeline = pipeline;
         _sources = sources.ToArray();
         _checkpoints = checkpoints;
@@ -39,12 +38,13 @@ internal sealed partial class IngestService : BackgroundService
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _adopter = new FiringAlertAdopter(pipeline, firing.FirstOrDefault(), logger);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _checkpoints.RestoreAsync(stoppingToken).ConfigureAwait(false);
-        await AdoptFiringAlertsAsync(stoppingToken).ConfigureAwait(false);
+        await _adopter.AdoptAsync(stoppingToken).ConfigureAwait(false);
 
         using var writerStop = new CancellationTokenSource();
         var writer = Task.Run(() => _pipeline.RunWriterAsync(writerStop.Token), CancellationToken.None);
@@ -141,36 +141,6 @@ internal sealed partial class IngestService : BackgroundService
         }
     }
 
-    /// <summary>
-    /// Hands the engine the alerts the outbox holds as firing, so those that fired after the restored checkpoint resolve
-    /// normally. Without an outbox (none registered) there is nothing to adopt; an outbox that cannot be read is logged and
-    /// skipped, since it must not stop readings from being stored.
-    /// </summary>
-    private async Task AdoptFiringAlertsAsync(CancellationToken stoppingToken)
-    {
-        if (_firing is null)
-        {
-            return;
-        }
-
-        IReadOnlyList<FiringAlert> list;
-        try
-        {
-            list = _firing.FiringAlerts();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.AdoptionFailed(_logger, ex.Message);
-            return;
-        }
-
-        await _pipeline.WithEngineAsync(e => e.Adopt(list), stoppingToken).ConfigureAwait(false);
-        if (list.Count > 0)
-        {
-            Log.AlertsAdopted(_logger, list.Count);
-        }
-    }
-
     private RuleDirectoryWatcher? StartRuleWatcher(CancellationToken stoppingToken)
     {
         var path = GatewayPaths.Resolve(_options.RulesPath);
@@ -226,10 +196,5 @@ internal sealed partial class IngestService : BackgroundService
         [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Source {Source} stopped with an error; its unacknowledged messages wait for the next start")]
         public static partial void SourceFailed(ILogger logger, string source, Exception exception);
 
-        [LoggerMessage(EventId = 307, Level = LogLevel.Error, Message = "Could not read the firing alerts from the alert outbox, starting without adopting them (alerts that fired after the last rule checkpoint stay firing at receivers until their rule fires and resolves again): {Reason}")]
-        public static partial void AdoptionFailed(ILogger logger, string reason);
-
-        [LoggerMessage(EventId = 308, Level = LogLevel.Information, Message = "Handed {Count} firing alerts from the alert outbox to the rule engine")]
-        public static partial void AlertsAdopted(ILogger logger, int count);
     }
 }
