@@ -21,7 +21,7 @@ public sealed class FiringAlertAdopterTests
             // pm2_5_high (config/rules/indoor-air.yaml) fires on a single reading above its threshold.
             await Send(before, "dev-1", pm25: 300);
             await before.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
-            firing = Firing(Assert.Single(before.Outbox.Committed, a => a.DeviceId == "dev-1"));
+            firing = OutboxFiring.Of(Assert.Single(before.Outbox.Committed, a => a.DeviceId == "dev-1"));
         }
 
         // Restarted with no checkpoint that knows the alert (it fired after the last one).
@@ -66,18 +66,6 @@ public sealed class FiringAlertAdopterTests
         var (topic, payload) = PipelineHarness.Environment(device, pm25);
         return new QueueSource().SendAsync(h.Pipeline, topic, payload);
     }
-
-    private static FiringAlert Firing(Alert alert) => new()
-    {
-        Fingerprint = alert.Fingerprint,
-        RuleName = alert.RuleName,
-        ProfileId = alert.ProfileId,
-        DeviceId = alert.DeviceId,
-        Severity = alert.Severity,
-        Since = alert.StartsAt,
-        Value = alert.Value,
-        Labels = alert.Labels,
-    };
 
     private sealed class FakeFiringAlerts(Func<IReadOnlyList<FiringAlert>> answer) : IFiringAlertSource
     {

@@ -1,6 +1,7 @@
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Rules.Engine;
 using SmartCity.IoT.Rules.Tests.Support;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Rules.Tests;
 
@@ -39,7 +40,7 @@ public sealed class AdoptionTests
         Assert.Empty(unaware.Publisher.Alerts);
 
         var r = Restore(h, checkpoint);
-        r.Engine.Adopt([Firing(fired)]);
+        r.Engine.Adopt([OutboxFiring.Of(fired)]);
         Assert.Empty(r.Publisher.Alerts);
         Assert.Equal(RulePhase.Firing, r.Phase("co2_high", "ems-1"));
         var active = Assert.Single(r.Engine.ActiveAlerts());
@@ -69,7 +70,7 @@ public sealed class AdoptionTests
         var fired = Assert.Single(h.Publisher.Alerts);
 
         var r = Restore(h, checkpoint);
-        r.Engine.Adopt([Firing(fired)]);
+        r.Engine.Adopt([OutboxFiring.Of(fired)]);
         Assert.Empty(r.Publisher.Alerts);
         Assert.Equal(1, r.Engine.PendingAdoptions);
         Assert.Null(r.Phase("co2_high", "ems-2"));
@@ -92,7 +93,7 @@ public sealed class AdoptionTests
         var fired = Assert.Single(h.Publisher.Alerts);
 
         var r = Restore(h, checkpoint);
-        r.Engine.Adopt([Firing(fired)]);
+        r.Engine.Adopt([OutboxFiring.Of(fired)]);
         r.Send("ems-2", ("co2", 1400));
         Assert.Empty(r.Publisher.Alerts);
         Assert.Equal(RulePhase.Firing, r.Phase("co2_high", "ems-2"));
@@ -116,7 +117,7 @@ public sealed class AdoptionTests
               - name: pm_avg
                 expr: avg(pm2_5, 15m) > 35
             """);
-        r.Engine.Adopt([.. fired.Select(Firing)]);
+        r.Engine.Adopt([.. fired.Select(OutboxFiring.Of)]);
         Assert.Equal(0, r.Engine.PendingAdoptions);
         Assert.Equal(2, r.Publisher.Alerts.Count);
         foreach (var (before, after) in fired.Zip(r.Publisher.Alerts))
@@ -145,7 +146,7 @@ public sealed class AdoptionTests
                 match: { family: parking }
                 expr: co2 > 1000
             """);
-        r.Engine.Adopt([Firing(fired)]);
+        r.Engine.Adopt([OutboxFiring.Of(fired)]);
         Assert.Empty(r.Publisher.Alerts);
         r.Send("ems-1", ("co2", 1500));
         var resolved = Assert.Single(r.Publisher.Alerts);
@@ -162,24 +163,12 @@ public sealed class AdoptionTests
         var checkpoint = Save(h);
 
         var r = Restore(h, checkpoint);
-        r.Engine.Adopt([Firing(fired) with { Severity = AlertSeverity.Critical }]);
+        r.Engine.Adopt([OutboxFiring.Of(fired) with { Severity = AlertSeverity.Critical }]);
         Assert.Empty(r.Publisher.Alerts);
         Assert.Equal(fired.Severity, Assert.Single(r.Engine.ActiveAlerts()).Severity);
         r.Send("ems-1", ("co2", 800));
         Assert.Equal(AlertStatus.Resolved, Assert.Single(r.Publisher.Alerts).Status);
     }
-
-    private static FiringAlert Firing(Alert alert) => new()
-    {
-        Fingerprint = alert.Fingerprint,
-        RuleName = alert.RuleName,
-        ProfileId = alert.ProfileId,
-        DeviceId = alert.DeviceId,
-        Severity = alert.Severity,
-        Since = alert.StartsAt,
-        Value = alert.Value,
-        Labels = alert.Labels,
-    };
 
     private static byte[] Save(EngineHarness h)
     {

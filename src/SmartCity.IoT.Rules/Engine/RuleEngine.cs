@@ -198,7 +198,8 @@ public sealed class RuleEngine
 
     /// <summary>
     /// Takes over alerts the outbox says are firing (<see cref="IFiringAlertSource"/>) that the engine does not know, as
-    /// after a restore from a checkpoint older than them. Call after <see cref="RestoreCheckpoint"/> and before the first
+    /// after a restore from a checkpoint older than them. Call after <see cref="RestoreCheckpoint"/> (which forgets adoptions
+    /// still waiting) and before the first
     /// <see cref="Evaluate"/>. Each (rule, device) becomes firing with the alert's identity, start, severity, value and
     /// labels without anything being published, so the next reading that clears it publishes one Resolved. An alert of a
     /// device not seen yet waits until the device first reports. One whose rule was removed or no longer matches the
