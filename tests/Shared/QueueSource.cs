@@ -44,7 +44,11 @@ internal sealed class QueueSource(string name = "queue", TopicSyntax? syntax = n
     {
         Filters = subscription.FiltersFor(Syntax);
         _running.TrySetResult(handler);
-        await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => stopped.TrySetResult()))
+        {
+            await stopped.Task.ConfigureAwait(false);
+        }
     }
 
     public ValueTask AcknowledgeAsync(ReadOnlyMemory<DeliveryToken> tokens, CancellationToken cancellationToken)

@@ -39,9 +39,6 @@ internal sealed class BatchWriter
         }
     }
 
-    /// <summary>The sequence number of the last batch that is durable and acknowledged.</summary>
-    public long Completed => Volatile.Read(ref _completed);
-
     /// <summary>Runs until the assembler completes and every sealed batch is written.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -66,18 +66,8 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
     }
 
     /// <summary>Runs <paramref name="action"/> on the engine with messages held off: reloads, checkpoints, the status page.</summary>
-    public async Task WithEngineAsync(Action<RuleEngine> action, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            action(_engine);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task WithEngineAsync(Action<RuleEngine> action, CancellationToken cancellationToken) =>
+        TryWithEngineAsync(action, Timeout.InfiniteTimeSpan, cancellationToken);
 
     /// <summary>
     /// As <see cref="WithEngineAsync"/>, but gives up after <paramref name="wait"/> (false): for readers that must answer
