@@ -12,16 +12,7 @@ internal sealed class OutboxFiringAlertSource(AlertOutbox outbox) : IFiringAlert
 {
     public IReadOnlyList<FiringAlert> FiringAlerts()
     {
-        IReadOnlyList<Alert> firing;
-        try
-        {
-            firing = outbox.GetFiring();
-        }
-        catch (Exception ex) when (ex is SqliteException or IOException or System.Text.Json.JsonException)
-        {
-            throw new InvalidOperationException($"The alert outbox {outbox.Path} could not be read for its firing alerts: {ex.Message}", ex);
-        }
-
+        var firing = Read(outbox.GetFiring, "its firing alerts");
         return firing.Select(a => new FiringAlert
         {
             Fingerprint = a.Fingerprint,
@@ -34,5 +25,19 @@ internal sealed class OutboxFiringAlertSource(AlertOutbox outbox) : IFiringAlert
             Labels = a.Labels,
             Flapping = a.Annotations.ContainsKey(AlertAnnotations.Flapping),
         }).ToList();
+    }
+
+    public IReadOnlyList<ReplayFloor> ReplayFloors() => Read(outbox.GetReplayFloors, "its replay floors");
+
+    private T Read<T>(Func<T> read, string what)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or System.Text.Json.JsonException)
+        {
+            throw new InvalidOperationException($"The alert outbox {outbox.Path} could not be read for {what}: {ex.Message}", ex);
+        }
     }
 }

@@ -190,7 +190,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         {
             var m = e.ApplicationMessage;
             var received = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
-            var message = new InboundMessage(m.Topic, m.Payload, received, new DeliveryToken(this, e, Volatile.Read(ref _epoch)));
+            var message = new InboundMessage(m.Topic, m.Payload, received, new DeliveryToken(this, e, Volatile.Read(ref _epoch)), redelivered: m.Dup);
             await _handler!.OnMessageAsync(message, _stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -70,6 +70,8 @@ public sealed class FiringAlertAdopterTests
     private sealed class FakeFiringAlerts(Func<IReadOnlyList<FiringAlert>> answer) : IFiringAlertSource
     {
         public IReadOnlyList<FiringAlert> FiringAlerts() => answer();
+
+        public IReadOnlyList<ReplayFloor> ReplayFloors() => [];
     }
 
     private sealed class ListLogger : ILogger

@@ -170,6 +170,107 @@ public sealed class AdoptionTests
         Assert.Equal(AlertStatus.Resolved, Assert.Single(r.Publisher.Alerts).Status);
     }
 
+    [Fact]
+    public void Reconcile_ends_quietly_an_alert_the_checkpoint_has_firing_whose_resolve_the_outbox_already_holds()
+    {
+        var h = new EngineHarness(Rules);
+        h.Send("ems-1", ("co2", 1500));
+        var checkpoint = Save(h); // firing in the checkpoint...
+        h.Send("ems-1", ("co2", 800)); // ...resolved (and committed) after it, then SIGKILL
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved], h.Publisher.Alerts.Select(a => a.Status));
+
+        var stale = Restore(h, checkpoint);
+        stale.Engine.Adopt([]);
+        Assert.Equal(RulePhase.Firing, stale.Phase("co2_high", "ems-1")); // Adopt alone keeps what receivers were told is over
+
+        var r = Restore(h, checkpoint);
+        r.Engine.Reconcile([], []);
+        Assert.Empty(r.Publisher.Alerts);
+        Assert.NotEqual(RulePhase.Firing, r.Phase("co2_high", "ems-1"));
+        Assert.Empty(r.Engine.ActiveAlerts());
+        r.Send("ems-1", ("co2", 700));
+        Assert.Empty(r.Publisher.Alerts); // no second resolve
+
+        r.Send("ems-1", ("co2", 1600)); // a new episode fires as usual
+        Assert.Equal(AlertStatus.Firing, Assert.Single(r.Publisher.Alerts).Status);
+    }
+
+    [Fact]
+    public void Reconcile_keeps_the_alerts_the_outbox_holds_and_ends_only_the_others()
+    {
+        var h = new EngineHarness(Rules);
+        h.Send("ems-1", ("co2", 1500));
+        h.Send("ems-2", ("co2", 1500));
+        var checkpoint = Save(h);
+        h.Send("ems-1", ("co2", 800)); // resolved after the checkpoint
+        var stillFiring = h.Publisher.Alerts.Single(a => a.DeviceId == "ems-2");
+
+        var r = Restore(h, checkpoint);
+        r.Engine.Reconcile([OutboxFiring.Of(stillFiring)], []);
+        Assert.Empty(r.Publisher.Alerts);
+        Assert.Equal(RulePhase.Firing, r.Phase("co2_high", "ems-2"));
+        Assert.NotEqual(RulePhase.Firing, r.Phase("co2_high", "ems-1"));
+        r.Send("ems-2", ("co2", 800));
+        var resolved = Assert.Single(r.Publisher.Alerts);
+        Assert.Equal((AlertStatus.Resolved, "ems-2", stillFiring.StartsAt), (resolved.Status, resolved.DeviceId, resolved.StartsAt));
+    }
+
+    [Fact]
+    public void A_redelivered_reading_the_checkpoint_already_reflects_is_not_evaluated_again()
+    {
+        var h = new EngineHarness(Rules);
+        h.Send("ems-1", ("co2", 1500));
+        var firedAt = h.Reading.TimestampNs;
+        h.Advance(TimeSpan.FromSeconds(10));
+        h.Send("ems-1", ("co2", 800));
+        var resolvedAt = h.Reading.TimestampNs;
+        var checkpoint = Save(h);
+
+        var r = Restore(h, checkpoint);
+        r.Engine.Reconcile([], []);
+        r.Redeliver("ems-1", firedAt, ("co2", 1500)); // not acknowledged before the crash, so the broker sends both again
+        r.Redeliver("ems-1", resolvedAt, ("co2", 800));
+        Assert.Empty(r.Publisher.Alerts);
+        Assert.Equal(2, r.Engine.ReplaysSkipped);
+
+        // The same readings delivered afresh (not redeliveries) are evaluated as before: the skip is for replays only.
+        r.Send("ems-1", ("co2", 1500));
+        Assert.Equal(AlertStatus.Firing, Assert.Single(r.Publisher.Alerts).Status);
+    }
+
+    [Fact]
+    public void Redelivered_readings_behind_transitions_committed_after_the_checkpoint_do_not_announce_the_episode_again()
+    {
+        var h = new EngineHarness(Rules);
+        h.Send("ems-1", ("co2", 500));
+        var checkpoint = Save(h);
+        h.Advance(TimeSpan.FromSeconds(10));
+        h.Send("ems-1", ("co2", 1500)); // fires and resolves after the checkpoint; both committed, readings not yet stored
+        var firedAt = h.Reading.TimestampNs;
+        h.Advance(TimeSpan.FromSeconds(10));
+        h.Send("ems-1", ("co2", 800));
+        var resolvedAt = h.Reading.TimestampNs;
+        var committed = h.Publisher.Alerts.ToList();
+        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved], committed.Select(a => a.Status));
+        Assert.Equal(resolvedAt, committed[1].EvaluatedUpToNs);
+        h.Advance(TimeSpan.FromSeconds(10));
+
+        // Without the outbox's floor the older engine sees the replays as new: the episode is announced twice.
+        var unaware = Restore(h, checkpoint);
+        unaware.Engine.Reconcile([], []);
+        unaware.Redeliver("ems-1", firedAt, ("co2", 1500));
+        Assert.Equal(AlertStatus.Firing, Assert.Single(unaware.Publisher.Alerts).Status);
+
+        var r = Restore(h, checkpoint);
+        r.Engine.Reconcile([], [new ReplayFloor(r.Environment.Id, "ems-1", committed.Max(a => a.EvaluatedUpToNs))]);
+        r.Redeliver("ems-1", firedAt, ("co2", 1500));
+        r.Redeliver("ems-1", resolvedAt, ("co2", 800));
+        Assert.Empty(r.Publisher.Alerts);
+
+        r.Redeliver("ems-1", resolvedAt + 1_000_000_000, ("co2", 1600)); // newer than the floor: never evaluated before
+        Assert.Equal(AlertStatus.Firing, Assert.Single(r.Publisher.Alerts).Status);
+    }
+
     private static byte[] Save(EngineHarness h)
     {
         using var stream = new MemoryStream();

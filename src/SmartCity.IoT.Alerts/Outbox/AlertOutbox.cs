@@ -80,6 +80,17 @@ internal sealed class AlertOutbox
         return (IReadOnlyList<Alert>)firing.Values.OrderBy(a => a.StartsAt).ThenBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
     });
 
+    /// <summary>
+    /// Per device, the newest <see cref="Alert.EvaluatedUpToNs"/> among the stored alerts (firing or resolved, until pruned) and
+    /// the inbox's transitions, read in one snapshot. Writes nothing.
+    /// </summary>
+    public IReadOnlyList<ReplayFloor> GetReplayFloors() => _db.Snapshot(c =>
+        (IReadOnlyList<ReplayFloor>)TrackedAlertStore.GetAll(c).Concat(InboxStore.ReadAll(c))
+            .Where(a => a.EvaluatedUpToNs > 0)
+            .GroupBy(a => (a.ProfileId, a.DeviceId))
+            .Select(g => new ReplayFloor(g.Key.ProfileId, g.Key.DeviceId, g.Max(a => a.EvaluatedUpToNs)))
+            .ToList());
+
     /// <inheritdoc cref="AcknowledgementStore.Acknowledge"/>
     public bool Acknowledge(string fingerprint, string by, string? comment) => _acks.Acknowledge(fingerprint, by, comment);
 

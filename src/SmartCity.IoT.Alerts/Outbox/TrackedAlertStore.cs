@@ -18,6 +18,10 @@ internal sealed class TrackedAlertStore(OutboxDatabase db)
     public static List<Alert> GetFiring(SqliteConnection c) =>
         OutboxDatabase.Query(c, "SELECT alert FROM alerts WHERE firing=1", r => AlertJson.Deserialize(r.GetString(0)));
 
+    /// <summary>Every stored alert, firing or resolved, on <paramref name="c"/> (and its transaction).</summary>
+    public static List<Alert> GetAll(SqliteConnection c) =>
+        OutboxDatabase.Query(c, "SELECT alert FROM alerts", r => AlertJson.Deserialize(r.GetString(0)));
+
     /// <summary>
     /// Stores a transition (see <see cref="ContinueEpisode"/>). A new episode (new StartsAt) or an escalation clears the acknowledgement;
     /// otherwise it is kept. Returns what was stored.

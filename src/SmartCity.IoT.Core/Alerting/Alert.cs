@@ -43,4 +43,10 @@ public sealed record Alert
 
     /// <summary>When this transition happened; the rule engine never gives two transitions the same time.</summary>
     public required DateTimeOffset At { get; init; }
+
+    /// <summary>
+    /// The timestamp (Unix ns) of the device's newest reading the rule state reflected at this transition: a redelivered
+    /// reading at or before it already had its effect, so after a restart it must not make the transition again. 0: unknown.
+    /// </summary>
+    public long EvaluatedUpToNs { get; init; }
 }

@@ -12,4 +12,10 @@ public interface IFiringAlertSource
     /// wrongly say nothing is firing.
     /// </summary>
     IReadOnlyList<FiringAlert> FiringAlerts();
+
+    /// <summary>
+    /// Per device, the newest <see cref="Alert.EvaluatedUpToNs"/> of the transitions it holds (firing or resolved): after a
+    /// crash, redelivered readings up to it already made their transitions. Throws as <see cref="FiringAlerts"/> does.
+    /// </summary>
+    IReadOnlyList<ReplayFloor> ReplayFloors();
 }

@@ -41,6 +41,9 @@ public sealed class Reading
     /// <summary>Timestamp in Unix nanoseconds (payload time, or receive time when the profile has none).</summary>
     public long TimestampNs { get; set; }
 
+    /// <summary>The message is a redelivery (<see cref="Pipeline.InboundMessage.Redelivered"/>).</summary>
+    public bool Redelivered { get; set; }
+
     public int FieldCapacity => _values.Length;
 
     /// <summary>Number of fields present.</summary>
@@ -62,6 +65,7 @@ public sealed class Reading
         DeviceId = default;
         DeviceIndex = -1;
         TimestampNs = 0;
+        Redelivered = false;
         if (++_generation == int.MaxValue)
         {
             Array.Clear(_stamp);

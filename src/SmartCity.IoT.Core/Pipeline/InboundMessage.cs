@@ -7,7 +7,7 @@ namespace SmartCity.IoT.Core.Pipeline;
 /// source's <see cref="TopicSyntax"/>), its payload, when it arrived, and the token the source needs to acknowledge it.
 /// The payload is only valid until the handler's task completes.
 /// </summary>
-public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> payload, long receivedUnixNs, DeliveryToken token)
+public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> payload, long receivedUnixNs, DeliveryToken token, bool redelivered = false)
 {
     public string Topic { get; } = topic;
 
@@ -17,4 +17,11 @@ public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> paylo
     public long ReceivedUnixNs { get; } = receivedUnixNs;
 
     public DeliveryToken Token { get; } = token;
+
+    /// <summary>
+    /// The source says this is a redelivery of a message it handed over before and that was not acknowledged (MQTT's DUP
+    /// flag after a session resumed): its effects may already be in the rule state. Rules skip such a reading when it is
+    /// not newer than what the device's state already reflects; it is stored either way.
+    /// </summary>
+    public bool Redelivered { get; } = redelivered;
 }

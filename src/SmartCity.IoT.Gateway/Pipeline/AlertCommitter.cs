@@ -20,6 +20,7 @@ internal sealed class AlertCommitter
     private readonly PipelineStats _stats;
     private readonly ILogger<AlertCommitter> _logger;
     private readonly TimeProvider _time;
+    private Task _lastQueued = Task.CompletedTask;
 
     public AlertCommitter(IAlertOutbox outbox, PipelineStats stats, ILogger<AlertCommitter> logger, TimeProvider time)
     {
@@ -33,8 +34,12 @@ internal sealed class AlertCommitter
     public void Enqueue(Batch batch)
     {
         batch.AlertsCommitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lastQueued = batch.AlertsCommitted.Task;
         _queue.Writer.TryWrite(batch);
     }
+
+    /// <summary>Completes once every transition queued so far is in the outbox (commits go in order). Read under the gate.</summary>
+    public Task Committed => _lastQueued;
 
     /// <summary>No more batches: the loop ends once it has committed what is queued.</summary>
     public void Complete() => _queue.Writer.TryComplete();

@@ -4,13 +4,14 @@ using SmartCity.IoT.Core.Alerting;
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>
-/// Hands the rule engine the alerts the outbox holds as firing, at start after the checkpoint is restored: after a crash
-/// the checkpoint may be older than the outbox, and alerts that fired after it would otherwise never resolve.
+/// Reconciles the rule engine with the outbox at start, after the checkpoint is restored: after a crash the checkpoint may
+/// be older than the outbox (alerts that fired after it would never resolve) or ahead of it (alerts it has firing whose
+/// resolve was already sent, or whose firing was never committed), and receivers must end up with one resolve per firing.
 /// </summary>
 internal sealed partial class FiringAlertAdopter(IngestPipeline pipeline, IFiringAlertSource? source, ILogger logger)
 {
     /// <summary>
-    /// Adopts the outbox's firing alerts. Without an outbox (none registered) there is nothing to adopt; one that cannot
+    /// Reconciles with the outbox's firing alerts (<see cref="Rules.Engine.RuleEngine.Reconcile"/>). Without an outbox (none registered) there is nothing to adopt; one that cannot
     /// be read is logged and skipped, since a broken outbox must not stop readings from being stored.
     /// </summary>
     public async Task AdoptAsync(CancellationToken cancellationToken)
@@ -21,9 +22,11 @@ internal sealed partial class FiringAlertAdopter(IngestPipeline pipeline, IFirin
         }
 
         IReadOnlyList<FiringAlert> firing;
+        IReadOnlyList<ReplayFloor> floors;
         try
         {
             firing = source.FiringAlerts();
+            floors = source.ReplayFloors();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -31,7 +34,7 @@ internal sealed partial class FiringAlertAdopter(IngestPipeline pipeline, IFirin
             return;
         }
 
-        await pipeline.WithEngineAsync(e => e.Adopt(firing), cancellationToken).ConfigureAwait(false);
+        await pipeline.WithEngineAsync(e => e.Reconcile(firing, floors), cancellationToken).ConfigureAwait(false);
         if (firing.Count > 0)
         {
             Log.AlertsAdopted(logger, firing.Count);

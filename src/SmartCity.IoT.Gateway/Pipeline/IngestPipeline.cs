@@ -91,6 +91,30 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="snapshot"/> on the engine with messages held off, first sealing the open batch if it carries
+    /// transitions. Returns a task that completes once every transition the snapshot reflects is in the alert outbox, so
+    /// a checkpoint written after it never has an alert firing that receivers will not be told of.
+    /// </summary>
+    public async Task<Task> SnapshotEngineAsync(Action<RuleEngine> snapshot, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_batches.Current.Alerts.Count > 0)
+            {
+                await _batches.SealAnyAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            snapshot(_engine);
+            return _alerts.Committed;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Seals whatever is open and waits until every batch sealed so far is durable and acknowledged.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ internal sealed class MessageProcessor
     {
         try
         {
-            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs);
+            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs, message.Redelivered);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -54,7 +54,7 @@ internal sealed class MessageProcessor
         }
     }
 
-    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs)
+    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs, bool redelivered)
     {
         _stats.MessageReceived(receivedUnixNs / 1_000_000L);
         if (payload.Length > _maxPayloadBytes)
@@ -95,6 +95,7 @@ internal sealed class MessageProcessor
         }
 
         _stats.ReadingDecoded();
+        _reading.Redelivered = redelivered;
         _engine.Evaluate(_reading);
         // Encoded apart and copied whole, so a failure half-way never leaves a torn line in the batch.
         _line.ResetWrittenCount();

@@ -7,13 +7,17 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 /// <summary>The rule engine's state on disk (pending timers, firing alerts, windows): restored at start, saved periodically and at stop.</summary>
 internal sealed partial class RuleCheckpointFile
 {
+    private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(10);
+
     private readonly MemoryStream _buffer = new();
     private readonly IngestPipeline _pipeline;
     private readonly string _path;
     private readonly ILogger<RuleCheckpointFile> _logger;
+    private readonly TimeProvider _time;
 
-    public RuleCheckpointFile(IngestPipeline pipeline, IOptions<GatewayOptions> options, ILogger<RuleCheckpointFile> logger)
+    public RuleCheckpointFile(IngestPipeline pipeline, IOptions<GatewayOptions> options, ILogger<RuleCheckpointFile> logger, TimeProvider time)
     {
+        _time = time;
         _pipeline = pipeline;
         _path = GatewayPaths.Resolve(options.Value.RulesCheckpointPath);
         _logger = logger;
@@ -44,7 +48,19 @@ internal sealed partial class RuleCheckpointFile
         // (megabytes at 10,000 devices), churn that full collections then have to return.
         var buffer = _buffer;
         buffer.SetLength(0);
-        await _pipeline.WithEngineAsync(e => e.SaveCheckpoint(buffer), cancellationToken).ConfigureAwait(false);
+        var committed = await _pipeline.SnapshotEngineAsync(e => e.SaveCheckpoint(buffer), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The file may only say "firing" for alerts the outbox has: otherwise, after a crash, the redelivered reading
+            // that fired one is skipped as already evaluated and its receivers are never told.
+            await committed.WaitAsync(CommitWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.CheckpointDeferred(_logger, _path, CommitWait);
+            return;
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         var temp = _path + ".tmp";
         await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -65,5 +81,8 @@ internal sealed partial class RuleCheckpointFile
 
         [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Rule checkpoint {Path} could not be read, starting with empty rule state: {Reason}")]
         public static partial void CheckpointUnreadable(ILogger logger, string path, string reason);
+
+        [LoggerMessage(EventId = 309, Level = LogLevel.Warning, Message = "Rule checkpoint {Path} not written: the alert outbox did not commit the transitions it reflects within {Wait}; the previous checkpoint stays")]
+        public static partial void CheckpointDeferred(ILogger logger, string path, TimeSpan wait);
     }
 }

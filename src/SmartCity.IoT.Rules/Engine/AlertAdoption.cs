@@ -64,6 +64,32 @@ internal sealed class AlertAdoption(RuleLifecycle lifecycle)
         SlotMasks.Recompute(slot);
     }
 
+    /// <summary>Ends, without publishing, the slot's firing alerts whose fingerprints are not in <paramref name="announced"/>.</summary>
+    public static void ReleaseUnannounced(DeviceSlot slot, IReadOnlySet<string> announced, long now)
+    {
+        var changed = false;
+        foreach (var state in slot.Thresholds.Concat(slot.Staleness))
+        {
+            if (state.Phase != RulePhase.Firing || announced.Contains(state.Fingerprint ?? AlertBuilder.Fingerprint(state.RuleName, slot)))
+            {
+                continue;
+            }
+
+            state.Phase = RulePhase.Resolved;
+            state.ResolvedAtNs = now;
+            state.PendingSinceNs = 0;
+            state.ClearSinceNs = 0;
+            state.Flapping = false;
+            changed = true;
+        }
+
+        if (changed)
+        {
+            slot.StaleFiring = slot.Staleness.Count(s => s.Phase == RulePhase.Firing);
+            SlotMasks.Recompute(slot);
+        }
+    }
+
     private void Apply(DeviceSlot slot, FiringAlert alert, RuleSet rules, long now)
     {
         if ((Find(slot.Thresholds, alert.RuleName) ?? Find(slot.Staleness, alert.RuleName)) is not { } state)

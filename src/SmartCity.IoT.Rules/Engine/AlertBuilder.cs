@@ -89,6 +89,7 @@ internal sealed class AlertBuilder(FieldVocabulary vocabulary)
             StartsAt = UnixNanos.ToTime(state.FiringSinceNs),
             EndsAt = status == AlertStatus.Resolved ? at : null,
             At = at,
+            EvaluatedUpToNs = slot.EvaluatedUpToNs,
         };
     }
 

@@ -29,6 +29,12 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     /// <summary>Gateway time of the last message (receive-time semantics), Unix ns.</summary>
     public long LastReceivedNs;
 
+    /// <summary>
+    /// The timestamp of the newest reading the rule state reflects (Unix ns, kept in checkpoints, raised from the outbox
+    /// at start): a redelivered reading not newer than it already had its effect and is not evaluated again.
+    /// </summary>
+    public long EvaluatedUpToNs;
+
     /// <summary>This device's member number in <see cref="Group"/>.</summary>
     public int Member;
 

@@ -13,7 +13,7 @@ namespace SmartCity.IoT.Rules.Engine;
 internal static class RuleCheckpoint
 {
     private const int Magic = 0x43524353; // "SCRC"
-    private const int Version = 1;
+    private const int Version = 2; // 2 added each device's EvaluatedUpToNs; 1 is still read
 
     public static void Write(Stream destination, IReadOnlyList<DeviceSlot> slots)
     {
@@ -34,6 +34,7 @@ internal static class RuleCheckpoint
             }
 
             w.Write(slot.LastReceivedNs);
+            w.Write(slot.EvaluatedUpToNs);
             // A state with nothing to remember (never active, no windows, no absent() clocks) is recreated fresh on
             // restore, so it is not written: most of 10,000 devices x their rules are like that. Windows and clocks
             // live in the device's rule group (lane of the same index as the state).
@@ -121,7 +122,7 @@ internal static class RuleCheckpoint
         }
 
         var version = r.ReadInt32();
-        if (version != Version)
+        if (version is not (1 or Version))
         {
             throw new InvalidDataException($"Rule checkpoint version {version} is not supported (expected {Version}).");
         }
@@ -140,6 +141,11 @@ internal static class RuleCheckpoint
             }
 
             var slot = new DeviceSlot(profileId, family, deviceId, tags) { LastReceivedNs = r.ReadInt64() };
+            if (version >= 2)
+            {
+                slot.EvaluatedUpToNs = r.ReadInt64();
+            }
+
             var states = new List<RuleState>();
             var stateCount = r.ReadInt32();
             for (var k = 0; k < stateCount; k++)

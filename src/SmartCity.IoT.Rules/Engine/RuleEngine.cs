@@ -45,6 +45,7 @@ public sealed class RuleEngine
     private readonly RuleTimers _timers;
     private readonly RuleFailures _failures;
     private readonly AlertAdoption _adoption;
+    private readonly Dictionary<string, long> _replayFloors = new(StringComparer.Ordinal);
     private long _rulesVersion = 1;
     private long _lastNowNs;
 
@@ -115,6 +116,14 @@ public sealed class RuleEngine
         try
         {
             slot = _slots.Find(index) ?? Bind(index);
+            var at = reading.TimestampNs;
+            if (at <= slot.EvaluatedUpToNs && reading.Redelivered)
+            {
+                ReplaysSkipped++; // its effect is in the restored state already (a checkpoint, or a committed transition)
+                return;
+            }
+
+            slot.EvaluatedUpToNs = Math.Max(slot.EvaluatedUpToNs, at);
             _evaluator.Evaluate(slot, reading, now);
         }
         catch (Exception ex)
@@ -186,6 +195,7 @@ public sealed class RuleEngine
         _slots.Clear();
         _binder.Clear();
         _adoption.Clear();
+        _replayFloors.Clear();
         var now = NowNs();
         foreach (var (slot, states) in restored)
         {
@@ -215,6 +225,47 @@ public sealed class RuleEngine
             _adoption.Adopt(alert, _slots.ByKey(alert.ProfileId, alert.DeviceId), _binder.Rules, now);
         }
     }
+
+    /// <summary>
+    /// Makes the restored engine agree with the outbox, the truth about what receivers were told. <paramref name="firing"/>
+    /// must be everything the outbox holds as firing (committed, routed or not). Adopts those the engine lacks
+    /// (<see cref="Adopt"/>), and quietly ends, without publishing, each alert the engine has firing that the list lacks:
+    /// its resolve was committed after the checkpoint was taken (the gateway writes a checkpoint only once the
+    /// transitions it reflects are committed, so the outbox knew its firing). Keeping it firing would hold an alert
+    /// receivers were told is over, with no resolve ever to follow.
+    /// </summary>
+    /// <param name="floors">
+    /// Per device, the newest reading the outbox's transitions reflect (<see cref="IFiringAlertSource.ReplayFloors"/>):
+    /// redelivered readings up to it (unacknowledged because the sinks had not stored them yet) made their transitions
+    /// before the crash and are not evaluated again, so they cannot announce an episode a second time.
+    /// </param>
+    public void Reconcile(IReadOnlyList<FiringAlert> firing, IReadOnlyList<ReplayFloor> floors)
+    {
+        ArgumentNullException.ThrowIfNull(floors);
+        foreach (var floor in floors)
+        {
+            if (_slots.ByKey(floor.ProfileId, floor.DeviceId) is { } known)
+            {
+                known.EvaluatedUpToNs = Math.Max(known.EvaluatedUpToNs, floor.UpToNs);
+            }
+            else
+            {
+                var key = DeviceSlot.Key(floor.ProfileId, floor.DeviceId);
+                _replayFloors[key] = Math.Max(_replayFloors.GetValueOrDefault(key), floor.UpToNs);
+            }
+        }
+
+        Adopt(firing);
+        var announced = firing.Select(f => f.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var now = NowNs();
+        foreach (var slot in _slots.All)
+        {
+            AlertAdoption.ReleaseUnannounced(slot, announced, now);
+        }
+    }
+
+    /// <summary>Redelivered readings not evaluated because the rule state already reflected them (since start).</summary>
+    public long ReplaysSkipped { get; private set; }
 
     /// <summary>Adopted alerts waiting for their device's first reading (tests, diagnostics).</summary>
     public int PendingAdoptions => _adoption.PendingCount;
@@ -303,6 +354,11 @@ public sealed class RuleEngine
         else
         {
             slot = new DeviceSlot(device.Profile.Id, device.Profile.Family, device.DeviceId, tags) { LastReceivedNs = NowNs() };
+            if (_replayFloors.Count > 0 && _replayFloors.Remove(DeviceSlot.Key(slot.ProfileId, slot.DeviceId), out var floor))
+            {
+                slot.EvaluatedUpToNs = floor;
+            }
+
             _slots.TryAdd(slot);
             _binder.Rebind(slot, [], slot.LastReceivedNs, "");
             _adoption.Bound(slot, _binder.Rules, slot.LastReceivedNs);

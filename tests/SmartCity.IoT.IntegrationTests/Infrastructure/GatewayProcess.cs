@@ -64,6 +64,13 @@ internal sealed class GatewayProcess : IDisposable
         await Eventually.WaitAsync(async () => (int)(await http.GetAsync(baseUrl + "/readyz")).StatusCode, s => s == 200, TimeSpan.FromSeconds(60), "the gateway process to be ready");
     }
 
+    /// <summary>Waits until the process answers /healthz (alive), whether or not its sinks accept writes.</summary>
+    public static async Task WaitAliveAsync(string baseUrl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.WaitAsync(async () => (int)(await http.GetAsync(baseUrl + "/healthz")).StatusCode, s => s == 200, TimeSpan.FromSeconds(60), "the gateway process to answer /healthz");
+    }
+
     public void Kill() => _process.Kill();
 
     public void Stop() => _process.Stop(TimeSpan.FromSeconds(30));

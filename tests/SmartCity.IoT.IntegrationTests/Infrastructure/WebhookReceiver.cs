@@ -21,7 +21,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public string Url => _app.Urls.First() + "/hook";
 
-    public static async Task<WebhookReceiver> StartAsync()
+    /// <param name="answerDelay">How long to wait before answering each request (slow receivers, deliveries in flight at a crash).</param>
+    public static async Task<WebhookReceiver> StartAsync(Func<TimeSpan>? answerDelay = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -32,7 +33,14 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
+            // Recorded on arrival, as a receiver that acts before it answers: a sender that dies before the answer
+            // sends the same webhook-id again, which the receiver de-duplicates.
             receiver.Received.Enqueue(new ReceivedWebhook(body, request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
+            if (answerDelay?.Invoke() is { } delay && delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, request.HttpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
             return Results.Ok();
         });
         await app.StartAsync();

@@ -39,12 +39,20 @@ internal sealed class EngineHarness
     /// <summary>Sends one reading for an environment device: <c>Send("ems-1", ("co2", 1200))</c>.</summary>
     public void Send(string device, params (string Field, double Value)[] values) => SendAs(Environment, device, DefaultTags, values);
 
-    public void SendAs(DeviceProfile profile, string device, string[] tags, params (string Field, double Value)[] values)
+    public void SendAs(DeviceProfile profile, string device, string[] tags, params (string Field, double Value)[] values) =>
+        SendCore(profile, device, tags, (Time.GetUtcNow() + DeviceClockOffset).ToUnixTimeMilliseconds() * 1_000_000, redelivered: false, values);
+
+    /// <summary>A redelivery (MQTT DUP) of an environment reading first sent with timestamp <paramref name="timestampNs"/>.</summary>
+    public void Redeliver(string device, long timestampNs, params (string Field, double Value)[] values) =>
+        SendCore(Environment, device, DefaultTags, timestampNs, redelivered: true, values);
+
+    private void SendCore(DeviceProfile profile, string device, string[] tags, long timestampNs, bool redelivered, (string Field, double Value)[] values)
     {
         Reading.Reset();
         Reading.Profile = profile;
         Reading.DeviceId = device.AsMemory();
-        Reading.TimestampNs = (Time.GetUtcNow() + DeviceClockOffset).ToUnixTimeMilliseconds() * 1_000_000;
+        Reading.TimestampNs = timestampNs;
+        Reading.Redelivered = redelivered;
         for (var i = 0; i + 1 < tags.Length; i += 2)
         {
             Reading.AddTag(tags[i], tags[i + 1].AsMemory());
