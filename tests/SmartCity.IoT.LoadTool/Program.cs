@@ -11,6 +11,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
                   replay a recorded load byte for byte (rate 0 = as fast as the broker takes it)
           count   --broker H:P --qos 0|1 --expect N [--timeout S] [--idle S] [--first-timeout S] [--topic F] [--receive-max K] [--ready-file F]
                   a bare subscriber that only counts: the broker's ceiling for the same load
+          alerts  --broker H:P --listen PORT --count N [--rate ALERTS/S] [--background-rate MSG/S] [--timeout S] [--tag T]
+                  alert latency: threshold-crossing readings (one new device each) timed from publish to the webhook's
+                  arrival at a receiver on 127.0.0.1:PORT (tests/load/alert-latency.sh)
         """);
     return 2;
 }
@@ -32,7 +35,8 @@ try
         "record" => await RecordCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
         "publish" => await PublishCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
         "count" => await CountCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
-        _ => throw new ArgumentException($"unknown command '{args[0]}' (record, publish, count)"),
+        "alerts" => await AlertLatencyCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
+        _ => throw new ArgumentException($"unknown command '{args[0]}' (record, publish, count, alerts)"),
     };
 }
 catch (ArgumentException ex)
