@@ -298,6 +298,47 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task A_sink_that_takes_nothing_for_HoldAfter_leaves_alerting_on_up_to_MaxHeldMessages_unacknowledged()
+    {
+        var sink = new RecordingSink();
+        await using var h = new PipelineHarness(o =>
+        {
+            o.BatchSize = 1;
+            o.MaxPendingBatches = 1;
+            o.MaxHeldMessages = 2;
+            o.HoldAfter = TimeSpan.FromSeconds(5);
+        }, sink);
+        var source = new QueueSource();
+        sink.Hold(); // a full spool under Block: the write never completes
+        var first = sink.WriteStarted;
+        await Send(h, source, "dev-1");
+        await first.WaitAsync(Bound);
+        await Send(h, source, "dev-2"); // fills the writer's queue
+
+        // A slow sink (not yet HoldAfter) still stops the reading, as before.
+        var waiting = Send(h, source, "dev-3");
+        Assert.False(waiting.IsCompleted, "the pipeline read past a full queue before the sink had stalled for HoldAfter");
+
+        h.Time.Advance(TimeSpan.FromSeconds(6));
+        await waiting.WaitAsync(Bound); // the sealing looks again, sees the stall and holds the batch instead
+        await h.Pipeline.TickAsync(runRules: false, CancellationToken.None).WaitAsync(Bound);
+        await Send(h, source, "dev-4", pm25: 300).WaitAsync(Bound); // held, evaluated: its alert goes out
+        await WaitUntil(() => h.Outbox.Committed.Any(a => a.DeviceId == "dev-4"));
+        Assert.Empty(source.Acks);
+        Assert.True(h.Get<BatchAssembler>().Holding);
+
+        // Over MaxHeldMessages the pipeline stops reading again.
+        var over = Send(h, source, "dev-5");
+        Assert.False(over.IsCompleted, "the pipeline held more than MaxHeldMessages");
+
+        sink.Release();
+        await over.WaitAsync(Bound);
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], source.Acks.Select(a => a.Sequence));
+        Assert.False(h.Get<BatchAssembler>().Holding);
+    }
+
+    [Fact]
     public async Task Alerts_reach_the_outbox_while_the_sink_still_holds_their_batch()
     {
         var sink = new RecordingSink();

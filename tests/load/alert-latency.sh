@@ -71,6 +71,9 @@ phase() { # label tag
     --background-rate "$BACKGROUND" --tag "$2" --timeout 60) || status=1
   printf '%-16s %s\n' "$1" "$out"
 }
+COUNT_MEASURED=$COUNT; COUNT=50
+phase "warm-up (JIT)" warm >/dev/null
+COUNT=$COUNT_MEASURED
 phase "InfluxDB up" up
 kill "$INFLUX_PID"; wait "$INFLUX_PID" 2>/dev/null
 phase "InfluxDB down" down

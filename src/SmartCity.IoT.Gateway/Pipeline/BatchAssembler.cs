@@ -23,13 +23,20 @@ internal sealed class BatchAssembler : IAlertSink
     private readonly ILogger<BatchAssembler> _logger;
     private readonly TimeProvider _time;
     private readonly Channel<Batch> _sealed;
+    private static readonly TimeSpan HoldCheck = TimeSpan.FromMilliseconds(500);
+
     private readonly ConcurrentBag<Batch> _free = [];
+    private readonly Queue<Batch> _held = new();
+    private readonly WriteProgress _progress;
+    private int _heldMessages;
+    private bool _holdLogged;
     private Batch _current;
     private long _lastMessageTicks;
     private long _sequence;
 
-    public BatchAssembler(IOptions<PipelineOptions> options, PipelineStats stats, AlertCommitter alerts, ILogger<BatchAssembler> logger, TimeProvider time)
+    public BatchAssembler(IOptions<PipelineOptions> options, PipelineStats stats, AlertCommitter alerts, WriteProgress progress, ILogger<BatchAssembler> logger, TimeProvider time)
     {
+        _progress = progress;
         _options = options.Value;
         _stats = stats;
         _alerts = alerts;
@@ -47,6 +54,56 @@ internal sealed class BatchAssembler : IAlertSink
 
     /// <summary>The sequence number of the last sealed batch (0 before the first).</summary>
     public long LastSealed => _sequence;
+
+    /// <summary>
+    /// Sealed batches kept here because the sinks take nothing (see <see cref="PipelineOptions.MaxHeldMessages"/>): rules
+    /// go on evaluating and alerts go out, but nothing is acknowledged and the devices' silence means nothing.
+    /// </summary>
+    public bool Holding => _held.Count > 0;
+
+    /// <summary>Messages in <see cref="Holding"/> batches.</summary>
+    public int HeldMessages => _heldMessages;
+
+    /// <summary>
+    /// Moves held batches to the writer, oldest first, as far as it has room; with <paramref name="all"/> it waits for
+    /// room until none is left (a flush).
+    /// </summary>
+    public async ValueTask ReleaseHeldAsync(bool all, CancellationToken cancellationToken)
+    {
+        while (_held.TryPeek(out var batch))
+        {
+            if (_sealed.Writer.TryWrite(batch))
+            {
+                _held.Dequeue();
+                _heldMessages -= batch.TokenCount;
+                continue;
+            }
+
+            if (!all && !MustWait())
+            {
+                return;
+            }
+
+            // Room in the queue, or another look at whether the sinks have stalled meanwhile.
+            var room = _sealed.Writer.WaitToWriteAsync(cancellationToken).AsTask();
+            using (var recheck = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var look = Task.Delay(HoldCheck, _time, recheck.Token);
+                if (await Task.WhenAny(room, look).ConfigureAwait(false) == look)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    continue;
+                }
+
+                await recheck.CancelAsync().ConfigureAwait(false);
+            }
+
+            if (!await room.ConfigureAwait(false))
+            {
+                return; // completed: what is held stays unacknowledged for the next start
+            }
+        }
+    }
 
     /// <summary>Marks the arrival of a message: opens the batch's clock and resets the idle clock.</summary>
     public void MessageArrived()
@@ -133,8 +190,28 @@ internal sealed class BatchAssembler : IAlertSink
             _alerts.Enqueue(full);
         }
 
-        // Waits here when the writer is behind: the caller holds the gate, so no new message is read.
-        await _sealed.Writer.WriteAsync(full, cancellationToken).ConfigureAwait(false);
+        _held.Enqueue(full);
+        _heldMessages += full.TokenCount;
+        // Waits while the writer is behind (the caller holds the gate, so no new message is read), unless the sinks take
+        // nothing at all: then up to MaxHeldMessages more are read and evaluated, so alerts do not stop with the store.
+        await ReleaseHeldAsync(all: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private bool MustWait()
+    {
+        if (_options.MaxHeldMessages == 0 || _heldMessages > _options.MaxHeldMessages || !_progress.StalledFor(_options.HoldAfter))
+        {
+            _holdLogged = false;
+            return true;
+        }
+
+        if (!_holdLogged)
+        {
+            _holdLogged = true;
+            Log.HoldingReadings(_logger, _options.HoldAfter, _options.MaxHeldMessages);
+        }
+
+        return false;
     }
 
     private Batch NewBatch() => new(Math.Max(4096, _options.BatchSize * 160), Math.Max(16, _options.BatchSize));

@@ -21,12 +21,14 @@ internal sealed class BatchWriter
     private readonly PipelineStats _stats;
     private readonly ILogger<BatchWriter> _logger;
     private readonly TimeProvider _time;
+    private readonly WriteProgress _progress;
     private readonly Lock _waitersGate = new();
     private readonly List<(long Sequence, TaskCompletionSource Done)> _waiters = [];
     private long _completed;
 
-    public BatchWriter(BatchAssembler batches, IEnumerable<ITelemetrySink> sinks, DeadLetterPolicy deadLetters, PipelineStats stats, ILogger<BatchWriter> logger, TimeProvider time)
+    public BatchWriter(BatchAssembler batches, IEnumerable<ITelemetrySink> sinks, DeadLetterPolicy deadLetters, PipelineStats stats, WriteProgress progress, ILogger<BatchWriter> logger, TimeProvider time)
     {
+        _progress = progress;
         _batches = batches;
         _sinks = sinks.ToArray();
         _deadLetters = deadLetters;
@@ -47,7 +49,9 @@ internal sealed class BatchWriter
             var started = _time.GetTimestamp();
             if (batch.Lines > 0)
             {
+                _progress.Started();
                 await WriteDurablyAsync(batch, cancellationToken).ConfigureAwait(false);
+                _progress.Finished();
             }
 
             if (batch.AlertsCommitted is { } committed)

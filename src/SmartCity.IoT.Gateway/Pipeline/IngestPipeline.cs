@@ -52,7 +52,9 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (runRules)
+            await _batches.ReleaseHeldAsync(all: false, cancellationToken).ConfigureAwait(false);
+            // While readings are held the broker keeps the devices' newer messages: their silence here is not theirs.
+            if (runRules && !_batches.Holding)
             {
                 _engine.Tick();
             }
@@ -123,6 +125,7 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
         try
         {
             target = await _batches.SealAnyAsync(cancellationToken).ConfigureAwait(false);
+            await _batches.ReleaseHeldAsync(all: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

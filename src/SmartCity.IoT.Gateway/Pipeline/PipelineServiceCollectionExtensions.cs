@@ -19,6 +19,7 @@ internal static class PipelineServiceCollectionExtensions
     public static IServiceCollection AddIngestPipeline(this IServiceCollection services, RuleSet rules)
     {
         services.AddSingleton<PipelineStats>();
+        services.AddSingleton<WriteProgress>();
         services.AddSingleton<DeadLetterPolicy>();
         services.AddSingleton<AlertCommitter>();
         services.AddSingleton<BatchAssembler>();

@@ -42,6 +42,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             o.IdleFlush = options.IdleFlush;
             o.MaxPendingBatches = options.MaxPendingBatches;
             o.MaxDevices = options.MaxDevices;
+            o.MaxHeldMessages = options.MaxHeldMessages;
+            o.HoldAfter = options.HoldAfter;
         });
         services.AddOptions<GatewayOptions>().Configure(o =>
         {
