@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SmartCity.IoT.IntegrationTests.Infrastructure;
 using SmartCity.IoT.Testing;
@@ -103,7 +102,7 @@ public sealed class AlertChaosTests(ITestOutputHelper output)
                     var received = receiver.Received.Count;
                     foreach (var device in roundDevices)
                     {
-                        await publisher.PublishAsync(Topic(device), Payload(phase));
+                        await publisher.PublishAsync(Co2Reading.Topic(device), Co2Reading.Payload(phase));
                     }
 
                     var point = (KillPoint)random.Next(0, 4);
@@ -197,9 +196,4 @@ public sealed class AlertChaosTests(ITestOutputHelper output)
             .Count();
 
     private static IEnumerable<JsonElement> Alerts(ReceivedWebhook webhook) => webhook.Json.GetProperty("alerts").EnumerateArray();
-
-    private static string Topic(string device) => $"buildings/hq/floors/3/env/{device}/telemetry";
-
-    private static byte[] Payload(int co2) =>
-        Encoding.UTF8.GetBytes("{\"ts\":" + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + ",\"air\":{\"co2\":" + co2 + "}}");
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using SmartCity.IoT.Gateway.Pipeline;
 using SmartCity.IoT.Influx;
 using SmartCity.IoT.IntegrationTests.Infrastructure;
@@ -98,11 +97,10 @@ public sealed class FullSpoolAlertTests(ITestOutputHelper output)
         }
     }
 
-    private static string Topic(string device) => $"buildings/hq/floors/5/env/{device}/telemetry";
-
     // One millisecond apart: two readings of one device never share a timestamp (InfluxDB would keep one point).
     private static long _ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static byte[] Payload(int co2) =>
-        Encoding.UTF8.GetBytes("{\"ts\":" + Interlocked.Increment(ref _ts) + ",\"air\":{\"co2\":" + co2 + "}}");
+    private static string Topic(string device) => Co2Reading.Topic(device, floor: 5);
+
+    private static byte[] Payload(int co2) => Co2Reading.Payload(co2, Interlocked.Increment(ref _ts));
 }
