@@ -50,7 +50,7 @@ public sealed partial class MetricsEndpointTests
         Assert.Contains("smartcity_iot_messages_acknowledged_total{", idle, StringComparison.Ordinal);
         Assert.Contains("smartcity_iot_influx_lines_written_total{", idle, StringComparison.Ordinal);
         Assert.Contains("smartcity_iot_alerts_webhook_deliveries_total{", idle, StringComparison.Ordinal);
-        Assert.Contains("reason=\"InvalidPayload\"", idle, StringComparison.Ordinal);
+        Assert.Contains("reason=\"MalformedPayload\"", idle, StringComparison.Ordinal);
 
         var device = "ies-metrics-" + Guid.NewGuid().ToString("N")[..6];
         await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
