@@ -17,6 +17,8 @@ command -v influx >/dev/null || missing+=(influxdb-client)
 [ -x /usr/bin/victoria-metrics ] || missing+=(victoria-metrics)
 command -v curl >/dev/null || missing+=(curl)
 command -v ss >/dev/null || missing+=(iproute2)   # the socket-buffer check in the integration tests
+command -v promtool >/dev/null || missing+=(prometheus)   # promtool check metrics on /metrics
+command -v systemd-analyze >/dev/null || missing+=(systemd)   # systemd-analyze verify on deploy/systemd
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -26,8 +26,21 @@ internal static class AlertMetrics
     public static readonly Counter<long> Published = GatewayMeter.Meter.CreateCounter<long>(
         "alerts.published", "{alert}", "Alert transitions received from the rule engine, by outcome (stored | failed) and status");
 
+    /// <summary>Reading received to webhook accepted (2xx), per delivered notification of a transition.</summary>
+    public static readonly Histogram<double> Latency = GatewayMeter.Meter.CreateHistogram<double>(
+        "alerts.latency", "s", "Time from the reading that caused an alert transition to the webhook receiver accepting its notification");
+
+    private static readonly string[] Outcomes = ["delivered", "retry", "dead_letter", "gone", "circuit_open"];
+    private static readonly string[] Statuses = ["firing", "escalated", "deescalated", "resolved"];
+
     static AlertMetrics()
     {
+        foreach (var status in Statuses)
+        {
+            Published.Add(0, new KeyValuePair<string, object?>("outcome", "stored"), new KeyValuePair<string, object?>("status", status));
+            Published.Add(0, new KeyValuePair<string, object?>("outcome", "failed"), new KeyValuePair<string, object?>("status", status));
+        }
+
         GatewayMeter.Meter.CreateObservableGauge("alerts.outbox.depth", () => Depths.Values.Sum(d => d.Pending), "{notification}",
             "Notifications stored and not yet acknowledged by their receiver");
         GatewayMeter.Meter.CreateObservableGauge("alerts.dead_letters", () => Depths.Values.Sum(d => d.Dead), "{notification}",
@@ -41,6 +54,15 @@ internal static class AlertMetrics
         foreach (var alert in alerts)
         {
             Published.Add(1, outcome, new KeyValuePair<string, object?>("status", NotificationFormatter.StatusName(alert.Status)));
+        }
+    }
+
+    /// <summary>Creates an endpoint's delivery series at 0, so they exist from start-up.</summary>
+    public static void RegisterEndpoint(string endpoint)
+    {
+        foreach (var outcome in Outcomes)
+        {
+            Deliveries.Add(0, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
 

@@ -70,13 +70,27 @@ public sealed class DeviceCatalog
         var (vocabulary, entries) = VocabularyLoader.Load(Path.Combine(root, VocabularyFileName), Display(Path.Combine(root, VocabularyFileName)), errors);
         var files = ProfileFiles(root, errors).Concat(extraFiles.Select(Path.GetFullPath)).Distinct(StringComparer.Ordinal).ToList();
         var loaded = new List<LoadedProfile>();
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var id = ExpectedId(root, file);
-            if (ProfileLoader.Load(file, Display(file), id, entries, errors, maxPayloadBytes) is { } profile)
+            if (ProfileLoader.Load(file, Display(file), id, entries, errors, maxPayloadBytes) is not { } profile)
             {
-                loaded.Add(profile);
+                continue;
             }
+
+            if (byId.TryGetValue(profile.Profile.Id, out var first))
+            {
+                // Usually a copy being worked on outside devices/: the copy (loaded last) is the one kept, so `devices test` decodes with it.
+                var other = loaded[first];
+                errors.Add(new Diagnostic(profile.DisplayPath, 1, 1, $"profile id '{profile.Profile.Id}' is also the id of {other.DisplayPath}; ids must be unique (rename the copy's folder or file, or check it with --devices-root set to a folder without the original)"));
+                errors.Add(new Diagnostic(other.DisplayPath, 1, 1, $"profile id '{profile.Profile.Id}' is also the id of {profile.DisplayPath}; ids must be unique"));
+                loaded[first] = profile;
+                continue;
+            }
+
+            byId.Add(profile.Profile.Id, loaded.Count);
+            loaded.Add(profile);
         }
 
         loaded.Sort((a, b) => string.CompareOrdinal(a.Profile.Id, b.Profile.Id));
@@ -122,6 +136,10 @@ public sealed class DeviceCatalog
     /// </summary>
     public DecodeResult Decode(string topic, ReadOnlySpan<byte> payload, Reading reading, long receivedUnixNs) =>
         Decoder.Decode(topic, payload, reading, receivedUnixNs);
+
+    /// <summary>The ids the profile files under <paramref name="root"/> would have (vendor/model), without loading them.</summary>
+    public static IReadOnlyList<string> ProfileIds(string root) =>
+        ProfileFiles(Path.GetFullPath(root), []).Select(f => ExpectedId(Path.GetFullPath(root), f)).ToList();
 
     internal static string ExpectedId(string root, string file)
     {

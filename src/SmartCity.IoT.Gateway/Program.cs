@@ -1,3 +1,3 @@
 using SmartCity.IoT.Gateway.Commands;
 
-return await GatewayCommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await GatewayCommandLine.InvokeAsync(args).ConfigureAwait(false);

@@ -39,6 +39,16 @@ internal static class InfluxMetrics
     public static readonly ObservableGauge<long> SpoolFull = GatewayMeter.Meter.CreateObservableGauge(
         "influx.spool.full", StoreStatus.AnySpoolFull, "{alarm}", "1 while the spool is at its bound.");
 
-    /// <summary>Touch the static fields so the observable gauges exist before the first write.</summary>
-    public static void EnsureCreated() => _ = SpoolFull;
+    /// <summary>
+    /// Makes every series exist from start-up: the gauges by touching them, the counters by adding 0 (a counter otherwise
+    /// appears with its first line, and a rate over its first minutes would be missing).
+    /// </summary>
+    public static void EnsureCreated()
+    {
+        _ = SpoolFull;
+        foreach (var counter in new[] { Written, Spooled, Replayed, Rejected, Dropped, CorruptRecords })
+        {
+            counter.Add(0);
+        }
+    }
 }

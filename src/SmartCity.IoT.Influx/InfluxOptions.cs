@@ -62,4 +62,13 @@ public sealed class InfluxOptions
 
     /// <summary>True when a URL is set; false means spool only.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Url);
+
+    /// <summary>
+    /// v1 only: send <c>CREATE DATABASE</c> (a no-op when it exists) before the first write and after a 404, as Telegraf
+    /// does. Unset = on for v1; set false where the account may not create databases.
+    /// </summary>
+    public bool? CreateDatabase { get; set; }
+
+    /// <summary>Whether the writer creates <see cref="Database"/> (see <see cref="CreateDatabase"/>).</summary>
+    public bool ShouldCreateDatabase => Api == InfluxApi.V1 && (CreateDatabase ?? true) && !string.IsNullOrWhiteSpace(Database);
 }

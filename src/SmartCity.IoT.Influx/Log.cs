@@ -51,4 +51,10 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Error, "Spool replay failed unexpectedly; retrying")]
     public static partial void ReplayCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(40, LogLevel.Information, "InfluxDB database '{Database}' is ready (CREATE DATABASE; Influx:CreateDatabase)")]
+    public static partial void DatabaseEnsured(ILogger logger, string database);
+
+    [LoggerMessage(41, LogLevel.Warning, "Could not create InfluxDB database '{Database}' ({Reason}); writes will tell whether it exists. Set Influx:CreateDatabase to false if the account may not create databases")]
+    public static partial void DatabaseNotCreated(ILogger logger, string database, string reason);
 }

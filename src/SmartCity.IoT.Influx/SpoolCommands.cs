@@ -67,7 +67,15 @@ public static class SpoolCommands
         ReplayAsync(spoolPath, url, target, new DeadLetterOptions(), output, ct);
 
     /// <inheritdoc cref="ReplayAsync(string, string, InfluxOptions, TextWriter, CancellationToken)"/>
-    public static async Task<int> ReplayAsync(string spoolPath, string url, InfluxOptions target, DeadLetterOptions deadLetters, TextWriter output, CancellationToken ct)
+    public static Task<int> ReplayAsync(string spoolPath, string url, InfluxOptions target, DeadLetterOptions deadLetters, TextWriter output, CancellationToken ct) =>
+        ReplayAsync(spoolPath, url, target, deadLetters, output, null, ct);
+
+    /// <summary>
+    /// As <see cref="ReplayAsync(string, string, InfluxOptions, TextWriter, CancellationToken)"/>, reporting (lines done, lines in
+    /// the spool at the start) to <paramref name="progress"/> after each batch. A server that does not answer /ping within
+    /// <see cref="ReachTimeout"/> ends the command at once (exit code 2) instead of retrying.
+    /// </summary>
+    public static async Task<int> ReplayAsync(string spoolPath, string url, InfluxOptions target, DeadLetterOptions deadLetters, TextWriter output, Action<long, long>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(deadLetters);
         ArgumentException.ThrowIfNullOrWhiteSpace(spoolPath);
@@ -77,7 +85,7 @@ public static class SpoolCommands
         var validation = new InfluxOptionsValidator().Validate(null, options);
         if (validation.Failed || !options.IsConfigured)
         {
-            output.WriteLine($"spool replay: {(options.IsConfigured ? validation.FailureMessage : "--to URL is required")}");
+            output.WriteLine($"spool replay: {(options.IsConfigured ? OptionNames(validation.FailureMessage) : "--to URL is required")}");
             return 2;
         }
 
@@ -106,10 +114,18 @@ public static class SpoolCommands
             }
 
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            if (await UnreachableAsync(http, options.Url, ct).ConfigureAwait(false) is { } unreachable)
+            {
+                output.WriteLine($"spool replay: cannot reach InfluxDB at {options.Url} (--to): {unreachable}; nothing was sent, the spool is unchanged");
+                return 2;
+            }
+
             using var store = new DeadLetterStore(deadLetters);
             var writer = new InfluxWriter(http, options, store);
             output.WriteLine($"replaying {spool.PendingLines} lines ({spool.PendingRecords} batches) to {writer.WriteUri.GetLeftPart(UriPartial.Path)}");
             long lines = 0, rejected = 0, batches = 0;
+            var total = spool.PendingLines;
+            progress?.Invoke(0, total);
             while (spool.TryReadNext(out var record))
             {
                 var outcome = await writer.WriteAsync(record!.Payload, record.LineCount, retry: true, ct).ConfigureAwait(false);
@@ -124,12 +140,45 @@ public static class SpoolCommands
                 batches++;
                 lines += record.LineCount - outcome.RejectedLines;
                 rejected += outcome.RejectedLines;
+                progress?.Invoke(lines + rejected, total);
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"replayed {lines} lines in {batches} batches; {rejected} lines rejected (see {store.DirectoryPath})"));
             return 0;
         }
     }
+
+    /// <summary>How long the reachability check waits for InfluxDB's /ping.</summary>
+    public static readonly TimeSpan ReachTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>Why the server cannot be reached, or null when it answers /ping (any status: a proxy may not route it).</summary>
+    private static async Task<string?> UnreachableAsync(HttpClient http, string url, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ReachTimeout);
+        try
+        {
+            using var response = await http.GetAsync(new Uri(new Uri(url.TrimEnd('/') + "/"), "ping"), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (HttpRequestException e)
+        {
+            return e.InnerException?.Message ?? e.Message;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return $"no answer within {ReachTimeout.TotalSeconds:0} s";
+        }
+    }
+
+    /// <summary>The validator names configuration keys; the command's user typed options.</summary>
+    private static string OptionNames(string? message) => (message ?? "")
+        .Replace("Influx:Url", "--to", StringComparison.Ordinal)
+        .Replace("Influx:Bucket", "--bucket", StringComparison.Ordinal)
+        .Replace("Influx:Org", "--org", StringComparison.Ordinal)
+        .Replace("Influx:Database", "--db", StringComparison.Ordinal)
+        .Replace("Influx:Api", "--api", StringComparison.Ordinal)
+        .Replace("Influx:Token", "--token", StringComparison.Ordinal);
 
     private static InfluxOptions Copy(InfluxOptions o, string url) => new()
     {

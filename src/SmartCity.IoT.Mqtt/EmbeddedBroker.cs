@@ -39,9 +39,35 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             .WithMaxPendingMessagesPerClient(100_000)
             .Build();
         _server = new MqttServerFactory().CreateMqttServer(options);
+        _server.ValidatingConnectionAsync += AssignClientId;
         await _server.StartAsync().ConfigureAwait(false);
         Log.EmbeddedStarted(_logger, _options.EmbeddedBindAddress, _options.EmbeddedPort);
     }
+
+    /// <summary>
+    /// An empty client id (mosquitto_pub without -i, many small devices) gets one from the broker, as MQTT 3.1.1 (with a
+    /// clean session) and 5 allow; MQTTnet refuses such clients unless the server assigns an id.
+    /// </summary>
+    private static Task AssignClientId(ValidatingConnectionEventArgs e)
+    {
+        if (string.IsNullOrEmpty(e.ClientId))
+        {
+            var id = "auto-" + Guid.NewGuid().ToString("N");
+            e.AssignedClientIdentifier = id; // MQTT 5: MQTTnet uses it and tells the client
+            // MQTT 3.1.1: MQTTnet only assigns for 5, so the id goes into the CONNECT packet itself (EmbeddedBrokerTests
+            // connect mosquitto_pub without -i to catch an MQTTnet change here).
+            if (ConnectPacketField?.GetValue(e) is MQTTnet.Packets.MqttConnectPacket packet && e.ProtocolVersion != MQTTnet.Formatter.MqttProtocolVersion.V500)
+            {
+                packet.ClientId = id;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static readonly System.Reflection.FieldInfo? ConnectPacketField = typeof(ValidatingConnectionEventArgs)
+        .GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+        .FirstOrDefault(f => f.FieldType == typeof(MQTTnet.Packets.MqttConnectPacket));
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

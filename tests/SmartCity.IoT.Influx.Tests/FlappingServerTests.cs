@@ -37,7 +37,7 @@ public sealed class FlappingServerTests
         });
         var options = new InfluxOptions
         {
-            Url = server.Url, Api = InfluxApi.V1, Database = "d", MaxRetries = 1,
+            Url = server.Url, Api = InfluxApi.V1, CreateDatabase = false, Database = "d", MaxRetries = 1,
             RetryBudget = TimeSpan.FromMilliseconds(300), ReplayMaxDelay = TimeSpan.FromMilliseconds(100),
         };
         await using var h = new StoreHarness(options);

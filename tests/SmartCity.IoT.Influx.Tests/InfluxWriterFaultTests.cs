@@ -29,7 +29,7 @@ public sealed class InfluxWriterFaultTests
     public async Task A_loopback_InfluxDB_gets_plain_bodies_by_default()
     {
         await using var server = await FaultServer.StartAsync();
-        await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "db" });
+        await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, CreateDatabase = false, Database = "db" });
         var batch = Batches.Numbered("m", 0, 5);
 
         await h.Store.WriteAsync(batch, 5, CancellationToken.None);
@@ -64,7 +64,7 @@ public sealed class InfluxWriterFaultTests
         await using var server = await FaultServer.StartAsync();
         var options = new InfluxOptions
         {
-            Url = server.Url + "/", Api = InfluxApi.V1, Database = "telemetry", RetentionPolicy = "one_year",
+            Url = server.Url + "/", Api = InfluxApi.V1, CreateDatabase = false, Database = "telemetry", RetentionPolicy = "one_year",
             Username = "gw", Password = "p@ss", Gzip = false,
         };
         await using var h = new StoreHarness(options);
@@ -254,7 +254,7 @@ public sealed class InfluxWriterFaultTests
     public async Task V1_without_a_user_sends_the_token_as_InfluxDB_2_and_3_expect_on_their_v1_endpoint()
     {
         await using var server = await FaultServer.StartAsync();
-        await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, Database = "db", Token = "tok" });
+        await using var h = new StoreHarness(new InfluxOptions { Url = server.Url, Api = InfluxApi.V1, CreateDatabase = false, Database = "db", Token = "tok" });
 
         await h.Store.WriteAsync(Batches.Of("m v=1 1"), 1, CancellationToken.None);
 

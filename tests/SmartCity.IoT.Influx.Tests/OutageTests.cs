@@ -31,7 +31,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         await influx.CreateDatabaseAsync("outage");
         var options = new InfluxOptions
         {
-            Url = influx.Url, Api = InfluxApi.V1, Database = "outage",
+            Url = influx.Url, Api = InfluxApi.V1, CreateDatabase = false, Database = "outage",
             RetryBudget = TimeSpan.FromSeconds(1), MaxRetries = 2, Timeout = TimeSpan.FromSeconds(2), ReplayMaxDelay = TimeSpan.FromSeconds(1),
         };
         await using var h = new StoreHarness(options);

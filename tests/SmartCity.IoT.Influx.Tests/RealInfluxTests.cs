@@ -14,7 +14,7 @@ public sealed class RealInfluxTests(RealServers servers)
 
     private InfluxOptions V1(string db) => new()
     {
-        Url = Influx.Url, Api = InfluxApi.V1, Database = db, RetryBudget = TimeSpan.FromSeconds(2), MaxRetries = 1,
+        Url = Influx.Url, Api = InfluxApi.V1, CreateDatabase = false, Database = db, RetryBudget = TimeSpan.FromSeconds(2), MaxRetries = 1,
         ReplayMaxDelay = TimeSpan.FromMilliseconds(200),
     };
 
@@ -199,7 +199,7 @@ public sealed class RealInfluxTests(RealServers servers)
             Assert.Contains("damage:  none", status.ToString(), StringComparison.Ordinal);
 
             var output = new StringWriter();
-            var exit = await SpoolCommands.ReplayAsync(spoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "migrated" }, new DeadLetterOptions { Path = deadLetterPath }, output, CancellationToken.None);
+            var exit = await SpoolCommands.ReplayAsync(spoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, CreateDatabase = false, Database = "migrated" }, new DeadLetterOptions { Path = deadLetterPath }, output, CancellationToken.None);
 
             Assert.True(exit == 0, output.ToString());
             Assert.Contains("replayed 1000 lines in 11 batches; 1 lines rejected", output.ToString(), StringComparison.Ordinal);
@@ -217,7 +217,7 @@ public sealed class RealInfluxTests(RealServers servers)
         await using var h = new StoreHarness(new InfluxOptions());
         var output = new StringWriter();
 
-        var exit = await SpoolCommands.ReplayAsync(h.SpoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, Database = "x" }, h.DeadLetterOptions, output, CancellationToken.None);
+        var exit = await SpoolCommands.ReplayAsync(h.SpoolPath, Influx.Url, new InfluxOptions { Api = InfluxApi.V1, CreateDatabase = false, Database = "x" }, h.DeadLetterOptions, output, CancellationToken.None);
 
         Assert.Equal(2, exit);
         Assert.Contains("stop it first", output.ToString(), StringComparison.Ordinal);

@@ -27,7 +27,7 @@ public sealed class ServiceCollectionTests
         await using var server = await FaultServer.StartAsync(_ => new FaultResponse(400, "{\"error\":\"partial write: unable to parse 'bad': invalid field format dropped=0\"}"));
         using var host = Build(new()
         {
-            ["Influx:Url"] = server.Url, ["Influx:Api"] = "v1", ["Influx:Database"] = "db", ["Influx:Gzip"] = "false",
+            ["Influx:Url"] = server.Url, ["Influx:Api"] = "v1", ["Influx:CreateDatabase"] = "false", ["Influx:Database"] = "db", ["Influx:Gzip"] = "false",
             ["Spool:Path"] = dir.Sub("spool"), ["DeadLetter:Path"] = dir.Sub("dead"), ["DeadLetter:PayloadBytes"] = "2",
         });
         await host.StartAsync();
@@ -99,7 +99,7 @@ public sealed class ServiceCollectionTests
         await using var server = await FaultServer.StartAsync();
         using var host = Build(new()
         {
-            ["Influx:Url"] = server.Url, ["Influx:Api"] = "v1", ["Influx:Database"] = "db", ["Influx:Gzip"] = "false",
+            ["Influx:Url"] = server.Url, ["Influx:Api"] = "v1", ["Influx:CreateDatabase"] = "false", ["Influx:Database"] = "db", ["Influx:Gzip"] = "false",
             ["Spool:Path"] = dir.Sub("spool"),
         });
         await host.StartAsync();

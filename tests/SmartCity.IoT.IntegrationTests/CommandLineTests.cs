@@ -78,7 +78,7 @@ public sealed class CommandLineTests
         Assert.Contains(error, output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    internal static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         var previousOut = Console.Out;
         var previousError = Console.Error;
@@ -87,7 +87,7 @@ public sealed class CommandLineTests
         Console.SetError(writer);
         try
         {
-            var code = await GatewayCommandLine.Build().Parse(args).InvokeAsync();
+            var code = await GatewayCommandLine.InvokeAsync(args);
             return (code, writer.ToString());
         }
         finally
@@ -97,7 +97,7 @@ public sealed class CommandLineTests
         }
     }
 
-    private static string CopyOfDevices()
+    internal static string CopyOfDevices()
     {
         var target = Directory.CreateTempSubdirectory("smartcity-devices-").FullName;
         foreach (var file in Directory.EnumerateFiles(RepoPaths.Devices, "*", SearchOption.AllDirectories))

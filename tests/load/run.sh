@@ -360,9 +360,9 @@ run_gateway() { # qos api(v1|v2)
   [ "$api" = v1 ] && create_db "$db"
   start_gateway "$name" "$qos" "$api" "$db" || { row "gateway -> $target|$qos|0|0|0|||||"; note "the gateway did not become ready"; FAILED=1; return; }
   local cpu0 alloc0 gc0 jit0 jitm0 out="$WORK/$name"
-  jitm0=$(gw_metric system_runtime_dotnet_jit_compiled_methods)
-  cpu0=$(cpu_s "$GW_PID"); alloc0=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated)
-  gc0=$(gw_metric system_runtime_dotnet_gc_pause_time); jit0=$(gw_metric system_runtime_dotnet_jit_compilation_time)
+  jitm0=$(gw_metric dotnet_jit_compiled_methods_total)
+  cpu0=$(cpu_s "$GW_PID"); alloc0=$(gw_metric dotnet_gc_heap_total_allocated_bytes_total)
+  gc0=$(gw_metric dotnet_gc_pause_time_seconds_total); jit0=$(gw_metric dotnet_jit_compilation_time_seconds_total)
   thread_cpu "$GW_PID" >"$out.threads0"
   local perf=""
   if [ "$PROFILE" = 1 ] && [ "$qos" = 1 ] && [ "$api" = v1 ] && command -v perf >/dev/null; then
@@ -380,8 +380,8 @@ run_gateway() { # qos api(v1|v2)
   fi
   wait "$pub" || note "publisher: $(tail -2 "$WORK/publish.log")"
   local cpu1 alloc1 gc1 jit1 hwm rss status
-  cpu1=$(cpu_s "$GW_PID"); alloc1=$(gw_metric system_runtime_dotnet_gc_heap_total_allocated); hwm=$(mem_mb "$GW_PID" VmHWM); rss=$(mem_mb "$GW_PID" VmRSS)
-  gc1=$(gw_metric system_runtime_dotnet_gc_pause_time); jit1=$(gw_metric system_runtime_dotnet_jit_compilation_time)
+  cpu1=$(cpu_s "$GW_PID"); alloc1=$(gw_metric dotnet_gc_heap_total_allocated_bytes_total); hwm=$(mem_mb "$GW_PID" VmHWM); rss=$(mem_mb "$GW_PID" VmRSS)
+  gc1=$(gw_metric dotnet_gc_pause_time_seconds_total); jit1=$(gw_metric dotnet_jit_compilation_time_seconds_total)
   thread_cpu "$GW_PID" >"$out.threads1"
   probe_end "gateway QoS $qos $api" "gateway $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s"
   if [ -n "$perf" ]; then
@@ -391,7 +391,7 @@ run_gateway() { # qos api(v1|v2)
       | grep -E '^ +[0-9.]+%' | head -30 | sed -E 's/ +/ /g; s/\[\.\] //' >"$WORK/gateway-profile.txt"
     PROFILE_NOTES+=("hottest functions (perf, self time) in the gateway's QoS 1 run:" "$(sed 's/^/  /' "$WORK/gateway-profile.txt")")
   fi
-  PROFILE_NOTES+=("gateway QoS $qos $api: CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s by thread: $(thread_delta "$out.threads0" "$out.threads1"); GC pauses $(delta "$gc0" "$gc1" 1 %.2f) s, JIT $(delta "$jit0" "$jit1" 1 %.2f) s for $(delta "$jitm0" "$(gw_metric system_runtime_dotnet_jit_compiled_methods)") methods, allocated $(delta "$alloc0" "$alloc1" 0.000001 %.0f) MB")
+  PROFILE_NOTES+=("gateway QoS $qos $api: CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s by thread: $(thread_delta "$out.threads0" "$out.threads1"); GC pauses $(delta "$gc0" "$gc1" 1 %.2f) s, JIT $(delta "$jit0" "$jit1" 1 %.2f) s for $(delta "$jitm0" "$(gw_metric dotnet_jit_compiled_methods_total)") methods, allocated $(delta "$alloc0" "$alloc1" 0.000001 %.0f) MB")
   status=$(curl -s -m 5 "$GW_HTTP/api/status" | tee "$out.status.json" | jq -c '.pipeline // .Pipeline // {} | with_entries(select(.value | type == "number"))' 2>/dev/null)
   note "gateway counters: ${status:-unavailable}"
   stop_pid "$GW_PID"
@@ -545,7 +545,7 @@ run_soak() {
     sleep 10
     local n cpu rss t
     n=$(points_ok "$db"); cpu=$(cpu_s "$GW_PID"); rss=$(mem_mb "$GW_PID" VmRSS); t=$(( ($(now_ms) - started) / 1000 ))
-    local heap; heap=$(gw_metric system_runtime_dotnet_gc_last_collection_heap_size)
+    local heap; heap=$(gw_metric dotnet_gc_last_collection_heap_size_bytes)
     printf '| %.1f | %s | %s | %s | %.0f | %.0f |\n' "$(awk -v t="$t" 'BEGIN { print t / 60 }')" "$n" $(( (n - prev) / 10 )) "$rss" \
       "$(awk -v h="${heap:-0}" 'BEGIN { print h / 1048576 }')" \
       "$(awk -v a="$prevcpu" -v b="$cpu" 'BEGIN { print (b - a) * 10 }')" | tee -a "$WORK/soak.md"

@@ -43,6 +43,7 @@ internal sealed class WebhookDispatcher
         {
             _pipelines[e.Name] = BuildPipeline(e);
             _signals[e.Name] = new Signal();
+            AlertMetrics.RegisterEndpoint(e.Name);
         }
 
         _outbox.NotificationEnqueued += WakeAll;
@@ -140,6 +141,7 @@ internal sealed class WebhookDispatcher
                 _outbox.MarkDelivered(n.Id);
                 Log.Delivered(_log, n.WebhookId, endpoint.Name, code, attempt);
                 Record(endpoint, DeliveryOutcome.Delivered, started, code);
+                RecordLatency(n);
                 return DeliveryOutcome.Delivered;
             }
 
@@ -298,6 +300,27 @@ internal sealed class WebhookDispatcher
             })
             .AddTimeout(endpoint.Timeout)
             .Build();
+    }
+
+    /// <summary>
+    /// Alert latency: from the newest transition the notification carries (the rule engine stamps it when the reading is
+    /// processed) to now. Repeat reminders, created long after their transition, are not a latency and are left out.
+    /// </summary>
+    private void RecordLatency(OutboxNotification n)
+    {
+        DateTimeOffset? newest = null;
+        foreach (var fingerprint in n.Fingerprints)
+        {
+            if (_outbox.GetAlert(fingerprint) is { } tracked && (newest is null || tracked.Alert.At > newest))
+            {
+                newest = tracked.Alert.At;
+            }
+        }
+
+        if (newest is { } at && n.CreatedAt - at < TimeSpan.FromMinutes(5))
+        {
+            AlertMetrics.Latency.Record(Math.Max(0, (_time.GetUtcNow() - at).TotalSeconds));
+        }
     }
 
     private void Record(WebhookEndpoint endpoint, DeliveryOutcome outcome, long started, int? statusCode)

@@ -19,6 +19,13 @@ public static class DeviceCommands
     public static int Validate(IReadOnlyList<string> paths, string devicesRoot, TextWriter output)
     {
         var root = Path.GetFullPath(devicesRoot);
+        if (paths.Count == 1 && Directory.Exists(paths[0]) && File.Exists(Path.Combine(paths[0], DeviceCatalog.VocabularyFileName)))
+        {
+            // A whole devices folder (a deployed copy, say): checked as the catalog it is, vocabulary included.
+            root = Path.GetFullPath(paths[0]);
+            paths = [];
+        }
+
         var selected = new List<string>();
         var missing = new List<Diagnostic>();
         foreach (var p in paths)
@@ -26,7 +33,8 @@ public static class DeviceCommands
             var full = Path.GetFullPath(p);
             if (Directory.Exists(full))
             {
-                selected.AddRange(Directory.EnumerateFiles(full, "*.yaml", SearchOption.AllDirectories));
+                selected.AddRange(Directory.EnumerateFiles(full, "*.yaml", SearchOption.AllDirectories)
+                    .Where(f => Path.GetFileName(f) != DeviceCatalog.VocabularyFileName));
             }
             else if (File.Exists(full))
             {
@@ -68,14 +76,24 @@ public static class DeviceCommands
     /// </summary>
     public static int Test(string profilePath, string topic, ReadOnlySpan<byte> payload, string devicesRoot, TextWriter output, long? receivedUnixNs = null)
     {
+        var root = Path.GetFullPath(devicesRoot);
         var full = Path.GetFullPath(profilePath);
         if (!File.Exists(full))
         {
-            output.WriteLine($"{profilePath}:1:1: error: no such file");
-            return 1;
+            // A profile id (vendor/model) names the file under the devices folder.
+            var byId = Path.GetFullPath(Path.Combine(root, profilePath + ".yaml"));
+            if (!profilePath.EndsWith(".yaml", StringComparison.Ordinal) && File.Exists(byId) && !Path.GetRelativePath(root, byId).StartsWith("..", StringComparison.Ordinal))
+            {
+                full = byId;
+            }
+            else
+            {
+                var ids = Directory.Exists(root) ? DeviceCatalog.ProfileIds(root) : [];
+                output.WriteLine($"{profilePath}:1:1: error: no such profile file or profile id{DidYouMean.Hint(profilePath, ids)} (profile ids under {DeviceCatalog.Display(root)}: {string.Join(", ", ids)})");
+                return 1;
+            }
         }
 
-        var root = Path.GetFullPath(devicesRoot);
         var outside = Path.GetRelativePath(root, full).StartsWith("..", StringComparison.Ordinal) ? new[] { full } : [];
         var (catalog, errors) = DeviceCatalog.TryLoad(root, outside);
         var display = DeviceCatalog.Display(full);
@@ -88,7 +106,7 @@ public static class DeviceCommands
                 output.WriteLine(e);
             }
 
-            output.WriteLine($"The profile does not load; fix the error(s) above (devices validate {profilePath}).");
+            output.WriteLine($"The profile does not load; fix the error(s) above (devices validate {DeviceCatalog.Display(full)}).");
             return 1;
         }
 

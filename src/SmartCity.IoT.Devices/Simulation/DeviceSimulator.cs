@@ -38,15 +38,9 @@ public sealed class DeviceSimulator
         _options = options;
         _time = time;
         _random = options.Seed is { } seed ? new Random(seed) : new Random();
-        var patterns = options.DevicePattern.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Glob).ToArray();
         var devices = new List<SimulatedDevice>();
-        foreach (var profile in catalog.Profiles)
+        foreach (var profile in MatchingProfiles(catalog, options.DevicePattern))
         {
-            if (!patterns.Any(p => p.IsMatch(profile.Id)))
-            {
-                continue;
-            }
-
             for (var n = 1; n <= options.DevicesPerProfile; n++)
             {
                 var device = new SimulatedDevice(profile, n, SegmentValues(profile, n), _random.NextDouble() * 2 - 1);
@@ -74,6 +68,15 @@ public sealed class DeviceSimulator
     }
 
     internal IReadOnlyList<SimulatedDevice> Devices { get; }
+
+    /// <summary>The profiles a <see cref="SimulatorOptions.DevicePattern"/> selects (globs on profile ids, comma-separated).</summary>
+    public static IReadOnlyList<DeviceProfile> MatchingProfiles(DeviceCatalog catalog, string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(pattern);
+        var patterns = pattern.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Glob).ToArray();
+        return catalog.Profiles.Where(p => patterns.Any(g => g.IsMatch(p.Id))).ToList();
+    }
 
     /// <summary>Messages in one round over every device (and every field of one-value-per-topic devices).</summary>
     internal int MessagesPerRound => _slots.Count;

@@ -25,12 +25,83 @@ internal static class GatewayCommandLine
         var run = new Command("run", "Run the gateway (the default)") { config };
         run.SetAction((parse, ct) => RunAsync(parse.GetValue(config), ct));
         root.Subcommands.Add(run);
-        root.Subcommands.Add(DevicesCommand());
-        root.Subcommands.Add(SimulateCommand(config));
-        root.Subcommands.Add(SpoolCommand(config));
+        root.Subcommands.Add(DevicesCommandLine.Build());
+        root.Subcommands.Add(SimulateCommandLine.Build(config));
+        root.Subcommands.Add(SpoolCommandLine.Build(config));
         root.Subcommands.Add(AlertsCommand(config));
-        root.Subcommands.Add(RulesCommand(config));
+        root.Subcommands.Add(RulesCommandLine.Build());
         return root;
+    }
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>: the one place a failure becomes a message and an exit code. A user mistake
+    /// or an unreachable server prints one clear sentence, never a stack trace (SMARTCITY_DEBUG=1 adds it, for bug reports).
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Action is System.CommandLine.Invocation.ParseErrorAction errorAction)
+        {
+            // The error alone, then where to look: the full help buried the one line that mattered.
+            errorAction.ShowHelp = false;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = Console.Out, Error = Console.Error }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+        catch (Exception ex)
+        {
+            return Report(ex, Console.Error);
+        }
+    }
+
+    private static int Report(Exception exception, TextWriter error)
+    {
+        var code = 1;
+        switch (exception)
+        {
+            case CommandLineException ex:
+                error.WriteLine("error: " + ex.Message);
+                code = ex.ExitCode;
+                break;
+            case DiagnosticException ex:
+                error.WriteLine($"error: {ex.Subject} have {ex.Errors.Count} error(s):");
+                foreach (var e in ex.Errors)
+                {
+                    error.WriteLine("  " + e);
+                }
+
+                break;
+            case Microsoft.Extensions.Options.OptionsValidationException ex:
+                error.WriteLine("error: invalid configuration:");
+                foreach (var failure in ex.Failures)
+                {
+                    error.WriteLine("  " + failure);
+                }
+
+                break;
+            default:
+                var inner = exception;
+                while (inner.InnerException is not null && inner is AggregateException or System.Reflection.TargetInvocationException)
+                {
+                    inner = inner.InnerException;
+                }
+
+                error.WriteLine($"error: {inner.Message}");
+                break;
+        }
+
+        if (Environment.GetEnvironmentVariable("SMARTCITY_DEBUG") is "1" or "true")
+        {
+            error.WriteLine(exception.ToString());
+        }
+
+        return code;
     }
 
     private static async Task<int> RunAsync(string? configFile, CancellationToken cancellationToken)
@@ -78,108 +149,6 @@ internal static class GatewayCommandLine
         }
     }
 
-    private static Command DevicesCommand()
-    {
-        var devicesRoot = new Option<string>("--devices-root") { Description = "Folder of profiles and vocabulary.yaml", DefaultValueFactory = _ => GatewayPaths.Resolve("devices") };
-
-        var paths = new Argument<string[]>("paths") { Description = "Profile files or folders (default: all of devices/)", Arity = ArgumentArity.ZeroOrMore };
-        var validate = new Command("validate", "Check profiles against the schema, the vocabulary and their own samples; exit 1 on any error") { paths, devicesRoot };
-        validate.SetAction(parse => DeviceCommands.Validate(parse.GetValue(paths) ?? [], parse.GetValue(devicesRoot)!, Console.Out));
-
-        var profile = new Argument<string>("profile") { Description = "The profile file" };
-        var topic = new Option<string>("--topic") { Description = "MQTT topic the payload arrives on", Required = true };
-        var payloadFile = new Option<string?>("--payload") { Description = "File holding the payload bytes" };
-        var hex = new Option<string?>("--hex") { Description = "Payload as hex" };
-        var text = new Option<string?>("--text") { Description = "Payload as text (JSON or a single value)" };
-        var test = new Command("test", "Decode one payload with a profile and print the reading") { profile, topic, payloadFile, hex, text, devicesRoot };
-        test.SetAction(parse =>
-        {
-            byte[] bytes;
-            if (parse.GetValue(payloadFile) is { } file)
-            {
-                bytes = File.ReadAllBytes(file);
-            }
-            else if (parse.GetValue(hex) is { } h)
-            {
-                bytes = Convert.FromHexString(h.Replace(" ", "", StringComparison.Ordinal));
-            }
-            else if (parse.GetValue(text) is { } t)
-            {
-                bytes = System.Text.Encoding.UTF8.GetBytes(t);
-            }
-            else
-            {
-                Console.Error.WriteLine("Give the payload with --payload FILE, --hex HEX or --text TEXT.");
-                return 2;
-            }
-
-            return DeviceCommands.Test(parse.GetValue(profile)!, parse.GetValue(topic)!, bytes, parse.GetValue(devicesRoot)!, Console.Out);
-        });
-
-        return new Command("devices", "Tools for device profiles (for vendors)") { validate, test };
-    }
-
-    private static Command SimulateCommand(Option<string?> config)
-    {
-        var devices = new Option<string>("--devices") { Description = "Glob over profile ids, e.g. 'pavilion/*'", DefaultValueFactory = _ => "*" };
-        var rate = new Option<double>("--rate") { Description = "Messages per second (0 = as fast as the broker takes them)", DefaultValueFactory = _ => 10 };
-        var count = new Option<long>("--count") { Description = "Stop after this many messages (0 = until Ctrl+C)", DefaultValueFactory = _ => 0 };
-        var duration = new Option<TimeSpan?>("--duration") { Description = "Stop after this long, e.g. 00:01:00" };
-        var broker = new Option<string>("--broker") { Description = "host:port of the broker", DefaultValueFactory = _ => "127.0.0.1:1883" };
-        var qos = new Option<int>("--qos") { Description = "0 or 1", DefaultValueFactory = _ => 1 };
-        var perProfile = new Option<int>("--devices-per-profile") { Description = "Simulated devices per profile", DefaultValueFactory = _ => 3 };
-        var anomalies = new Option<double>("--anomaly-rate") { Description = "Share of readings with an anomaly, 0..1", DefaultValueFactory = _ => 0.02 };
-        var seed = new Option<int?>("--seed") { Description = "Random seed, for repeatable runs" };
-        var devicesRoot = new Option<string>("--devices-root") { DefaultValueFactory = _ => GatewayPaths.Resolve("devices") };
-        var command = new Command("simulate", "Publish realistic readings for the device profiles to any MQTT broker") { devices, rate, count, duration, broker, qos, perProfile, anomalies, seed, devicesRoot, config };
-        command.SetAction(async (parse, ct) =>
-        {
-            var catalog = DeviceCatalog.Load(parse.GetValue(devicesRoot)!);
-            var simulator = new DeviceSimulator(catalog, new SimulatorOptions
-            {
-                DevicePattern = parse.GetValue(devices)!,
-                DevicesPerProfile = parse.GetValue(perProfile),
-                AnomalyRate = parse.GetValue(anomalies),
-                Seed = parse.GetValue(seed),
-            }, TimeProvider.System);
-            var (host, port) = ParseBroker(parse.GetValue(broker)!);
-            var settings = new PublishSettings(host, port, parse.GetValue(qos), parse.GetValue(rate), parse.GetValue(count), parse.GetValue(duration), $"smartcity-simulate-{Environment.ProcessId}");
-            var sent = await SimulationPublisher.RunAsync(simulator, settings, TimeProvider.System, ct, n => Console.WriteLine($"{n} published")).ConfigureAwait(false);
-            Console.WriteLine($"{sent} messages published to {host}:{port}");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command SpoolCommand(Option<string?> config)
-    {
-        var path = new Option<string?>("--path") { Description = "Spool folder (default: Spool:Path from configuration)" };
-        var status = new Command("status", "Show what the spool holds") { path, config };
-        status.SetAction(parse => SpoolCommands.Status(SpoolPath(parse.GetValue(path), parse.GetValue(config)), Console.Out, DeadLetters(parse.GetValue(config)).Path));
-
-        var to = new Option<string>("--to") { Description = "InfluxDB base URL to drain the spool into", Required = true };
-        var api = new Option<string>("--api") { Description = "v2 or v1", DefaultValueFactory = _ => "v2" };
-        var org = new Option<string?>("--org");
-        var bucket = new Option<string?>("--bucket");
-        var token = new Option<string?>("--token") { Description = "API token (or SMARTCITY__Influx__Token)" };
-        var database = new Option<string?>("--db");
-        var replay = new Command("replay", "Send everything in the spool to an InfluxDB, in order") { path, to, api, org, bucket, token, database, config };
-        replay.SetAction(async (parse, ct) =>
-        {
-            var target = new InfluxOptions
-            {
-                Url = parse.GetValue(to)!,
-                Api = Enum.Parse<InfluxApi>(parse.GetValue(api)!, ignoreCase: true),
-                Org = parse.GetValue(org) ?? "",
-                Bucket = parse.GetValue(bucket) ?? "",
-                Token = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("SMARTCITY__Influx__Token") ?? "",
-                Database = parse.GetValue(database) ?? "",
-            };
-            return await SpoolCommands.ReplayAsync(SpoolPath(parse.GetValue(path), parse.GetValue(config)), target.Url, target, DeadLetters(parse.GetValue(config)), Console.Out, ct).ConfigureAwait(false);
-        });
-        return new Command("spool", "Inspect or drain the local spool") { status, replay };
-    }
-
     private static Command AlertsCommand(Option<string?> config)
     {
         var outbox = new Option<string?>("--outbox") { Description = "Outbox database (default: Alerts:OutboxPath from configuration)" };
@@ -192,47 +161,18 @@ internal static class GatewayCommandLine
         return new Command("alerts", "Alert delivery tools (for operators)") { deadLetter };
     }
 
-    private static Command RulesCommand(Option<string?> config)
-    {
-        var path = new Argument<string?>("path") { Description = "Rules folder (default: config/rules)", Arity = ArgumentArity.ZeroOrOne };
-        var devicesRoot = new Option<string>("--devices-root") { DefaultValueFactory = _ => GatewayPaths.Resolve("devices") };
-        var validate = new Command("validate", "Check rule files; exit 1 on any error") { path, devicesRoot };
-        validate.SetAction(parse =>
-        {
-            var catalog = DeviceCatalog.Load(parse.GetValue(devicesRoot)!);
-            var dir = parse.GetValue(path) ?? GatewayPaths.Resolve("config/rules");
-            try
-            {
-                var rules = RuleLoader.LoadDirectory(dir, catalog.Vocabulary);
-                Console.WriteLine($"{dir}: {rules.Count} rules, no errors");
-                return 0;
-            }
-            catch (DiagnosticException ex)
-            {
-                foreach (var error in ex.Errors)
-                {
-                    Console.WriteLine(error);
-                }
-
-                Console.WriteLine($"{ex.Errors.Count} error(s)");
-                return 1;
-            }
-        });
-        return new Command("rules", "Tools for alert rules") { validate };
-    }
-
-    private static IConfiguration LoadConfiguration(string? configFile)
+    internal static IConfiguration LoadConfiguration(string? configFile)
     {
         var builder = new ConfigurationBuilder();
         GatewayHost.AddGatewayConfiguration(builder, configFile);
         return builder.Build();
     }
 
-    private static string SpoolPath(string? explicitPath, string? configFile) =>
+    internal static string SpoolPath(string? explicitPath, string? configFile) =>
         GatewayPaths.Resolve(explicitPath ?? LoadConfiguration(configFile)["Spool:Path"] ?? "data/spool");
 
     /// <summary>The <c>DeadLetter</c> section, its path resolved like the gateway's.</summary>
-    private static SmartCity.IoT.Core.DeadLetters.DeadLetterOptions DeadLetters(string? configFile)
+    internal static SmartCity.IoT.Core.DeadLetters.DeadLetterOptions DeadLetters(string? configFile)
     {
         var options = LoadConfiguration(configFile).GetSection(SmartCity.IoT.Core.DeadLetters.DeadLetterOptions.SectionName).Get<SmartCity.IoT.Core.DeadLetters.DeadLetterOptions>() ?? new();
         options.Path = GatewayPaths.Resolve(options.Path);
@@ -241,10 +181,4 @@ internal static class GatewayCommandLine
 
     private static string OutboxPath(string? explicitPath, string? configFile) =>
         GatewayPaths.Resolve(explicitPath ?? LoadConfiguration(configFile)["Alerts:OutboxPath"] ?? "data/alerts.db");
-
-    private static (string Host, int Port) ParseBroker(string broker)
-    {
-        var colon = broker.LastIndexOf(':');
-        return colon < 0 ? (broker, 1883) : (broker[..colon], int.Parse(broker[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-    }
 }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Prometheus;
 using SmartCity.IoT.Alerts;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Core.Devices;
@@ -10,6 +9,7 @@ using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Pipeline;
 using SmartCity.IoT.Gateway.Simulation;
 using SmartCity.IoT.Gateway.Status;
+using SmartCity.IoT.Gateway.Telemetry;
 using SmartCity.IoT.Influx;
 using SmartCity.IoT.Mqtt;
 using SmartCity.IoT.Rules.Engine;
@@ -105,6 +105,7 @@ internal static class GatewayHost
         services.AddIngestPipeline(rules);
         services.AddHostedService<DemoSimulatorService>();
         services.AddSingleton<StatusSnapshotBuilder>();
+        services.AddGatewayMetrics();
 
         services.AddHealthChecks()
             .AddCheck<SourcesHealthCheck>("sources", tags: ["ready"])
@@ -112,11 +113,12 @@ internal static class GatewayHost
 
         configureServices?.Invoke(services);
         var app = builder.Build();
+        app.Services.StartGatewayMetrics();
         app.MapGet("/", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Content(StatusPage.Render(await status.BuildAsync(ct)), "text/html; charset=utf-8"));
         app.MapGet("/api/status", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Json(await status.BuildAsync(ct)));
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapMetrics("/metrics");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapAlertEndpoints();
         return app;
     }

@@ -9,4 +9,8 @@ internal sealed record PublishSettings(
     long Count,
     TimeSpan? Duration,
     string ClientId,
-    int MaxInFlight = 1000);
+    int MaxInFlight = 1000)
+{
+    /// <summary>How long to keep trying to connect: the demo waits for its embedded broker; the command line fails fast.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -13,7 +13,11 @@ namespace SmartCity.IoT.Gateway.Simulation;
 /// </summary>
 internal static class SimulationPublisher
 {
-    /// <summary>Publishes until the count, the duration or the token ends it; returns how many messages the broker accepted.</summary>
+    /// <summary>
+    /// Publishes until the count, the duration or the token ends it; returns how many messages the broker accepted.
+    /// <paramref name="progress"/> gets the number sent after each message. Throws <see cref="BrokerUnreachableException"/>
+    /// when no connection is made within <see cref="PublishSettings.ConnectTimeout"/>.
+    /// </summary>
     public static async Task<long> RunAsync(DeviceSimulator simulator, PublishSettings settings, TimeProvider time, CancellationToken cancellationToken, Action<long>? progress = null)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
@@ -22,12 +26,12 @@ internal static class SimulationPublisher
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(settings.ClientId)
             .WithCleanStart(true)
-            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithTimeout(settings.ConnectTimeout < TimeSpan.FromSeconds(10) ? settings.ConnectTimeout : TimeSpan.FromSeconds(10))
             .Build();
         // The gateway's own transport: MQTTnet's 8 KiB socket buffer would make the publisher, not the broker, the limit
         // of a fast run.
         new BufferedSocketStreamProvider(BufferedSocketStreamProvider.DefaultSocketBufferBytes).AttachTo(options);
-        await ConnectWithRetryAsync(client, options, cancellationToken).ConfigureAwait(false);
+        await ConnectWithRetryAsync(client, options, settings, cancellationToken).ConfigureAwait(false);
 
         var qos = settings.QualityOfService == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
         var inFlight = new SemaphoreSlim(settings.MaxInFlight, settings.MaxInFlight);
@@ -69,10 +73,7 @@ internal static class SimulationPublisher
                     pending.RemoveAll(t => t.IsCompleted);
                 }
 
-                if (progress is not null && sent % 10_000 == 0)
-                {
-                    progress(sent);
-                }
+                progress?.Invoke(sent);
 
                 async Task PublishOneAsync()
                 {
@@ -113,7 +114,7 @@ internal static class SimulationPublisher
         return Interlocked.Read(ref accepted);
     }
 
-    private static async Task ConnectWithRetryAsync(IMqttClient client, MqttClientOptions options, CancellationToken cancellationToken)
+    private static async Task ConnectWithRetryAsync(IMqttClient client, MqttClientOptions options, PublishSettings settings, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -123,10 +124,14 @@ internal static class SimulationPublisher
                 await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (Exception) when (deadline.Elapsed < TimeSpan.FromSeconds(30) && !cancellationToken.IsCancellationRequested)
+            catch (Exception) when (deadline.Elapsed + TimeSpan.FromMilliseconds(500) < settings.ConnectTimeout && !cancellationToken.IsCancellationRequested)
             {
                 // The broker may still be starting (the demo starts both at once).
                 await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new BrokerUnreachableException(settings.Host, settings.Port, ex);
             }
         }
     }

@@ -40,6 +40,7 @@ internal sealed class InfluxWriter
     private readonly AuthenticationHeaderValue? _auth;
     private readonly ResiliencePipeline<HttpAttempt> _retry;
     private long _notBeforeUtcTicks;
+    private int _databaseEnsured;
 
     public InfluxWriter(HttpClient http, InfluxOptions options, DeadLetterStore deadLetters, StoreStatus? status = null, TimeProvider? time = null, ILogger? logger = null)
     {
@@ -72,6 +73,34 @@ internal sealed class InfluxWriter
 
     /// <summary>No request is sent before this time (set by a 429/503 Retry-After), live or replay.</summary>
     public DateTimeOffset NotBefore => new(Interlocked.Read(ref _notBeforeUtcTicks), TimeSpan.Zero);
+
+    /// <summary><c>CREATE DATABASE</c> on InfluxDB 1.x (idempotent). A failure is logged and retried before the next write.</summary>
+    private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_options.Url.TrimEnd('/') + "/query", UriKind.Absolute);
+        var statement = "CREATE DATABASE \"" + _options.Database.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("q", statement)]) };
+            request.Headers.Authorization = _auth;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.Timeout);
+            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                Log.DatabaseEnsured(_logger, _options.Database);
+                return;
+            }
+
+            Log.DatabaseNotCreated(_logger, _options.Database, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Log.DatabaseNotCreated(_logger, _options.Database, ex.Message);
+        }
+
+        Volatile.Write(ref _databaseEnsured, 0);
+    }
 
     public static Uri BuildWriteUri(InfluxOptions options)
     {
@@ -112,6 +141,11 @@ internal sealed class InfluxWriter
             return WriteOutcome.Written();
         }
 
+        if (_options.ShouldCreateDatabase && Interlocked.CompareExchange(ref _databaseEnsured, 1, 0) == 0)
+        {
+            await EnsureDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var body = _options.CompressBodies ? Compress(lines.Span) : lines;
         var attempt = retry && _options.MaxRetries > 0 && _options.RetryBudget > TimeSpan.Zero
             ? await SendWithRetriesAsync(body, cancellationToken).ConfigureAwait(false)
@@ -120,6 +154,11 @@ internal sealed class InfluxWriter
         if (attempt.IsSuccess)
         {
             return WriteOutcome.Written();
+        }
+
+        if (attempt.Status == 404 && _options.ShouldCreateDatabase)
+        {
+            Volatile.Write(ref _databaseEnsured, 0); // dropped while we ran: create it again before the next write
         }
 
         switch (attempt.Status)

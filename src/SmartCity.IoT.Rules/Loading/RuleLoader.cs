@@ -25,10 +25,22 @@ public static class RuleLoader
             throw new DiagnosticException(DiagnosticSubject, [new Diagnostic(rulesDirectory, 0, 0, "rules directory does not exist")]);
         }
 
-        var files = Directory.EnumerateFiles(rulesDirectory, "*", SearchOption.TopDirectoryOnly)
+        return LoadFiles(FilesIn(rulesDirectory), vocabulary);
+    }
+
+    /// <summary>The rule files directly in <paramref name="rulesDirectory"/>, in load order.</summary>
+    public static IReadOnlyList<string> FilesIn(string rulesDirectory) =>
+        Directory.EnumerateFiles(rulesDirectory, "*", SearchOption.TopDirectoryOnly)
             .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>Loads these rule files as one set (names must be unique across them); an unreadable file is an error.</summary>
+    /// <exception cref="DiagnosticException">Any rule is invalid, or two rules share a name.</exception>
+    public static RuleSet LoadFiles(IReadOnlyList<string> files, FieldVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(vocabulary);
         var sources = new List<(string File, string Text)>();
         var errors = new List<Diagnostic>();
         foreach (var file in files)
