@@ -12,7 +12,7 @@ internal static class AlertPage
 {
     public static string Render(PageRequest request, AlertEntry alert, IReadOnlyList<AlertTransition> timeline, IReadOnlyList<DeliveryRecord> deliveries, IReadOnlyList<Silence> silences)
     {
-        var h = PageLayout.Begin(alert.Rule + " on " + alert.DeviceId, "/alerts", request, refresh: true);
+        var h = PageLayout.Begin(alert.Rule + " on " + alert.DeviceId, "/alerts", request);
         var view = alert.Outbox;
         h.Append("<nav class=\"muted\" aria-label=\"breadcrumb\"><a href=\"/alerts\">Alerts</a> › ").Append(Html.E(alert.Fingerprint)).Append("</nav>")
             .Append("<h1 class=\"sev-").Append(alert.SeverityName).Append("\"><span class=\"dot dot-").Append(alert.SeverityName).Append("\" aria-hidden=\"true\"></span>")
@@ -123,7 +123,7 @@ internal static class AlertPage
             h.Append("</p>");
         }
 
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: true);
     }
 
     public static string NotFound(PageRequest request, string fingerprint)
@@ -131,6 +131,6 @@ internal static class AlertPage
         var h = PageLayout.Begin("Unknown alert", "/alerts", request);
         h.Append("<h1>Unknown alert</h1><p>No alert with fingerprint <code>").Append(Html.E(fingerprint))
             .Append("</code>: it may have resolved long ago and been pruned (Alerts:ResolvedRetention). <a href=\"/alerts\">All alerts</a>.</p>");
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: true);
     }
 }

@@ -9,7 +9,7 @@ internal static class AlertsPage
 
     public static string Render(PageRequest request, IReadOnlyList<AlertEntry> active, IReadOnlyList<AlertView> history, int ruleCount, HomeBanners banners)
     {
-        var h = PageLayout.Begin("Alerts", "/alerts", request, refresh: true);
+        var h = PageLayout.Begin("Alerts", "/alerts", request);
         h.Append("<h1>Alerts</h1>");
         banners.Append(h, request);
         h.Append("<h2>Active (").Append(Humanize.Count(active.Count)).Append(") · ").Append(ruleCount).Append(" rules</h2>");
@@ -19,7 +19,7 @@ internal static class AlertsPage
         if (history.Count == 0)
         {
             h.Append("<p class=\"muted\">No alert yet.</p>");
-            return PageLayout.End(h);
+            return PageLayout.End(h, refresh: true);
         }
 
         h.Append("<table class=\"history\"><thead><tr><th>Changed</th><th>Alert</th><th>Device</th><th>Severity</th><th>Status</th><th>Started</th><th>Ended</th><th>Value</th><th>State</th></tr></thead><tbody>");
@@ -40,6 +40,6 @@ internal static class AlertsPage
             h.Append("<p class=\"muted\">").Append(Humanize.Count(history.Count - HistoryShown)).Append(" older alerts not shown; <a href=\"/api/alerts\">all as JSON</a>.</p>");
         }
 
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: true);
     }
 }

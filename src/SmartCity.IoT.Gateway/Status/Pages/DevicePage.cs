@@ -13,7 +13,7 @@ internal static class DevicePage
     public static string Render(PageRequest request, DeviceState device, IReadOnlyList<string> place, IReadOnlyList<string> levelNames, FieldVocabulary vocabulary, DeviceHistory history,
         IReadOnlyList<RuleDefinition> rules, IReadOnlyList<RuleThreshold> thresholds, IReadOnlyList<AlertEntry> alerts, IReadOnlyList<DeadLetterRecord> deadLetters, StatusOptions options)
     {
-        var h = PageLayout.Begin(device.DeviceId, "", request, refresh: true);
+        var h = PageLayout.Begin(device.DeviceId, "", request);
         h.Append("<nav aria-label=\"place\" class=\"muted\"><a href=\"/\">Buildings</a>");
         for (var i = 0; i < place.Count; i++)
         {
@@ -82,7 +82,7 @@ internal static class DevicePage
             FlowPage.DeadLetterTable(h, deadLetters, request);
         }
 
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: true);
     }
 
     public static string NotFound(PageRequest request, string profile, string id)
@@ -90,6 +90,6 @@ internal static class DevicePage
         var h = PageLayout.Begin("Unknown device", "", request);
         h.Append("<h1>Unknown device</h1><p>The gateway has no device <code>").Append(Html.E(id)).Append("</code> of profile <code>").Append(Html.E(profile))
             .Append("</code> (devices appear once they report). <a href=\"/?q=").Append(Html.Q(id)).Append("\">Search for it</a>.</p>");
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: true);
     }
 }

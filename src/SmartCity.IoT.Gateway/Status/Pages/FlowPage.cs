@@ -8,7 +8,7 @@ internal static class FlowPage
 {
     public static string Render(PageRequest request, StatusSnapshot s, long webhookDeadLetters, long webhookPending)
     {
-        var h = PageLayout.Begin("Data flow", "/flow", request, refresh: true);
+        var h = PageLayout.Begin("Data flow", "/flow", request);
         h.Append("<h1>Data flow</h1><div class=\"muted\">up ").Append(Html.E(Humanize.Span(s.Uptime))).Append(" · <a href=\"/api/status\">JSON</a> · <a href=\"/metrics\">metrics</a></div>");
         h.Append("<h2>Sources and pipeline</h2><div class=\"cards\">");
         SourcesCard.Append(h, s);
@@ -56,7 +56,7 @@ internal static class FlowPage
         h.Append("<h3>Webhook notifications</h3>").Append(webhookDeadLetters == 0
             ? "<p class=\"ok\">No webhook notification dead-lettered.</p>"
             : $"<p class=\"bad\">{Humanize.Count(webhookDeadLetters)} webhook notification(s) dead-lettered: <a href=\"/webhooks#dead-letters\">see and retry them</a>.</p>");
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: true);
     }
 
     public static void DeadLetterTable(StringBuilder h, IReadOnlyList<DeadLetterRecord> records, PageRequest request)

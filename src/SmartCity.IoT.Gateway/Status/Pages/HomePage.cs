@@ -19,7 +19,7 @@ internal static class HomePage
     public static string Render(PageRequest request, BuildingTree tree, IReadOnlyList<AlertEntry> alerts, FieldVocabulary vocabulary, IReadOnlyList<int> keyFields,
         StatusOptions options, string? search, int page, string? open, HomeBanners banners)
     {
-        var h = PageLayout.Begin("Buildings", "/", request, refresh: string.IsNullOrEmpty(search));
+        var h = PageLayout.Begin("Buildings", "/", request);
         h.Append("<h1>Buildings</h1><div class=\"cards\">");
         Card(h, "Devices", Humanize.Count(tree.DeviceCount), "", "known to the gateway");
         Card(h, "Reporting", Humanize.Count(tree.ReportingCount), "ok", $"heard within {Humanize.Span(options.SilentAfter)}");
@@ -63,7 +63,7 @@ internal static class HomePage
 
         h.Append("<h2>Active alerts (").Append(Humanize.Count(alerts.Count)).Append(")</h2>");
         AlertTable.Append(h, alerts, request, limit: 50);
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: string.IsNullOrEmpty(search));
     }
 
     /// <summary>Whole buildings per page, about <paramref name="devicesPerPage"/> devices each.</summary>

@@ -40,16 +40,11 @@ internal static class PageLayout
         .pager a,.pager span{margin-right:.5rem}
         """;
 
-    public static StringBuilder Begin(string title, string current, PageRequest request, bool refresh = false)
+    public static StringBuilder Begin(string title, string current, PageRequest request)
     {
         var h = new StringBuilder(64 * 1024);
         h.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
-        if (refresh)
-        {
-            h.Append("<meta http-equiv=\"refresh\" content=\"30\">");
-        }
-
-        h.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>").Append(Html.E(title)).Append(" · SmartCity.IoT</title><style>")
+        h.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>").Append(Html.E(title)).Append(" · SmartCity.IoT</title><style>")
             .Append(Styles).Append("</style></head><body><header><b>SmartCity.IoT</b><nav aria-label=\"pages\">");
         foreach (var (href, label) in Navigation)
         {
@@ -65,5 +60,18 @@ internal static class PageLayout
         return h;
     }
 
-    public static string End(StringBuilder h) => h.Append("</main></body></html>").ToString();
+    /// <summary>
+    /// Reloads the page every 30 s, except while someone is using it: a field has the focus or holds typed text, or a place was
+    /// opened (a reload would close it). Plain script in the page; no build step.
+    /// </summary>
+    private const string RefreshScript = """
+        <script>
+        (function(){const opened=new Set([...document.querySelectorAll('details[open]')]);
+        setInterval(function(){const f=document.activeElement;if(f&&f.matches('input,textarea,select'))return;
+        if([...document.querySelectorAll('input:not([type=hidden]),textarea')].some(i=>i.value!==i.defaultValue))return;
+        if([...document.querySelectorAll('details[open]')].some(d=>!opened.has(d)))return;location.reload();},30000);})();
+        </script>
+        """;
+
+    public static string End(StringBuilder h, bool refresh = false) => h.Append("</main>").Append(refresh ? RefreshScript : "").Append("</body></html>").ToString();
 }

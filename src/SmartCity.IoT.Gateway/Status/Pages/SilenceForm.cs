@@ -5,7 +5,10 @@ namespace SmartCity.IoT.Gateway.Status.Pages;
 /// <summary>The form that creates a silence (from an alert's labels, or from matchers typed in) for a chosen duration.</summary>
 internal static class SilenceForm
 {
-    public static readonly (string Value, string Label)[] Durations = [("30m", "30 minutes"), ("1h", "1 hour"), ("2h", "2 hours"), ("4h", "4 hours"), ("8h", "8 hours"), ("1d", "1 day"), ("7d", "7 days")];
+    public static readonly (string Value, string Label)[] Durations = 
+    [
+        ("00:30:00", "30 minutes"), ("01:00:00", "1 hour"), ("02:00:00", "2 hours"), ("04:00:00", "4 hours"), ("08:00:00", "8 hours"), ("1.00:00:00", "1 day"), ("7.00:00:00", "7 days"),
+    ];
 
     public static StringBuilder Append(StringBuilder h, PageRequest request, IReadOnlyList<string> matchers, string heading)
     {
@@ -15,7 +18,7 @@ internal static class SilenceForm
             .Append(Html.E(string.Join('\n', matchers))).Append("</textarea></label><br><label>For <select name=\"duration\">");
         foreach (var (value, label) in Durations)
         {
-            h.Append("<option value=\"").Append(value).Append('"').Append(value == "2h" ? " selected" : "").Append('>').Append(label).Append("</option>");
+            h.Append("<option value=\"").Append(value).Append('"').Append(value == "02:00:00" ? " selected" : "").Append('>').Append(label).Append("</option>");
         }
 
         return h.Append("</select></label> <label>by <input name=\"by\" required size=\"10\" autocomplete=\"name\"></label> <label>why <input name=\"comment\" size=\"30\"></label> ")

@@ -8,7 +8,7 @@ internal static class WebhooksPage
 {
     public static string Render(PageRequest request, IReadOnlyList<EndpointView> endpoints, IReadOnlyList<OutboxNotification> pending, IReadOnlyList<DeadLetter> deadLetters)
     {
-        var h = PageLayout.Begin("Webhooks", "/webhooks", request, refresh: true);
+        var h = PageLayout.Begin("Webhooks", "/webhooks", request);
         h.Append("<h1>Webhooks</h1>");
         if (endpoints.Count == 0)
         {
@@ -84,7 +84,7 @@ internal static class WebhooksPage
             h.Append("</tbody></table>");
         }
 
-        return PageLayout.End(h);
+        return PageLayout.End(h, refresh: true);
     }
 
     private static void Fingerprints(System.Text.StringBuilder h, IReadOnlyList<string> fingerprints)
