@@ -17,6 +17,7 @@ command -v influx >/dev/null || missing+=(influxdb-client)
 [ -x /usr/bin/victoria-metrics ] || missing+=(victoria-metrics)
 command -v curl >/dev/null || missing+=(curl)
 command -v ss >/dev/null || missing+=(iproute2)   # the socket-buffer check in the integration tests
+command -v chromium >/dev/null || missing+=(chromium)   # the status-page tests drive it through Playwright
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -53,6 +54,8 @@ PIDS+=("$VM_PID")
 export SMARTCITY_TEST_MQTT_PORT=$MQTT_PORT
 export SMARTCITY_TEST_INFLUX_URL=http://127.0.0.1:$INFLUX_PORT
 export SMARTCITY_TEST_VM_URL=http://127.0.0.1:$VM_PORT
+export SMARTCITY_TEST_CHROMIUM=$(command -v chromium)
+export SMARTCITY_TEST_ARTIFACTS="${SMARTCITY_TEST_ARTIFACTS:-$ROOT/artifacts/screenshots}"   # status-page screenshots
 
 # --- build once, then run each test project -----------------------------------------------------
 log "building"

@@ -26,7 +26,7 @@ internal static class StatusPageEndpoints
     {
         app.UseAntiforgery();
         app.MapGet("/", async (HttpContext ctx, StatusSnapshotBuilder status, DeviceRegistry registry, IPlaceHierarchy hierarchy, DeviceCatalog catalog, AlertStatusService alerts,
-            RuleReloadStatus reloads, IOptions<StatusOptions> options, string? q, int? page, string? open, CancellationToken ct) =>
+            RuleReloadStatus reloads, IOptions<StatusOptions> options, string? q, int? page, string? open, int? dpage, CancellationToken ct) =>
         {
             var request = Request(ctx);
             var o = options.Value;
@@ -35,7 +35,7 @@ internal static class StatusPageEndpoints
             var silentBefore = (request.Now - o.SilentAfter).ToUnixTimeMilliseconds() * 1_000_000;
             var tree = BuildingTree.Build(registry.Snapshot(), hierarchy, engine.Active, keyFields, silentBefore, q?.Trim());
             var entries = AlertEntry.Merge(engine.Active, alerts.GetAlerts());
-            return Results.Content(HomePage.Render(request, tree, entries, catalog.Vocabulary, keyFields, o, q?.Trim(), page ?? 1, open, Banners(status, reloads, engine)), HtmlType);
+            return Results.Content(HomePage.Render(request, tree, entries, catalog.Vocabulary, keyFields, o, q?.Trim(), page ?? 1, open, Banners(status, reloads, engine), dpage ?? 1), HtmlType);
         });
         app.MapGet("/device", async (HttpContext ctx, StatusSnapshotBuilder status, DeviceRegistry registry, IPlaceHierarchy hierarchy, DeviceCatalog catalog, AlertStatusService alerts,
             DeviceHistory history, DeadLetterStore deadLetters, IOptions<StatusOptions> options, string? profile, string? id, CancellationToken ct) =>

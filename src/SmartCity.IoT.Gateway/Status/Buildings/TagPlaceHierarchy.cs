@@ -3,7 +3,7 @@ using SmartCity.IoT.Core.Devices;
 
 namespace SmartCity.IoT.Gateway.Status.Buildings;
 
-/// <summary>Places from device tags named in <c>Status:Hierarchy</c>; the first missing tag ends the path.</summary>
+/// <summary>Places from device tags named in <c>Status:Hierarchy</c>; the first missing tag ends the path (no first tag: "(no building)", then the family).</summary>
 internal sealed class TagPlaceHierarchy(IOptions<StatusOptions> options) : IPlaceHierarchy
 {
     /// <summary>The place of devices without the outermost tag.</summary>
@@ -28,7 +28,9 @@ internal sealed class TagPlaceHierarchy(IOptions<StatusOptions> options) : IPlac
 
         if (path.Count == 0)
         {
+            // Grouped by family, so thousands of unplaced sensors do not make one flat list.
             path.Add(Unplaced);
+            path.Add(device.Profile.Family);
         }
 
         return path;

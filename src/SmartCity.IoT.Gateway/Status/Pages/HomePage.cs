@@ -14,10 +14,13 @@ namespace SmartCity.IoT.Gateway.Status.Pages;
 /// </summary>
 internal static class HomePage
 {
+    /// <summary>Device rows a place shows in the tree; the rest are one link away (the place opened, paged).</summary>
+    public const int DevicesPerPlace = 10;
+
     /// <param name="page">1-based page of buildings.</param>
     /// <param name="open">A place path (<c>hq/4</c>) to show opened, e.g. from a device page's breadcrumb.</param>
     public static string Render(PageRequest request, BuildingTree tree, IReadOnlyList<AlertEntry> alerts, FieldVocabulary vocabulary, IReadOnlyList<int> keyFields,
-        StatusOptions options, string? search, int page, string? open, HomeBanners banners)
+        StatusOptions options, string? search, int page, string? open, HomeBanners banners, int devicePage = 1)
     {
         var h = PageLayout.Begin("Buildings", "/", request);
         h.Append("<h1>Buildings</h1><div class=\"cards\">");
@@ -53,7 +56,7 @@ internal static class HomePage
         var expand = !string.IsNullOrEmpty(search);
         foreach (var building in pages.Count == 0 ? [] : pages[page - 1])
         {
-            Place(h, building, request, vocabulary, keyFields, alerts, expand, open);
+            Place(h, building, request, vocabulary, keyFields, alerts, expand, open, options.DevicesPerPage, devicePage);
         }
 
         if (pages.Count > 1)
@@ -111,7 +114,8 @@ internal static class HomePage
         h.Append("</nav>");
     }
 
-    private static void Place(StringBuilder h, PlaceNode node, PageRequest request, FieldVocabulary vocabulary, IReadOnlyList<int> keyFields, IReadOnlyList<AlertEntry> alerts, bool expand, string? open)
+    private static void Place(StringBuilder h, PlaceNode node, PageRequest request, FieldVocabulary vocabulary, IReadOnlyList<int> keyFields, IReadOnlyList<AlertEntry> alerts, bool expand, string? open,
+        int devicesPerPage, int devicePage)
     {
         var worst = node.Worst?.ToString().ToLowerInvariant() ?? "none";
         var isOpen = expand || (open is not null && (open == node.Path || open.StartsWith(node.Path + "/", StringComparison.Ordinal)));
@@ -129,34 +133,51 @@ internal static class HomePage
             h.Append(" <span class=\"bad\">").Append(Humanize.Count(node.Alerts)).Append(node.Alerts == 1 ? " alert" : " alerts").Append(" (worst: ").Append(worst).Append(")</span>");
         }
 
-        h.Append("<span class=\"kv\">");
-        foreach (var id in keyFields)
-        {
-            if (node.KeyValues.TryGetValue(id, out var s) && s.Count > 0)
-            {
-                var field = vocabulary[id];
-                h.Append(Html.E(field.Name)).Append(' ').Append(Html.E(Humanize.Value(field, s.Sum / s.Count))).Append(s.Count > 1 ? " avg" : "").Append(" · ");
-            }
-        }
-
-        h.Append("</span></summary>");
+        var values = keyFields.Where(id => node.KeyValues.TryGetValue(id, out var s) && s.Count > 0)
+            .Select(id => (Field: vocabulary[id], Sum: node.KeyValues[id].Sum, Count: node.KeyValues[id].Count))
+            .Select(k => $"{k.Field.Name} {Humanize.Value(k.Field, k.Sum / k.Count)}{(k.Count > 1 ? " avg" : "")}");
+        h.Append("<span class=\"kv\">").Append(Html.E(string.Join(" · ", values))).Append("</span></summary>");
         foreach (var child in node.Children.Values)
         {
-            Place(h, child, request, vocabulary, keyFields, alerts, expand, open);
+            Place(h, child, request, vocabulary, keyFields, alerts, expand, open, devicesPerPage, devicePage);
         }
 
         if (node.Devices.Count > 0)
         {
-            Devices(h, node.Devices, request, vocabulary, alerts);
+            var sorted = node.Devices.OrderBy(d => d.DeviceId, PlaceNameComparer.Instance).ToList();
+            if (open == node.Path)
+            {
+                var pages = (sorted.Count + devicesPerPage - 1) / devicesPerPage;
+                var p = Math.Clamp(devicePage, 1, Math.Max(1, pages));
+                Devices(h, sorted.Skip((p - 1) * devicesPerPage).Take(devicesPerPage), request, vocabulary, alerts);
+                if (pages > 1)
+                {
+                    h.Append("<nav class=\"pager\" aria-label=\"device pages\">Devices page ");
+                    for (var i = 1; i <= pages; i++)
+                    {
+                        h.Append(i == p ? $"<span aria-current=\"page\"><b>{i}</b></span>" : $"<a href=\"/?open={Html.Q(node.Path)}&dpage={i}\">{i}</a>");
+                    }
+
+                    h.Append("</nav>");
+                }
+            }
+            else
+            {
+                Devices(h, sorted.Take(DevicesPerPlace), request, vocabulary, alerts);
+                if (sorted.Count > DevicesPerPlace)
+                {
+                    h.Append("<p><a href=\"/?open=").Append(Html.Q(node.Path)).Append("\">All ").Append(Humanize.Count(sorted.Count)).Append(" devices here</a></p>");
+                }
+            }
         }
 
         h.Append("</details>");
     }
 
-    private static void Devices(StringBuilder h, List<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, IReadOnlyList<AlertEntry> alerts)
+    private static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, IReadOnlyList<AlertEntry> alerts)
     {
         h.Append("<table><thead><tr><th>Device</th><th>Profile</th><th>Last seen</th><th>Latest values</th><th>Alerts</th></tr></thead><tbody>");
-        foreach (var d in devices.OrderBy(d => d.DeviceId, PlaceNameComparer.Instance))
+        foreach (var d in devices)
         {
             h.Append("<tr><td><a href=\"").Append(Html.DeviceHref(d.Profile.Id, d.DeviceId)).Append("\">").Append(Html.E(d.DeviceId)).Append("</a>")
                 .Append(d.Online ? "" : " <span class=\"bad\">offline</span>").Append("</td><td><code>").Append(Html.E(d.Profile.Id)).Append("</code></td><td>")

@@ -60,14 +60,14 @@ internal static class Humanize
     {
         var d = now - at;
         var future = d < TimeSpan.Zero;
-        var text = Span(future ? -d : d);
-        return text == "now" ? "just now" : future ? "in " + text : text + " ago";
+        var abs = future ? -d : d;
+        return abs < TimeSpan.FromSeconds(1) ? "just now" : future ? "in " + Span(abs) : Span(abs) + " ago";
     }
 
     /// <summary>A duration in its largest sensible units: "45 s", "12 min", "3 h 5 min", "2 d 4 h".</summary>
     public static string Span(TimeSpan d) => d.TotalSeconds switch
     {
-        < 1 => "now",
+        < 1 => $"{(int)d.TotalMilliseconds} ms",
         < 60 => $"{(int)d.TotalSeconds} s",
         < 3600 => $"{(int)d.TotalMinutes} min",
         < 86400 => d.Minutes == 0 ? $"{(int)d.TotalHours} h" : $"{(int)d.TotalHours} h {d.Minutes} min",

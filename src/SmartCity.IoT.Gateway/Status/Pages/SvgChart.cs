@@ -18,6 +18,14 @@ internal static class SvgChart
 
     public static StringBuilder Append(StringBuilder h, FieldDefinition field, IReadOnlyList<(DateTimeOffset At, double Value)> points, IReadOnlyList<RuleThreshold> thresholds, DateTimeOffset now)
     {
+        // From the device's first point: before it the gateway had not heard of it, which is not a silence to draw.
+        var first = 0;
+        while (first < points.Count && double.IsNaN(points[first].Value))
+        {
+            first++;
+        }
+
+        points = first == 0 ? points : points.Skip(first).ToList();
         var values = points.Where(p => !double.IsNaN(p.Value)).ToList();
         var unit = Humanize.Unit(field.Unit);
         h.Append("<figure class=\"chart\" data-field=\"").Append(Html.E(field.Name)).Append("\"><figcaption><b>").Append(Html.E(field.Name)).Append("</b>")
