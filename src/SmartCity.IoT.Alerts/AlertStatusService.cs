@@ -134,8 +134,10 @@ internal sealed class AlertStatusService
         var now = _time.GetUtcNow();
         var silences = _outbox.GetSilences().Where(s => s.IsActive(now))
             .Select(s => (s.Id, Matchers: TryParse(s.Matchers))).Where(s => s.Matchers is not null).Select(s => (s.Id, s.Matchers!)).ToList();
-        var firing = _inhibitRules.Count == 0 ? [] : alerts.Where(a => a.IsFiring).Select(a => (a.Alert, Labels: AlertLabels.For(a.Alert))).ToList();
-        return new ViewContext(silences, firing);
+        // Per inhibit rule, the firing alerts on its source side, matched once (not once per alert shown: an outage fires thousands).
+        var firing = _inhibitRules.Count == 0 ? [] : alerts.Where(a => a.IsFiring).Select(a => (a.Alert.Fingerprint, Labels: AlertLabels.For(a.Alert))).ToList();
+        var sources = _inhibitRules.Select(r => firing.Where(f => LabelMatcher.MatchesAll(r.Source, f.Labels)).ToList()).ToArray();
+        return new ViewContext(silences, sources);
     }
 
     private AlertView ToView(TrackedAlert t, ViewContext context)
@@ -151,22 +153,28 @@ internal sealed class AlertStatusService
             _options.ExternalUrl.TrimEnd('/') + "/alerts/" + Uri.EscapeDataString(a.Fingerprint))
         {
             SilencedBy = silencedBy,
-            InhibitedBy = firing ? InhibitorOf(a, labels, context.Firing) : null,
+            InhibitedBy = firing ? InhibitorOf(a, labels, context.Sources) : null,
             ValueText = a.ValueText,
             ProfileId = a.ProfileId,
         };
     }
 
     /// <summary>The fingerprint of a firing alert that inhibits <paramref name="target"/> under one of the inhibit rules, or null.</summary>
-    private string? InhibitorOf(Alert target, IReadOnlyDictionary<string, string> labels, List<(Alert Alert, IReadOnlyDictionary<string, string> Labels)> firing)
+    private string? InhibitorOf(Alert target, IReadOnlyDictionary<string, string> labels, List<(string Fingerprint, IReadOnlyDictionary<string, string> Labels)>[] sources)
     {
-        foreach (var rule in _inhibitRules)
+        for (var i = 0; i < _inhibitRules.Count; i++)
         {
-            foreach (var (source, sourceLabels) in firing)
+            var rule = _inhibitRules[i];
+            if (!LabelMatcher.MatchesAll(rule.Target, labels))
             {
-                if (source.Fingerprint != target.Fingerprint && rule.Inhibits(sourceLabels, labels))
+                continue;
+            }
+
+            foreach (var (fingerprint, sourceLabels) in sources[i])
+            {
+                if (fingerprint != target.Fingerprint && rule.AgreeOnEqual(sourceLabels, labels))
                 {
-                    return source.Fingerprint;
+                    return fingerprint;
                 }
             }
         }
@@ -174,7 +182,8 @@ internal sealed class AlertStatusService
         return null;
     }
 
-    private sealed record ViewContext(List<(string Id, IReadOnlyList<LabelMatcher> Matchers)> Silences, List<(Alert Alert, IReadOnlyDictionary<string, string> Labels)> Firing);
+    /// <param name="Sources">Per inhibit rule, the firing alerts that match its source matchers.</param>
+    private sealed record ViewContext(List<(string Id, IReadOnlyList<LabelMatcher> Matchers)> Silences, List<(string Fingerprint, IReadOnlyDictionary<string, string> Labels)>[] Sources);
 
     private static IReadOnlyList<LabelMatcher>? TryParse(IReadOnlyList<string> matchers)
     {
