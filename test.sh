@@ -19,6 +19,7 @@ command -v curl >/dev/null || missing+=(curl)
 command -v ss >/dev/null || missing+=(iproute2)   # the socket-buffer check in the integration tests
 command -v promtool >/dev/null || missing+=(prometheus)   # promtool check metrics on /metrics
 command -v systemd-analyze >/dev/null || missing+=(systemd)   # systemd-analyze verify on deploy/systemd
+command -v chromium >/dev/null || missing+=(chromium)   # the status-page tests drive it through Playwright
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -55,6 +56,8 @@ PIDS+=("$VM_PID")
 export SMARTCITY_TEST_MQTT_PORT=$MQTT_PORT
 export SMARTCITY_TEST_INFLUX_URL=http://127.0.0.1:$INFLUX_PORT
 export SMARTCITY_TEST_VM_URL=http://127.0.0.1:$VM_PORT
+export SMARTCITY_TEST_CHROMIUM=$(command -v chromium)
+export SMARTCITY_TEST_ARTIFACTS="${SMARTCITY_TEST_ARTIFACTS:-$ROOT/artifacts/screenshots}"   # status-page screenshots
 
 # --- build once, then run each test project -----------------------------------------------------
 log "building"

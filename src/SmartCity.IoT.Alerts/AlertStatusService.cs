@@ -1,3 +1,4 @@
+using SmartCity.IoT.Alerts.Delivery;
 using SmartCity.IoT.Alerts.Formats;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Alerts.Outbox;
@@ -13,28 +14,45 @@ internal sealed class AlertStatusService
     private readonly AlertsOptions _options;
     private readonly IReadOnlyList<WebhookEndpoint> _endpoints;
     private readonly TimeProvider _time;
+    private readonly IReadOnlyList<InhibitRule> _inhibitRules;
+    private readonly WebhookDispatcher? _dispatcher;
 
-    public AlertStatusService(AlertOutbox outbox, AlertsOptions options, IReadOnlyList<WebhookEndpoint> endpoints, TimeProvider timeProvider)
+    /// <param name="dispatcher">Tells which endpoints' circuit breakers are open; without it none is shown open.</param>
+    public AlertStatusService(AlertOutbox outbox, AlertsOptions options, IReadOnlyList<WebhookEndpoint> endpoints, TimeProvider timeProvider, WebhookDispatcher? dispatcher = null)
     {
         _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _endpoints = endpoints ?? throw new ArgumentNullException(nameof(endpoints));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _inhibitRules = options.EffectiveInhibitRules.Select(r => new InhibitRule(r)).ToArray();
+        _dispatcher = dispatcher;
     }
 
     public IReadOnlyList<AlertView> GetAlerts()
     {
-        var now = _time.GetUtcNow();
-        var silences = _outbox.GetSilences().Where(s => s.IsActive(now)).Select(s => TryParse(s.Matchers)).Where(m => m is not null).ToList();
-        return _outbox.GetAlerts().Select(t => ToView(t, silences!)).ToList();
+        var all = _outbox.GetAlerts();
+        var context = Context(all);
+        return all.Select(t => ToView(t, context)).ToList();
     }
 
-    public AlertView? GetAlert(string fingerprint)
+    public AlertView? GetAlert(string fingerprint) =>
+        _outbox.GetAlert(fingerprint) is { } t ? ToView(t, Context(t.IsFiring && _inhibitRules.Count > 0 ? _outbox.GetAlerts() : [t])) : null;
+
+    /// <summary>The alert's transitions, oldest first (the last <see cref="AlertTransitionStore.KeptPerAlert"/>).</summary>
+    public IReadOnlyList<AlertTransition> GetTimeline(string fingerprint) => _outbox.GetTransitions(fingerprint);
+
+    /// <summary>What happened to each notification that carried the alert, oldest first.</summary>
+    public IReadOnlyList<DeliveryRecord> GetDeliveries(string fingerprint) => _outbox.GetDeliveries(fingerprint);
+
+    /// <summary>The silences active now whose matchers all match the alert.</summary>
+    public IReadOnlyList<Silence> SilencesCovering(AlertView alert)
     {
-        var now = _time.GetUtcNow();
-        var silences = _outbox.GetSilences().Where(s => s.IsActive(now)).Select(s => TryParse(s.Matchers)).Where(m => m is not null).ToList();
-        return _outbox.GetAlert(fingerprint) is { } t ? ToView(t, silences!) : null;
+        ArgumentNullException.ThrowIfNull(alert);
+        var ids = alert.SilencedBy.ToHashSet(StringComparer.Ordinal);
+        return _outbox.GetSilences().Where(s => ids.Contains(s.Id)).ToList();
     }
+
+    public IReadOnlyList<OutboxNotification> GetPending(int limit = 200) => _outbox.GetPending(limit);
 
     /// <summary>Acknowledged alerts stop repeating; their resolve is still sent. False if the fingerprint is unknown.</summary>
     public bool Acknowledge(string fingerprint, string? by, string? comment) =>
@@ -86,11 +104,21 @@ internal sealed class AlertStatusService
     {
         var states = _outbox.GetEndpoints().ToDictionary(e => e.Name, StringComparer.Ordinal);
         var counts = _outbox.CountByEndpoint();
+        var now = _time.GetUtcNow();
         return _endpoints.Select(e =>
         {
             states.TryGetValue(e.Name, out var s);
+            var success = _outbox.GetLatestDelivery(e.Name, DeliveryRecord.Delivered);
+            var failure = _outbox.GetLatestDelivery(e.Name, DeliveryRecord.Failed, DeliveryRecord.DeadLettered);
+            var open = _dispatcher?.CircuitOpenUntil(e.Name) is { } until && until > now ? until : (DateTimeOffset?)null;
             return new EndpointView(e.Name, e.Url.ToString(), e.Options.Format.ToString(), NotificationFormatter.SeverityName(e.Options.MinSeverity),
-                s?.IsDisabled ?? false, s?.DisabledReason, s?.DisabledAt, counts.GetValueOrDefault(e.Name).Pending, counts.GetValueOrDefault(e.Name).DeadLetters);
+                s?.IsDisabled ?? false, s?.DisabledReason, s?.DisabledAt, counts.GetValueOrDefault(e.Name).Pending, counts.GetValueOrDefault(e.Name).DeadLetters)
+            {
+                CircuitOpenUntil = open,
+                LastSuccessAt = success?.At,
+                LastFailureAt = failure?.At,
+                LastFailure = failure?.Detail,
+            };
         }).ToList();
     }
 
@@ -100,16 +128,62 @@ internal sealed class AlertStatusService
 
     public long DeadLetterCount => _outbox.CountDeadLetters();
 
-    private AlertView ToView(TrackedAlert t, List<IReadOnlyList<LabelMatcher>> silences)
+    /// <summary>The active silences and the firing alerts (as inhibition sources) that views are computed against.</summary>
+    private ViewContext Context(IReadOnlyList<TrackedAlert> alerts)
+    {
+        var now = _time.GetUtcNow();
+        var silences = _outbox.GetSilences().Where(s => s.IsActive(now))
+            .Select(s => (s.Id, Matchers: TryParse(s.Matchers))).Where(s => s.Matchers is not null).Select(s => (s.Id, s.Matchers!)).ToList();
+        // Per inhibit rule, the firing alerts on its source side, matched once (not once per alert shown: an outage fires thousands).
+        var firing = _inhibitRules.Count == 0 ? [] : alerts.Where(a => a.IsFiring).Select(a => (a.Alert.Fingerprint, Labels: AlertLabels.For(a.Alert))).ToList();
+        var sources = _inhibitRules.Select(r => firing.Where(f => LabelMatcher.MatchesAll(r.Source, f.Labels)).ToList()).ToArray();
+        return new ViewContext(silences, sources);
+    }
+
+    private AlertView ToView(TrackedAlert t, ViewContext context)
     {
         var a = t.Alert;
         var labels = AlertLabels.For(a);
+        var firing = a.Status != AlertStatus.Resolved;
+        var silencedBy = firing ? context.Silences.Where(s => LabelMatcher.MatchesAll(s.Matchers, labels)).Select(s => s.Id).ToList() : [];
         return new AlertView(a.Fingerprint, a.RuleName, NotificationFormatter.StatusName(a.Status), NotificationFormatter.SeverityName(a.Severity),
             double.IsFinite(a.Value) ? a.Value : null, a.DeviceId, a.Family, a.Labels.GetValueOrDefault("building"), a.Labels.GetValueOrDefault("floor"),
             a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.At, t.IsAcknowledged, t.AcknowledgedBy, t.AcknowledgedAt, t.AcknowledgeComment,
-            a.Status != AlertStatus.Resolved && silences.Any(m => LabelMatcher.MatchesAll(m, labels)),
-            _options.ExternalUrl.TrimEnd('/') + "/alerts/" + Uri.EscapeDataString(a.Fingerprint));
+            silencedBy.Count > 0,
+            _options.ExternalUrl.TrimEnd('/') + "/alerts/" + Uri.EscapeDataString(a.Fingerprint))
+        {
+            SilencedBy = silencedBy,
+            InhibitedBy = firing ? InhibitorOf(a, labels, context.Sources) : null,
+            ValueText = a.ValueText,
+            ProfileId = a.ProfileId,
+        };
     }
+
+    /// <summary>The fingerprint of a firing alert that inhibits <paramref name="target"/> under one of the inhibit rules, or null.</summary>
+    private string? InhibitorOf(Alert target, IReadOnlyDictionary<string, string> labels, List<(string Fingerprint, IReadOnlyDictionary<string, string> Labels)>[] sources)
+    {
+        for (var i = 0; i < _inhibitRules.Count; i++)
+        {
+            var rule = _inhibitRules[i];
+            if (!LabelMatcher.MatchesAll(rule.Target, labels))
+            {
+                continue;
+            }
+
+            foreach (var (fingerprint, sourceLabels) in sources[i])
+            {
+                if (fingerprint != target.Fingerprint && rule.AgreeOnEqual(sourceLabels, labels))
+                {
+                    return fingerprint;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <param name="Sources">Per inhibit rule, the firing alerts that match its source matchers.</param>
+    private sealed record ViewContext(List<(string Id, IReadOnlyList<LabelMatcher> Matchers)> Silences, List<(string Fingerprint, IReadOnlyDictionary<string, string> Labels)>[] Sources);
 
     private static IReadOnlyList<LabelMatcher>? TryParse(IReadOnlyList<string> matchers)
     {

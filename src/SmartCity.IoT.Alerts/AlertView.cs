@@ -21,4 +21,18 @@ internal sealed record AlertView(
     DateTimeOffset? AcknowledgedAt,
     string? AcknowledgeComment,
     bool Silenced,
-    string Url);
+    string Url)
+{
+    /// <summary>Ids of the active silences that cover the alert.</summary>
+    public IReadOnlyList<string> SilencedBy { get; init; } = [];
+
+    /// <summary>The fingerprint of the firing alert that inhibits this one (an inhibit rule), or null.</summary>
+    public string? InhibitedBy { get; init; }
+
+    public bool Inhibited => InhibitedBy is not null;
+
+    /// <summary>The value in its field's own terms (an enum name, true/false), or null for a number.</summary>
+    public string? ValueText { get; init; }
+
+    public string ProfileId { get; init; } = "";
+}

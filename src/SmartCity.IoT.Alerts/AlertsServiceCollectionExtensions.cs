@@ -61,7 +61,8 @@ public static class AlertsServiceCollectionExtensions
             sp.GetRequiredService<AlertOutbox>(),
             sp.GetRequiredService<IOptions<AlertsOptions>>().Value,
             sp.GetRequiredService<IReadOnlyList<WebhookEndpoint>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<WebhookDispatcher>()));
         services.AddHostedService<AlertRoutingService>();
         services.AddHostedService<AlertDeliveryService>();
         return services;

@@ -10,4 +10,15 @@ internal sealed record EndpointView(
     string? DisabledReason,
     DateTimeOffset? DisabledAt,
     int Pending,
-    int DeadLetters);
+    int DeadLetters)
+{
+    /// <summary>Set while the circuit breaker is open: no attempt until then.</summary>
+    public DateTimeOffset? CircuitOpenUntil { get; init; }
+
+    public DateTimeOffset? LastSuccessAt { get; init; }
+
+    public DateTimeOffset? LastFailureAt { get; init; }
+
+    /// <summary>Why the last attempt failed (the receiver's answer or the error).</summary>
+    public string? LastFailure { get; init; }
+}

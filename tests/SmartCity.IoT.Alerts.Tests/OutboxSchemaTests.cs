@@ -43,7 +43,7 @@ public sealed class OutboxSchemaTests
         _ = new AlertOutbox(path);
 
         Assert.Equal(OutboxSchema.CurrentVersion, UserVersion(path));
-        Assert.Equal(1, OutboxSchema.CurrentVersion);
+        Assert.Equal(2, OutboxSchema.CurrentVersion);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class OutboxSchemaTests
 
         var outbox = new AlertOutbox(path);
 
-        Assert.Equal(1, UserVersion(path));
+        Assert.Equal(OutboxSchema.CurrentVersion, UserVersion(path));
         var (_, inboxed, _) = Assert.Single(outbox.ReadInbox());
         Assert.Equal(other.Fingerprint, inboxed!.Fingerprint);
         var tracked = Assert.Single(outbox.GetAlerts());
@@ -104,13 +104,14 @@ public sealed class OutboxSchemaTests
         var path = dir.Sub("alerts.db");
         var outbox = new AlertOutbox(path);
         outbox.AppendInbox([TestAlerts.Firing()]);
-        var v2 = new OutboxMigration(2, "test: a column", "ALTER TABLE inbox ADD COLUMN source TEXT NOT NULL DEFAULT 'mqtt';");
-        var v3 = new OutboxMigration(3, "test: uses the column of 2", "UPDATE inbox SET source = source || '+v3';");
+        var next = OutboxSchema.CurrentVersion + 1;
+        var v2 = new OutboxMigration(next, "test: a column", "ALTER TABLE inbox ADD COLUMN source TEXT NOT NULL DEFAULT 'mqtt';");
+        var v3 = new OutboxMigration(next + 1, "test: uses the column of the one before", "UPDATE inbox SET source = source || '+v3';");
 
         using (var c = Connect(path))
         {
             OutboxSchema.Migrate(c, path, [.. OutboxSchema.Migrations, v2, v3]);
-            Assert.Equal(3, UserVersion(c));
+            Assert.Equal(next + 1, UserVersion(c));
             Assert.Equal("mqtt+v3", Scalar(c, "SELECT source FROM inbox"));
 
             // Already at 3: nothing runs again.

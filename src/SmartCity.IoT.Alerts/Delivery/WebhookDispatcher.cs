@@ -82,6 +82,9 @@ internal sealed class WebhookDispatcher
         return counts.Sum();
     }
 
+    /// <summary>Until when <paramref name="endpoint"/>'s circuit breaker holds attempts back, or null when it never opened.</summary>
+    public DateTimeOffset? CircuitOpenUntil(string endpoint) => _circuitOpenUntil.TryGetValue(endpoint, out var until) ? until : null;
+
     /// <summary>Attempts one stored notification now and records the outcome in the outbox.</summary>
     public async Task<DeliveryOutcome> AttemptAsync(OutboxNotification n, CancellationToken ct = default)
     {

@@ -17,6 +17,8 @@ internal sealed class AlertOutbox
     private readonly NotificationStore _notifications;
     private readonly DeadLetterStore _deadLetters;
     private readonly EndpointStore _endpoints;
+    private readonly AlertTransitionStore _transitions;
+    private readonly DeliveryLogStore _deliveries;
 
     /// <summary>Opens (or creates) the file and brings its schema up to date; throws <see cref="OutboxSchemaException"/> for a file from a newer version.</summary>
     public AlertOutbox(string path, TimeProvider? timeProvider = null)
@@ -30,6 +32,8 @@ internal sealed class AlertOutbox
         _notifications = new NotificationStore(_db);
         _deadLetters = new DeadLetterStore(_db);
         _endpoints = new EndpointStore(_db);
+        _transitions = new AlertTransitionStore(_db);
+        _deliveries = new DeliveryLogStore(_db);
     }
 
     /// <summary>The full path of the SQLite file.</summary>
@@ -50,6 +54,11 @@ internal sealed class AlertOutbox
     public TrackedAlert? ApplyInbox(long inboxId, Alert? alert) => _db.InTransaction(c =>
     {
         var tracked = alert is null ? null : _alerts.Apply(c, alert);
+        if (tracked is not null)
+        {
+            AlertTransitionStore.Append(c, tracked.Alert);
+        }
+
         InboxStore.Delete(c, inboxId);
         return tracked;
     });
@@ -57,6 +66,15 @@ internal sealed class AlertOutbox
     public IReadOnlyList<TrackedAlert> GetAlerts() => _alerts.GetAll();
 
     public TrackedAlert? GetAlert(string fingerprint) => _alerts.Get(fingerprint);
+
+    /// <inheritdoc cref="AlertTransitionStore.Get"/>
+    public IReadOnlyList<AlertTransition> GetTransitions(string fingerprint) => _transitions.Get(fingerprint);
+
+    /// <inheritdoc cref="DeliveryLogStore.ForAlert"/>
+    public IReadOnlyList<DeliveryRecord> GetDeliveries(string fingerprint) => _deliveries.ForAlert(fingerprint);
+
+    /// <inheritdoc cref="DeliveryLogStore.Latest"/>
+    public DeliveryRecord? GetLatestDelivery(string endpoint, params string[] outcomes) => _deliveries.Latest(endpoint, outcomes);
 
     /// <summary>
     /// The latest transition of every firing alert as it will be once the router has taken the inbox: the stored alerts with the
@@ -98,7 +116,12 @@ internal sealed class AlertOutbox
 
     /// <summary>Forgets resolved alerts, and the log entries of groups with nothing firing, last changed before <paramref name="olderThan"/>.</summary>
     public int PruneResolved(DateTimeOffset olderThan) => _db.InTransaction(c =>
-        TrackedAlertStore.PruneResolved(c, olderThan.ToUnixTimeMilliseconds()) + NotifyLogStore.PruneResolved(c, olderThan.ToUnixTimeMilliseconds()));
+    {
+        var pruned = TrackedAlertStore.PruneResolved(c, olderThan.ToUnixTimeMilliseconds()) + NotifyLogStore.PruneResolved(c, olderThan.ToUnixTimeMilliseconds());
+        AlertTransitionStore.PruneOrphans(c);
+        DeliveryLogStore.PruneOlderThan(c, olderThan.ToUnixTimeMilliseconds());
+        return pruned;
+    });
 
     // ---- silences ----
 
@@ -166,6 +189,7 @@ internal sealed class AlertOutbox
     {
         DeadLetterStore.CopyFromOutbox(c, id, _db.Now(), attempts, reason);
         NotificationStore.Delete(c, id);
+        DeliveryLogStore.Add(c, id, DeliveryRecord.DeadLettered, attempts, reason, _db.Now());
     });
 
     public IReadOnlyList<DeadLetter> GetDeadLetters(int limit = 1000) => _deadLetters.GetAll(limit);
@@ -193,6 +217,7 @@ internal sealed class AlertOutbox
             }
 
             DeadLetterStore.MoveToOutbox(c, id, _db.Now());
+            DeliveryLogStore.Add(c, id, DeliveryRecord.Requeued, 0, "retried from the dead letters", _db.Now());
             foreach (var fp in fingerprints)
             {
                 NotificationStore.LinkAlert(c, id, endpoint, fp);
@@ -224,6 +249,7 @@ internal sealed class AlertOutbox
         var now = _db.Now();
         EndpointStore.Disable(c, name, now, reason);
         var moved = DeadLetterStore.CopyEndpointFromOutbox(c, name, now, reason);
+        DeliveryLogStore.AddEndpoint(c, name, DeliveryRecord.DeadLettered, "endpoint disabled: " + reason, now);
         NotificationStore.DeleteEndpoint(c, name);
         return moved;
     });

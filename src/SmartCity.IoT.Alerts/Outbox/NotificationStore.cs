@@ -33,6 +33,7 @@ internal sealed class NotificationStore(OutboxDatabase db)
             LinkAlert(c, id, n.Endpoint, fp);
         }
 
+        DeliveryLogStore.Add(c, id, DeliveryRecord.Queued, 0, null, now);
         return id;
     }
 
@@ -81,6 +82,7 @@ internal sealed class NotificationStore(OutboxDatabase db)
             SELECT endpoint, fingerprint, notification_id FROM notification_alerts WHERE notification_id=$id
             ON CONFLICT(endpoint, fingerprint) DO UPDATE SET last_id=MAX(last_id, excluded.last_id)
             """, ("$id", id));
+        DeliveryLogStore.Add(c, id, DeliveryRecord.Delivered, null, null, db.Now());
         Delete(c, id);
     });
 
@@ -89,9 +91,12 @@ internal sealed class NotificationStore(OutboxDatabase db)
         OutboxDatabase.Scalar(c, "SELECT last_id FROM delivered_log WHERE endpoint=$e AND fingerprint=$f", ("$e", endpoint), ("$f", fingerprint)) as long?;
 
     /// <summary>Records a failed attempt and when to try again.</summary>
-    public void Reschedule(long id, DateTimeOffset nextAttemptAt, int attempts, string error) => db.Run(c =>
+    public void Reschedule(long id, DateTimeOffset nextAttemptAt, int attempts, string error) => db.InTransaction(c =>
+    {
         OutboxDatabase.Execute(c, "UPDATE notifications SET next_attempt_at=$n, attempts=$a, last_error=$e WHERE id=$id",
-            ("$n", nextAttemptAt.ToUnixTimeMilliseconds()), ("$a", attempts), ("$e", error), ("$id", id)));
+            ("$n", nextAttemptAt.ToUnixTimeMilliseconds()), ("$a", attempts), ("$e", error), ("$id", id));
+        DeliveryLogStore.Add(c, id, DeliveryRecord.Failed, attempts, error, db.Now());
+    });
 
     /// <summary>Standard Webhooks suggests a unique, sortable message id: <c>msg_</c> + a version-7 GUID.</summary>
     private string NewWebhookId() => "msg_" + Guid.CreateVersion7(db.Time.GetUtcNow()).ToString("N");

@@ -35,6 +35,14 @@ internal static class OutboxSchema
                 dead_at INTEGER NOT NULL, attempts INTEGER NOT NULL, reason TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS endpoints(name TEXT PRIMARY KEY, url TEXT NOT NULL, disabled_at INTEGER, reason TEXT);
             """),
+        new(2, "alert transitions and delivery attempts, for the alert page's timeline", """
+            CREATE TABLE alert_transitions(id INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL, status TEXT NOT NULL, severity TEXT NOT NULL,
+                value REAL, value_text TEXT, at INTEGER NOT NULL);
+            CREATE INDEX ix_alert_transitions_fp ON alert_transitions(fingerprint, id);
+            CREATE TABLE delivery_log(id INTEGER PRIMARY KEY AUTOINCREMENT, notification_id INTEGER NOT NULL, endpoint TEXT NOT NULL, webhook_id TEXT NOT NULL,
+                status TEXT NOT NULL, fingerprints TEXT NOT NULL, outcome TEXT NOT NULL, attempt INTEGER NOT NULL, detail TEXT, at INTEGER NOT NULL);
+            CREATE INDEX ix_delivery_log_endpoint ON delivery_log(endpoint, id);
+            """),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

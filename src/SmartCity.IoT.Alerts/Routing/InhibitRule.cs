@@ -22,11 +22,12 @@ internal sealed class InhibitRule
     /// <summary>True when <paramref name="source"/> (a firing alert) inhibits <paramref name="target"/>.</summary>
     public bool Inhibits(IReadOnlyDictionary<string, string> source, IReadOnlyDictionary<string, string> target)
     {
-        if (!LabelMatcher.MatchesAll(Target, target) || !LabelMatcher.MatchesAll(Source, source))
-        {
-            return false;
-        }
+        return LabelMatcher.MatchesAll(Target, target) && LabelMatcher.MatchesAll(Source, source) && AgreeOnEqual(source, target);
+    }
 
+    /// <summary>True when the two label sets have the same value (or both none) for every <see cref="Equal"/> label.</summary>
+    public bool AgreeOnEqual(IReadOnlyDictionary<string, string> source, IReadOnlyDictionary<string, string> target)
+    {
         foreach (var name in Equal)
         {
             if (source.GetValueOrDefault(name, "") != target.GetValueOrDefault(name, ""))

@@ -104,7 +104,7 @@ internal static class GatewayHost
 
         services.AddIngestPipeline(rules);
         services.AddHostedService<DemoSimulatorService>();
-        services.AddSingleton<StatusSnapshotBuilder>();
+        services.AddStatusPages(configuration);
         services.AddGatewayMetrics();
 
         services.AddHealthChecks()
@@ -114,7 +114,7 @@ internal static class GatewayHost
         configureServices?.Invoke(services);
         var app = builder.Build();
         app.Services.StartGatewayMetrics();
-        app.MapGet("/", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Content(StatusPage.Render(await status.BuildAsync(ct)), "text/html; charset=utf-8"));
+        app.MapStatusPages();
         app.MapGet("/api/status", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Json(await status.BuildAsync(ct)));
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });

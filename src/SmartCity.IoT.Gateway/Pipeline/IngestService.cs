@@ -28,9 +28,11 @@ internal sealed partial class IngestService : BackgroundService
     private readonly ILogger<IngestService> _logger;
     private readonly TimeProvider _time;
     private readonly FiringAlertAdopter _adopter;
+    private readonly RuleReloadStatus? _reloads;
 
-    public IngestService(IngestPipeline pipeline, IEnumerable<IMessageSource> sources, RuleCheckpointFile checkpoints, DeviceCatalog catalog, IOptions<GatewayOptions> options, ILogger<IngestService> logger, TimeProvider time, IEnumerable<IFiringAlertSource> firing)
+    public IngestService(IngestPipeline pipeline, IEnumerable<IMessageSource> sources, RuleCheckpointFile checkpoints, DeviceCatalog catalog, IOptions<GatewayOptions> options, ILogger<IngestService> logger, TimeProvider time, IEnumerable<IFiringAlertSource> firing, RuleReloadStatus? reloads = null)
     {
+        _reloads = reloads;
         _pipeline = pipeline;
         _sources = sources.ToArray();
         _checkpoints = checkpoints;
@@ -155,6 +157,7 @@ internal sealed partial class IngestService : BackgroundService
             rules => _ = ReloadAsync(rules, path, stoppingToken),
             errors =>
             {
+                _reloads?.Failed(errors);
                 foreach (var error in errors)
                 {
                     Log.RulesReloadFailed(_logger, error.ToString());
@@ -167,6 +170,7 @@ internal sealed partial class IngestService : BackgroundService
         try
         {
             await _pipeline.WithEngineAsync(e => e.Reload(rules), stoppingToken).ConfigureAwait(false);
+            _reloads?.Succeeded();
             Log.RulesReloaded(_logger, rules.Count, path);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -175,6 +179,7 @@ internal sealed partial class IngestService : BackgroundService
         }
         catch (Exception ex)
         {
+            _reloads?.Failed([new Core.Loading.Diagnostic(path, 0, 0, ex.Message)]);
             Log.RulesReloadFailed(_logger, ex.Message);
         }
     }

@@ -35,6 +35,7 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<BatchWriter>();
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<RuleCheckpointFile>();
+        services.AddSingleton<RuleReloadStatus>();
         services.AddHostedService<IngestService>();
         return services;
     }

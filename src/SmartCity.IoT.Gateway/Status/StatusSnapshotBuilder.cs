@@ -32,16 +32,32 @@ internal sealed class StatusSnapshotBuilder(
 
     private EngineView _engine = new([], 0, null);
 
-    public async Task<StatusSnapshot> BuildAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The rule engine's active alerts. Never under the pipeline's gate for long: while a sink holds the pipeline (a full spool,
+    /// say) the page still answers at once, with the alerts as they were when it last could read them (<see cref="EngineView.ReadAt"/>).
+    /// </summary>
+    public async Task<EngineView> ReadEngineAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        // Never under the pipeline's gate for long: while a sink holds the pipeline (a full spool, say) the page still
-        // answers at once, with the alerts as they were when it last could read them.
         var view = _engine;
         if (await pipeline.TryWithEngineAsync(e => view = new EngineView(e.ActiveAlerts(), e.RuleCount, now), EngineWait, cancellationToken).ConfigureAwait(false))
         {
             _engine = view;
         }
+
+        return view;
+    }
+
+    /// <summary>The rules running now.</summary>
+    public SmartCity.IoT.Rules.Model.RuleSet Rules => engine.Rules;
+
+    /// <summary>Rules whose evaluation failed, until a reload replaces them.</summary>
+    public IReadOnlyList<BrokenRule> BrokenRules => engine.BrokenRules;
+
+    public async Task<StatusSnapshot> BuildAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var view = await ReadEngineAsync(cancellationToken).ConfigureAwait(false);
 
         var active = view.Active;
         var ruleCount = view.RuleCount;
@@ -70,7 +86,8 @@ internal sealed class StatusSnapshotBuilder(
         return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath, engine.BrokenRules);
     }
 
-    private sealed record EngineView(IReadOnlyList<ActiveAlertInfo> Active, int RuleCount, DateTimeOffset? ReadAt);
+    /// <param name="ReadAt">When the alerts were read; older than now while the pipeline is busy.</param>
+    public sealed record EngineView(IReadOnlyList<ActiveAlertInfo> Active, int RuleCount, DateTimeOffset? ReadAt);
 
     private static string Format(SmartCity.IoT.Core.Model.FieldDefinition field, double value) => field.Type switch
     {
