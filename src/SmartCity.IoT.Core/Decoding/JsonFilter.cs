@@ -9,7 +9,7 @@ namespace SmartCity.IoT.Core.Decoding;
 /// property (one name, or a dotted path of names) equals a string, number, <c>true</c>, <c>false</c> or <c>null</c>.
 /// Evaluated on a copy of the reader, so the element is then walked from its start; nothing is allocated.
 /// </summary>
-public sealed class JsonFilter
+public sealed class JsonFilter : IEquatable<JsonFilter>
 {
     private readonly byte[][] _names;
     private readonly byte[]? _text;
@@ -19,6 +19,8 @@ public sealed class JsonFilter
     private JsonFilter(string text, string[] names, bool negate, JsonTokenType kind, string? textValue, double number)
     {
         Text = text;
+        Names = names;
+        Literal = kind switch { JsonTokenType.String => textValue, JsonTokenType.Number => number, JsonTokenType.True => true, JsonTokenType.False => false, _ => null };
         _names = names.Select(Encoding.UTF8.GetBytes).ToArray();
         Negate = negate;
         _kind = kind;
@@ -30,6 +32,12 @@ public sealed class JsonFilter
     public string Text { get; }
 
     public bool Negate { get; }
+
+    /// <summary>The element's property compared (one name, or nested names).</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>The value compared with: a string, a double, a bool, or null.</summary>
+    public object? Literal { get; }
 
     /// <summary>Parses the inside of <c>[...]</c> (starting with <c>?</c>); false with a message naming what to write.</summary>
     public static bool TryParse(string inner, out JsonFilter? filter, out string error)
@@ -135,6 +143,13 @@ public sealed class JsonFilter
         JsonTokenType.Number => reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) && d == _number,
         _ => reader.TokenType == _kind,
     };
+
+    /// <summary>Filters are equal when written the same (paths compare step by step).</summary>
+    public bool Equals(JsonFilter? other) => other is not null && string.Equals(Text, other.Text, StringComparison.Ordinal);
+
+    public override bool Equals(object? obj) => obj is JsonFilter f && Equals(f);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
 
     public override string ToString() => Text;
 }

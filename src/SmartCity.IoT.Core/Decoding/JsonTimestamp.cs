@@ -11,8 +11,8 @@ namespace SmartCity.IoT.Core.Decoding;
 /// </summary>
 internal sealed class JsonTimestamp(TimestampFormat format, TimeSpan utcOffset)
 {
-    private const long MinPlausibleNs = 946_684_800_000_000_000L;   // 2000-01-01
-    private const long MaxPlausibleNs = 4_102_444_800_000_000_000L; // 2100-01-01
+    internal const long MinPlausibleNs = 946_684_800_000_000_000L;   // 2000-01-01
+    internal const long MaxPlausibleNs = 4_102_444_800_000_000_000L; // 2100-01-01
 
     public TimestampFormat Format { get; } = format;
 
