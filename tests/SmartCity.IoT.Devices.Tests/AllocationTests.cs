@@ -35,4 +35,30 @@ public sealed class AllocationTests
         Assert.Equal(0, allocated);
         Assert.True(reading.FieldCount > 0 || catalog.Decode(topic, payload, reading, 0).IsAvailability);
     }
+
+    [Theory]
+    [InlineData("senml/environment", "one device at one time")]
+    [InlineData("senml/environment", "three samples in one pack, times relative to the base time")]
+    [InlineData("senml/environment", "two devices in one pack, base value and kelvin")]
+    [InlineData("rackwatch/rt-4", "two probes and the battery")]
+    [InlineData("airsense/pm-1", "units as the firmware writes them")]
+    public void Decoding_a_message_with_several_readings_allocates_nothing(string profileId, string sampleName)
+    {
+        var catalog = CatalogFixture.Catalog;
+        var sample = catalog.LoadedProfiles.Single(p => p.Profile.Id == profileId).Samples.Single(s => s.Name == sampleName);
+        var readings = catalog.CreateReadingSet();
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(catalog.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs).IsSuccess);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5000; i++)
+        {
+            catalog.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(sample.Expect!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, catalog.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs).Readings);
+    }
 }

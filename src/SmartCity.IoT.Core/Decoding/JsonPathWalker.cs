@@ -30,7 +30,8 @@ internal sealed class JsonPathWalker(JsonPathNode root, JsonTargets targets)
                     return;
                 }
 
-                var units = JsonTargets.UnitsIn(node, reader, stackalloc byte[JsonText.ScratchBytes]);
+                // Only objects whose fields read a unit next to them pay for the scan (and the zeroed scratch).
+                var units = node.UnitName is null ? default : JsonTargets.UnitsIn(node, reader, stackalloc byte[JsonText.ScratchBytes]);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var child = node.FindByName(ref reader);

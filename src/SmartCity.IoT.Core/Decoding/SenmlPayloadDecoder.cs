@@ -207,8 +207,14 @@ public sealed class SenmlPayloadDecoder : PayloadDecoder
         if (hasTime)
         {
             var seconds = baseTime + record.Time;
-            timeNs = seconds < RelativeTimeLimit ? ctx.ReceivedUnixNs + (long)Math.Round(seconds * 1e9) : (long)Math.Round(seconds * 1e9);
-            if (timeNs is < JsonTimestamp.MinPlausibleNs or > JsonTimestamp.MaxPlausibleNs || !double.IsFinite(seconds))
+            if (!double.IsFinite(seconds) || Math.Abs(seconds) > 9e9)
+            {
+                ctx.Fail(DecodeError.BadTimestamp, $"SenML record {index}: time {seconds} s (bt + t) is outside 2000..2100");
+                return;
+            }
+
+            timeNs = (seconds < RelativeTimeLimit ? ctx.ReceivedUnixNs : 0) + ToNanoseconds(seconds);
+            if (timeNs is < JsonTimestamp.MinPlausibleNs or > JsonTimestamp.MaxPlausibleNs)
             {
                 ctx.Fail(DecodeError.BadTimestamp, $"SenML record {index}: time {seconds} s (bt + t) is outside 2000..2100");
                 return;
@@ -253,6 +259,13 @@ public sealed class SenmlPayloadDecoder : PayloadDecoder
                 mapping.ApplyNumber(baseSum + record.Sum, unit, target, ref ctx);
                 break;
         }
+    }
+
+    /// <summary>Whole seconds and the fraction apart, so 1763856000.25 s is exactly ...250000000 ns.</summary>
+    private static long ToNanoseconds(double seconds)
+    {
+        var whole = Math.Floor(seconds);
+        return (long)whole * 1_000_000_000L + (long)Math.Round((seconds - whole) * 1e9);
     }
 
     /// <summary>The field whose key is the record's name, or its base name + name.</summary>
