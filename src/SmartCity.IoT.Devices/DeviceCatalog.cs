@@ -130,6 +130,9 @@ public sealed class DeviceCatalog
     /// <summary>A reading sized for this vocabulary; reuse one per consumer loop.</summary>
     public Reading CreateReading() => new(Math.Max(1, Vocabulary.Count));
 
+    /// <summary>A reading set sized for this vocabulary (a message may yield several readings); reuse one per consumer loop.</summary>
+    public ReadingSet CreateReadingSet() => new(Math.Max(1, Vocabulary.Count));
+
     /// <summary>
     /// Hot path: resets and fills <paramref name="reading"/> (Profile, Topic, DeviceId, tags, values, TimestampNs).
     /// Allocation-free for a known topic and a good payload.
@@ -140,6 +143,9 @@ public sealed class DeviceCatalog
     /// <summary>The ids the profile files under <paramref name="root"/> would have (vendor/model), without loading them.</summary>
     public static IReadOnlyList<string> ProfileIds(string root) =>
         ProfileFiles(Path.GetFullPath(root), []).Select(f => ExpectedId(Path.GetFullPath(root), f)).ToList();
+    /// <summary>Hot path: as <see cref="Decode(string, ReadOnlySpan{byte}, Reading, long)"/> into every reading the message yields.</summary>
+    public DecodeResult Decode(string topic, ReadOnlySpan<byte> payload, ReadingSet readings, long receivedUnixNs) =>
+        Decoder.Decode(topic, payload, readings, receivedUnixNs);
 
     internal static string ExpectedId(string root, string file)
     {
