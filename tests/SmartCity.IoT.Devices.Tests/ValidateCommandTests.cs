@@ -146,7 +146,7 @@ public sealed class ValidateCommandTests
         var exit = DeviceCommands.Test(Path.Combine(RepoPaths.Devices, "lionrock", "om-100.yaml"), "buildings/hq/floors/2/occupancy/om-0201/up",
             Convert.FromHexString("0100"), RepoPaths.Devices, output);
         Assert.Equal(1, exit);
-        Assert.Contains("error     malformed_payload: binary payload has 2 byte(s), the layout needs at least 8", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("error     malformed_payload: binary frame has 2 byte(s), the layout is exactly 8 (byte 2 is where they part); frame (hex): 01 00", output.ToString(), StringComparison.Ordinal);
     }
 
     private static (int Exit, string Output) Validate(TempDevices temp, params string[] files)

@@ -33,6 +33,7 @@ internal static class PayloadCompiler
         {
             "value" => new ValuePayloadBuilder(context),
             "binary" => new BinaryPayloadBuilder(context, payload),
+            "records" => new RecordPayloadBuilder(context, payload, root),
             _ => new JsonPayloadBuilder(context, payload),
         };
         var seenFields = new HashSet<string>(StringComparer.Ordinal);
@@ -88,7 +89,7 @@ internal static class PayloadCompiler
 
         var isBinary = YamlSource.Get(fmap, "offset") is not null;
         var path = file.Str(fmap, "path", $"field '{name}'");
-        var mapping = FieldMappingBuilder.Build(context, fmap, entry, name, builder.SourceOf(fmap, name, path, isBinary), isBinary);
+        var mapping = FieldMappingBuilder.Build(context, fmap, entry, name, builder.SourceOf(fmap, name, path, isBinary), isBinary, builder.DefaultUnit(fmap));
         return mapping is null ? null : new FieldSpec(fmap, name, path, isBinary, mapping);
     }
 }

@@ -24,11 +24,14 @@ internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, Js
 
         file.CheckKeys(pm, "'payload'", ProfileLoader.PayloadKeys);
         var format = file.Str(pm, "format", "'payload'", required: true) ?? "json";
-        if (format is not ("json" or "binary" or "value"))
+        if (format is not ("json" or "binary" or "value" or "records"))
         {
-            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, binary or value");
+            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, binary, records or value");
             return null;
         }
+
+        BinaryAssertions.RejectUnless(context, pm, format == "binary");
+        RecordPayloadBuilder.RejectKeysUnless(context, pm, format == "records");
 
         var encoding = BinaryEncoding.Raw;
         if (file.Str(pm, "encoding", "'payload'") is { } enc && !context.TryEncoding(enc, YamlSource.Get(pm, "encoding")!, out encoding))

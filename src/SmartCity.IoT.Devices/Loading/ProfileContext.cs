@@ -11,6 +11,12 @@ internal sealed class ProfileContext(YamlSource file, IReadOnlyDictionary<string
 
     public IReadOnlyDictionary<string, VocabularyEntry> Entries { get; } = entries;
 
+    /// <summary>What loads but is risky (printed by <c>devices validate</c>, never failing it).</summary>
+    public List<Diagnostic> Warnings { get; } = [];
+
+    public void Warn(YamlNode node, string message) =>
+        Warnings.Add(new Diagnostic(File.File, (int)Math.Max(1, node.Start.Line), (int)Math.Max(1, node.Start.Column), message));
+
     public JsonPath? ParsePath(string text, YamlNode node)
     {
         if (JsonPath.TryParse(text, out var path, out var error))
