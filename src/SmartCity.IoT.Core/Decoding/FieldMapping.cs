@@ -199,7 +199,8 @@ public sealed class FieldMapping
             v = Math.Round(v, MidpointRounding.AwayFromZero);
         }
 
-        reading.Set(FieldId, v);
+        // Rounding keeps the sign of what it rounded (Math.Round(-0.0028, 2) is -0), and -0 would be written as "-0".
+        reading.Set(FieldId, v == 0 ? 0 : v);
     }
 
     private string TypeText() => Field.Type switch
