@@ -7,7 +7,7 @@ namespace SmartCity.IoT.Core.Decoding;
 /// </summary>
 public readonly struct DecodeResult
 {
-    public DecodeResult(DecodeError error, string? detail, int rejectedFields, DecodeError rejectionReason, string? rejectionDetail, bool isAvailability, bool online)
+    public DecodeResult(DecodeError error, string? detail, int rejectedFields, DecodeError rejectionReason, string? rejectionDetail, bool isAvailability, bool online, int readings = 0)
     {
         Error = error;
         Detail = detail;
@@ -16,7 +16,11 @@ public readonly struct DecodeResult
         RejectionDetail = rejectionDetail;
         IsAvailability = isAvailability;
         Online = online;
+        Readings = readings;
     }
+
+    /// <summary>How many readings with at least one field the message yielded (0 on failure and for availability).</summary>
+    public int Readings { get; }
 
     public DecodeError Error { get; }
 
