@@ -51,13 +51,23 @@ public sealed class RecordType
 
             matched = true;
             var mapping = v.Field.Mapping;
-            if (reading.Has(mapping.FieldId))
+            var target = reading;
+            if (v.Instance is { } instance)
+            {
+                target = ctx.Readings?.For(v.InstanceKey) ?? reading;
+                if (target.Instance.Key is null && !ReferenceEquals(target, reading))
+                {
+                    target.SetInstance(instance.Key, instance.Value);
+                }
+            }
+
+            if (target.Has(mapping.FieldId))
             {
                 ctx.Fail(DecodeError.MalformedPayload, $"{Describe(channel)} at byte {at} sets {mapping.Field.Name} a second time in one frame; frame (hex): {HexText.Format(frame)}");
                 return true;
             }
 
-            mapping.ApplyNumber(v.Field.Read(data), reading, ref ctx);
+            mapping.ApplyNumber(v.Field.Read(data), target, ref ctx);
         }
 
         return matched;

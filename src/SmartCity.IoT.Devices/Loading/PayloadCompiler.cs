@@ -81,7 +81,7 @@ internal static class PayloadCompiler
             return null;
         }
 
-        if (!seenFields.Add(name))
+        if (!seenFields.Add(name) && !builder.TakesInstances(fmap))
         {
             file.Error(nameNode, $"field '{name}' is mapped twice; map each vocabulary field once");
             return null;

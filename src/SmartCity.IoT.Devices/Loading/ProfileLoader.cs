@@ -21,7 +21,8 @@ internal sealed class ProfileLoader
     public static readonly string[] MarkerKeys = ["offset", "hex"];
     public static readonly string[] RecordKeys = ["type", "length", "name"];
     public static readonly string[] TimestampKeys = ["path", "format", "utc_offset"];
-    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "range", "map", "required", "record", "channel", "part"];
+    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "range", "map", "required", "record", "channel", "part", "instance"];
+    public static readonly string[] InstanceKeys = ["tag", "value"];
     public static readonly string[] TagKeys = ["name", "path"];
     public static readonly string[] SampleKeys = ["name", "topic", "payload", "payload_hex", "payload_base64", "received_at", "expect", "expect_error", "expect_rejected", "expect_online"];
 
