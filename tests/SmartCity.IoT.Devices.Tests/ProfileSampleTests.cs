@@ -20,8 +20,9 @@ public sealed class ProfileSampleTests
         var outcome = SampleRunner.Run(sample, catalog.Decoder, catalog.Vocabulary);
         Assert.True(outcome.Passed, outcome.ToError().ToString());
 
-        var reading = catalog.CreateReading();
-        var result = catalog.Decode(sample.Topic, sample.Payload, reading, sample.ReceivedUnixNs);
+        var readings = catalog.CreateReadingSet();
+        var result = catalog.Decoder.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs);
+        var reading = readings.First;
         if (sample.ExpectError is not null)
         {
             Assert.False(result.IsSuccess);
@@ -39,13 +40,26 @@ public sealed class ProfileSampleTests
             return;
         }
 
-        // The line the real encoder writes, compared field by field with the sample's expectation.
-        var buffer = new ArrayBufferWriter<byte>();
-        Assert.True(LineProtocolWriter.WriteReading(buffer, reading, catalog.Vocabulary));
-        var written = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        Assert.EndsWith("\n", written, StringComparison.Ordinal);
-        var diffs = LineProtocolPoint.Parse(sample.Expect!).DiffersFrom(LineProtocolPoint.Parse(written));
-        Assert.True(diffs.Count == 0, string.Join("; ", diffs) + " | actual: " + written);
+        // The lines the real encoder writes (one per reading of the message), compared field by field with the expectation.
+        var expected = sample.Expect!.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var written = new List<string>();
+        for (var i = 0; i < readings.Count; i++)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            if (LineProtocolWriter.WriteReading(buffer, readings[i], catalog.Vocabulary))
+            {
+                written.Add(Encoding.UTF8.GetString(buffer.WrittenSpan));
+            }
+        }
+
+        Assert.Equal(expected.Length, written.Count);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.EndsWith("\n", written[i], StringComparison.Ordinal);
+            var diffs = LineProtocolPoint.Parse(expected[i]).DiffersFrom(LineProtocolPoint.Parse(written[i]));
+            Assert.True(diffs.Count == 0, string.Join("; ", diffs) + " | actual: " + written[i]);
+        }
+
         Assert.Equal(sample.ExpectRejected.Count > 0, result.RejectedFields > 0);
     }
 }
