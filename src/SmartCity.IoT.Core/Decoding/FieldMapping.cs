@@ -135,7 +135,7 @@ public sealed class FieldMapping
                     }
                 }
 
-                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): '{Encoding.UTF8.GetString(text)}' is not one of {string.Join(", ", Field.EnumValues)}{(Map.Length > 0 ? " or the mapped values " + KeysText() : "")}");
+                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): {HexText.Quote(text)} is not one of {string.Join(", ", Field.EnumValues)}{(Map.Length > 0 ? " or the mapped values " + KeysText() : "")}");
                 return;
             case FieldType.Boolean:
                 if (MatchesAny(text, TrueWords))
@@ -150,7 +150,7 @@ public sealed class FieldMapping
                     return;
                 }
 
-                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): '{Encoding.UTF8.GetString(text)}' is not a boolean (true/false, on/off, 1/0{(Map.Length > 0 ? ", " + KeysText() : "")})");
+                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): {HexText.Quote(text)} is not a boolean (true/false, on/off, 1/0{(Map.Length > 0 ? ", " + KeysText() : "")})");
                 return;
             default:
                 var trimmed = TrimAscii(text);
@@ -160,7 +160,7 @@ public sealed class FieldMapping
                     return;
                 }
 
-                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): expected a number, got '{Truncate(Encoding.UTF8.GetString(text))}'");
+                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): expected a number, got {HexText.Quote(text)}");
                 return;
         }
     }
@@ -230,6 +230,4 @@ public sealed class FieldMapping
     private static ReadOnlySpan<byte> TrimAscii(ReadOnlySpan<byte> s) => s.Trim(" \t\r\n"u8);
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

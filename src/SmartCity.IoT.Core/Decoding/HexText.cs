@@ -83,4 +83,23 @@ public static class HexText
         });
         return shown < bytes.Length ? $"{text} … ({bytes.Length} bytes)" : text;
     }
+
+    /// <summary>
+    /// A payload value for a message: <c>'text'</c> when it is printable UTF-8 (cut at <paramref name="maxChars"/>), else
+    /// <c>bytes (hex) 01 67 00 ea</c>, so a binary payload never lands raw in a reason or a log.
+    /// </summary>
+    public static string Quote(ReadOnlySpan<byte> value, int maxChars = 64)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(value))
+        {
+            var text = System.Text.Encoding.UTF8.GetString(value);
+            if (!text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') && !text.Contains('\u007f', StringComparison.Ordinal))
+            {
+                return "'" + (text.Length <= maxChars ? text : text[..maxChars] + "…") + "'";
+            }
+        }
+
+        return "bytes (hex) " + Format(value, maxChars / 2);
+    }
 }
+
