@@ -15,17 +15,9 @@ internal static class BinaryAssertions
     /// <summary>Reports <c>frame_length</c> / <c>markers</c> on a payload that has no fixed layout of its own.</summary>
     public static void RejectUnless(ProfileContext context, YamlMappingNode payload, bool allowed)
     {
-        if (allowed)
+        if (!allowed)
         {
-            return;
-        }
-
-        foreach (var key in Keys)
-        {
-            if (YamlSource.Get(payload, key) is not null)
-            {
-                context.File.Error(YamlSource.KeyNode(payload, key), $"'{key}' belongs to a fixed binary layout: put it under 'payload' with 'format: binary', or under 'payload.frame'");
-            }
+            context.RejectKeys(payload, Keys, key => $"'{key}' belongs to a fixed binary layout: put it under 'payload' with 'format: binary', or under 'payload.frame'");
         }
     }
 

@@ -40,6 +40,22 @@ internal sealed class ProfileContext(YamlSource file, IReadOnlyDictionary<string
         return true;
     }
 
+    /// <summary>Reports each of <paramref name="keys"/> present in <paramref name="map"/> with <paramref name="message"/>(key); true when none was.</summary>
+    public bool RejectKeys(YamlMappingNode map, IEnumerable<string> keys, Func<string, string> message)
+    {
+        var none = true;
+        foreach (var key in keys)
+        {
+            if (YamlSource.Get(map, key) is not null)
+            {
+                File.Error(YamlSource.KeyNode(map, key), message(key));
+                none = false;
+            }
+        }
+
+        return none;
+    }
+
     /// <summary>Payload timestamps and payload tags are JSON paths; other formats take the receive time and topic tags.</summary>
     public void RejectTimestampAndTags(YamlMappingNode root, string what)
     {

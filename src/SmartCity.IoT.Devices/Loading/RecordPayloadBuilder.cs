@@ -56,13 +56,7 @@ internal sealed class RecordPayloadBuilder : IPayloadBuilder
 
             _lpp = layout;
             _marker = RecordMarker.ChannelType;
-            foreach (var key in (string[])["marker", "length_byte", "records"])
-            {
-                if (YamlSource.Get(pm, key) is not null)
-                {
-                    _file.Error(YamlSource.KeyNode(pm, key), $"'{key}' does not go with 'layout: {layout}': the layout defines the markers and records");
-                }
-            }
+            context.RejectKeys(pm, ["marker", "length_byte", "records"], key => $"'{key}' does not go with 'layout: {layout}': the layout defines the markers and records");
 
             return;
         }
@@ -96,17 +90,9 @@ internal sealed class RecordPayloadBuilder : IPayloadBuilder
     /// <summary>Reports record-list keys on a payload of another format.</summary>
     public static void RejectKeysUnless(ProfileContext context, YamlMappingNode payload, bool isRecords)
     {
-        if (isRecords)
+        if (!isRecords)
         {
-            return;
-        }
-
-        foreach (var key in RecordOnlyKeys)
-        {
-            if (YamlSource.Get(payload, key) is not null)
-            {
-                context.File.Error(YamlSource.KeyNode(payload, key), $"'{key}' is for a record-list payload ('format: records')");
-            }
+            context.RejectKeys(payload, RecordOnlyKeys, key => $"'{key}' is for a record-list payload ('format: records')");
         }
     }
 
@@ -386,13 +372,9 @@ internal sealed class RecordPayloadBuilder : IPayloadBuilder
     private (byte Code, RecordValue Value)? LppValue(FieldSpec field, string recordText, YamlNode recordNode, int channel)
     {
         var what = $"field '{field.Name}'";
-        foreach (var key in LppForbiddenFieldKeys)
+        if (!_context.RejectKeys(field.Node, LppForbiddenFieldKeys, key => $"{what}: '{key}' does not go with layout {_lpp}: the LPP type defines how its bytes are read"))
         {
-            if (YamlSource.Get(field.Node, key) is not null)
-            {
-                _file.Error(YamlSource.KeyNode(field.Node, key), $"{what}: '{key}' does not go with layout {_lpp}: the LPP type defines how its bytes are read");
-                return null;
-            }
+            return null;
         }
 
         if (CayenneLpp.Find(_lpp!, recordText) is not { } type)
