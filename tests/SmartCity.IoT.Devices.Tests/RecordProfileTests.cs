@@ -95,7 +95,7 @@ public sealed class RecordProfileTests
     [InlineData("record: humidity }", "record: humidity, scale: 2 }", 12, 53, "'scale' does not go with layout cayenne-lpp")]
     [InlineData("channel: 2, record: humidity", "record: humidity", 12, 5, "say which LPP channel carries it")]
     [InlineData("layout: cayenne-lpp", "layout: cayene-lpp", 9, 11, "layout 'cayene-lpp' is not a shipped record layout (known: cayenne-lpp, cayenne-lpp-extended); did you mean 'cayenne-lpp'?")]
-    [InlineData("{ name: humidity, channel: 2, record: humidity }", "{ name: temperature, channel: 2, record: temperature, instance: channel }", 11, 5, "field 'temperature' is mapped 2 times: give each mapping an 'instance'")]
+    [InlineData("{ name: humidity, channel: 2, record: humidity }", "{ name: temperature, channel: 2, record: temperature, instance: { channel: 2 } }", 12, 13, "field 'temperature' is mapped twice; map each vocabulary field once, or give every mapping of it an instance")]
     [InlineData("{ name: humidity, channel: 2, record: humidity }", "{ name: humidity, channel: 2, record: temperature }", 12, 5, "unit 'degC' (the unit its payload format sends; set 'unit' if the device sends another) has no conversion to %RH")]
     public void Lpp_mistakes_name_file_line_and_fix(string from, string to, int line, int column, string message) =>
         AssertMistake(Lpp, "acme/lpp-1.yaml", from, to, line, column, message);
@@ -114,8 +114,8 @@ public sealed class RecordProfileTests
               format: records
               layout: cayenne-lpp
             fields:
-              - { name: temperature, channel: 1, record: temperature, instance: { tag: probe, value: a } }
-              - { name: temperature, channel: 2, record: temperature, instance: { tag: probe, value: b } }
+              - { name: temperature, channel: 1, record: temperature, instance: { probe: a } }
+              - { name: temperature, channel: 2, record: temperature, instance: { probe: b } }
               - { name: humidity, channel: 3, record: humidity }
             samples:
               - name: both probes and the message's own field

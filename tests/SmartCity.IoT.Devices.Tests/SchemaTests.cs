@@ -23,7 +23,6 @@ public sealed class SchemaTests
         { "/$defs/topic/oneOf/1/properties", ProfileLoader.TopicKeys },
         { "/$defs/markers/items/properties", ProfileLoader.MarkerKeys },
         { "/properties/payload/properties/records/items/properties", ProfileLoader.RecordKeys },
-        { "/$defs/field/properties/instance/oneOf/1/properties", ProfileLoader.InstanceKeys },
     };
 
     [Theory]

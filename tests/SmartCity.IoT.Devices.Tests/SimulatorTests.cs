@@ -25,14 +25,14 @@ public sealed class SimulatorTests
         var catalog = CatalogFixture.Catalog;
         var time = new FakeTimeProvider(Start);
         var simulator = new DeviceSimulator(catalog, new SimulatorOptions { DevicePattern = profileId, DevicesPerProfile = 3, AnomalyRate = 0.3, Seed = 7 }, time);
-        var reading = catalog.CreateReading();
+        var readings = catalog.CreateReadingSet();
         for (var i = 0; i < 300; i++)
         {
             var message = simulator.Next();
-            var result = catalog.Decode(message.Topic, message.Payload, reading, time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000);
+            var result = catalog.Decode(message.Topic, message.Payload, readings, time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000);
             Assert.True(result.IsSuccess && result.RejectedFields == 0, $"{message.Topic} {System.Text.Encoding.UTF8.GetString(message.Payload)} -> {result}");
-            Assert.Equal(profileId, reading.Profile!.Id);
-            Assert.True(reading.FieldCount > 0);
+            Assert.Equal(profileId, readings.First.Profile!.Id);
+            Assert.True(result.Readings > 0);
             time.Advance(TimeSpan.FromMinutes(7));
         }
     }

@@ -55,8 +55,13 @@ public sealed class ValidateCommandTests
     [InlineData("fields:", "feilds:", 10, 1, "unknown key 'feilds' in the profile (did you mean 'fields'?)")]
     [InlineData("expect_error: malformed_payload", "expect: 'x'", 14, 3, "a profile needs at least one invalid sample with 'expect_error'")]
     [InlineData("template: acme/{building}/{device}/telemetry", "template: acme/{building}/+/telemetry", 7, 5, "contains an MQTT wildcard")]
-    [InlineData("format: json", "format: xml", 9, 11, "payload format 'xml' must be json, binary, records or value")]
+    [InlineData("format: json", "format: xml", 9, 11, "payload format 'xml' must be json, senml, binary, records or value")]
     [InlineData("payload: 'nope'", "payload: '{\"t\":1}'", 22, 5, "sample 'bad' should fail with 'malformed_payload' but decoded to")]
+    [InlineData("path: $.t, unit: degC", "path: $.t, scale: 0.1, unit: degC", 14, 5, "sample 'one' does not decode to its expected reading: field temperature: expected 23.4, got 2.34")]
+    [InlineData("name: co2, path: $.co2, unit: ppm", "name: temperature, path: $.co2, unit: degC", 12, 13, "field 'temperature' is mapped twice; map each vocabulary field once, or give every mapping of it an instance")]
+    [InlineData("path: $.t, unit: degC", "path: $.t, unit_path: $.x.u, unit: degC", 11, 48, "unit_path '$.x.u' must name a property next to the value at '$.t' (the same object)")]
+    [InlineData("path: $.t, unit: degC, range: [-10, 50] }", "path: \"$.p[*].t\", instance: { probe: 1 } }", 11, 54, "'instance' is for a fixed path; in an array ($.p[*].t) tell the elements apart with a tag that has 'instance: true'")]
+    [InlineData("range: [-10, 50] }", "range: [-10, 50], instance: { co2: 1 } }", 11, 79, "instance tag 'co2' must be snake_case and differ from topic segments, 'device', 'model' and vocabulary field names")]
     public void Each_mistake_names_file_line_and_fix(string from, string to, int line, int column, string message)
     {
         using var temp = new TempDevices();

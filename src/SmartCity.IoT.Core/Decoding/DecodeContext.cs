@@ -12,6 +12,9 @@ public struct DecodeContext
     /// </summary>
     public ReadingSet Readings;
 
+    /// <summary>When the message arrived (Unix ns): "now" for payloads that give times relative to it (SenML).</summary>
+    public long ReceivedUnixNs;
+
     public DecodeError Error;
     public string? Detail;
     public int RejectedFields;

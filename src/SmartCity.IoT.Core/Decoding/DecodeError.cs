@@ -24,4 +24,8 @@ public enum DecodeError
     UnknownAvailability,
     /// <summary>The message is from a device never seen before and the gateway already knows <c>Pipeline:MaxDevices</c> devices.</summary>
     DeviceLimitReached,
+    /// <summary>A value came with a unit (in the payload) that has no conversion to the field's unit in the vocabulary.</summary>
+    UnknownUnit,
+    /// <summary>A tag value was longer than a tag may be and was cut (the reading is kept with the cut value).</summary>
+    TagTruncated,
 }

@@ -16,6 +16,8 @@ public static class DecodeErrors
         DecodeError.BadTimestamp => "bad_timestamp",
         DecodeError.UnknownAvailability => "unknown_availability",
         DecodeError.DeviceLimitReached => "device_limit_reached",
+        DecodeError.UnknownUnit => "unknown_unit",
+        DecodeError.TagTruncated => "tag_truncated",
         _ => "unknown",
     };
 

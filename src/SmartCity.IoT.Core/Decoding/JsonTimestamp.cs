@@ -11,8 +11,8 @@ namespace SmartCity.IoT.Core.Decoding;
 /// </summary>
 internal sealed class JsonTimestamp(TimestampFormat format, TimeSpan utcOffset)
 {
-    private const long MinPlausibleNs = 946_684_800_000_000_000L;   // 2000-01-01
-    private const long MaxPlausibleNs = 4_102_444_800_000_000_000L; // 2100-01-01
+    internal const long MinPlausibleNs = 946_684_800_000_000_000L;   // 2000-01-01
+    internal const long MaxPlausibleNs = 4_102_444_800_000_000_000L; // 2100-01-01
 
     public TimestampFormat Format { get; } = format;
 
@@ -153,6 +153,12 @@ internal sealed class JsonTimestamp(TimestampFormat format, TimeSpan utcOffset)
         buffer[0] = (byte)'"';
         text.CopyTo(buffer[1..]);
         buffer[text.Length + 1] = (byte)'"';
+        // ISO 8601 (and RFC 3339) allow a space between date and time; the reader's parser wants the 'T'.
+        if (text.Length > 10 && text[10] == (byte)' ')
+        {
+            buffer[11] = (byte)'T';
+        }
+
         return buffer[..(text.Length + 2)];
     }
 

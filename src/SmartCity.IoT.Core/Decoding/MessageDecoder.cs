@@ -91,6 +91,7 @@ public sealed class MessageDecoder
 
         var ctx = default(DecodeContext);
         ctx.Readings = readings;
+        ctx.ReceivedUnixNs = receivedUnixNs;
         if (route.Availability is { } availability)
         {
             if (availability.Json is { } json)

@@ -113,6 +113,16 @@ public sealed class ReadingSet
         return reading;
     }
 
+    /// <summary>Gives back <paramref name="reading"/> if it is the last one taken (a decoder found it needs none).</summary>
+    internal void RemoveLast(Reading reading)
+    {
+        if (_count > 1 && ReferenceEquals(_readings[_count - 1], reading))
+        {
+            reading.Reset();
+            _count--;
+        }
+    }
+
     /// <summary>
     /// Ends the message (called by the message decoder once the payload is decoded): every further reading gets the
     /// first reading's tags it did not set itself, the first's device unless it set its own, and

@@ -96,6 +96,28 @@ internal static class FieldMappingBuilder
         }
 
         var required = file.Bool(fmap, "required", what) ?? false;
-        return new FieldMapping(field, isBinary ? "binary" : source, unit, conversion.Factor, conversion.Offset, min, max, entry.Decimals, map, required);
+        var units = entry.Units.Select(u => new PayloadUnit(u.Key, u.Value.Factor, u.Value.Offset)).ToArray();
+        if (isBinary)
+        {
+            // A binary field applies its scale and add itself (BinaryField), before this mapping.
+            return new FieldMapping(field, "binary", unit, conversion.Factor, conversion.Offset, min, max, entry.Decimals, map, required, units: units);
+        }
+
+        // value = raw * scale + add, then the unit conversion: folded into one factor and offset.
+        var scale = file.Num(fmap, "scale", what) ?? 1;
+        var add = file.Num(fmap, "add", what) ?? 0;
+        if (scale == 0)
+        {
+            file.Error(YamlSource.Get(fmap, "scale")!, $"{what}: scale must not be 0");
+            return null;
+        }
+
+        if ((scale != 1 || add != 0) && field.Type is not (FieldType.Float or FieldType.Integer))
+        {
+            file.Error(YamlSource.KeyNode(fmap, YamlSource.Get(fmap, "scale") is not null ? "scale" : "add"), $"{what} is {field.Type.ToString().ToLowerInvariant()}; 'scale' and 'add' are for numbers");
+            return null;
+        }
+
+        return new FieldMapping(field, source, unit, scale * conversion.Factor, add * conversion.Factor + conversion.Offset, min, max, entry.Decimals, map, required, scale, add, units);
     }
 }

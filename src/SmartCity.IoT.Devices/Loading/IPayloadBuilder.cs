@@ -12,9 +12,6 @@ internal interface IPayloadBuilder
     /// <summary>The unit a field's value arrives in when the profile does not say (a payload format with units of its own), or null: the vocabulary's.</summary>
     string? DefaultUnit(YamlMappingNode field) => null;
 
-    /// <summary>The field is one instance of a vocabulary field the profile maps several times (it says which: 'instance'); the builder checks the set.</summary>
-    bool TakesInstances(YamlMappingNode field) => false;
-
     /// <summary>Adds a field, reporting what this format does not accept.</summary>
     void Add(FieldSpec field);
 

@@ -8,7 +8,7 @@ namespace SmartCity.IoT.Devices.Loading;
 /// <summary><c>payload: { format: json }</c>: fields by JSON path, optionally a binary frame inside a JSON string, a payload timestamp and payload tags.</summary>
 internal sealed class JsonPayloadBuilder(ProfileContext context, PayloadSection payload) : IPayloadBuilder
 {
-    private readonly List<(JsonPath Path, FieldMapping Mapping)> _fields = [];
+    private readonly List<(JsonPath Path, FieldMapping Mapping, FieldInstance? Instance, JsonPath? UnitPath)> _fields = [];
     private readonly List<BinaryField> _frameFields = [];
 
     public string SourceOf(YamlMappingNode field, string name, string? path, bool isBinary) => isBinary ? "" : path ?? "";
@@ -33,16 +33,46 @@ internal sealed class JsonPayloadBuilder(ProfileContext context, PayloadSection 
         }
         else if (context.ParsePath(field.Path, YamlSource.Get(field.Node, "path")!) is { } jp)
         {
-            _fields.Add((jp, field.Mapping));
+            if (field.Instance is not null && jp.HasWildcardOrFilter)
+            {
+                file.Error(YamlSource.Get(field.Node, "instance"), $"field '{field.Name}': 'instance' is for a fixed path; in an array ({field.Path}) tell the elements apart with a tag that has 'instance: true'");
+                return;
+            }
+
+            JsonPath? unitPath = null;
+            if (YamlSource.Get(field.Node, "unit_path") is { } unitNode && file.Str(field.Node, "unit_path", $"field '{field.Name}'") is { } up)
+            {
+                unitPath = context.ParsePath(up, unitNode);
+                if (unitPath is not null && JsonPayloadDecoder.UnitSiblingError(jp, unitPath) is { } error)
+                {
+                    file.Error(unitNode, $"field '{field.Name}': {error}");
+                    return;
+                }
+
+                if (field.Mapping.Field.Type is not (Core.Model.FieldType.Float or Core.Model.FieldType.Integer))
+                {
+                    file.Error(unitNode, $"field '{field.Name}' is {field.Mapping.Field.Type.ToString().ToLowerInvariant()}; 'unit_path' is for numbers");
+                    return;
+                }
+
+                var parent = string.Join("", unitPath?.Parent.Select(s => s.ToString()) ?? []);
+                if (unitPath is not null && _fields.Any(f => f.UnitPath is { } other && other.Text != unitPath.Text && string.Join("", other.Parent.Select(s => s.ToString())) == parent))
+                {
+                    file.Error(unitNode, $"field '{field.Name}': another field in the same object reads its unit from another property; one object has one unit property");
+                    return;
+                }
+            }
+
+            _fields.Add((jp, field.Mapping, field.Instance, unitPath));
         }
     }
 
     public PayloadDecoder Build(YamlMappingNode root, IReadOnlyList<TopicTemplate> topics, List<PayloadTag> payloadTags)
     {
         var json = new JsonPayloadDecoder();
-        foreach (var (p, m) in _fields)
+        foreach (var (p, m, instance, unitPath) in _fields)
         {
-            json.AddField(p, m);
+            json.AddField(p, m, instance, unitPath);
         }
 
         if (payload.FramePath is not null)
@@ -107,7 +137,8 @@ internal sealed class JsonPayloadBuilder(ProfileContext context, PayloadSection 
     private void ReadTags(YamlSequenceNode tagSeq, IReadOnlyList<TopicTemplate> topics, JsonPayloadDecoder json, List<PayloadTag> payloadTags)
     {
         var file = context.File;
-        var reserved = topics.SelectMany(t => t.Segments).Where(s => s.IsNamed).Select(s => s.Name!).Append(MessageDecoder.DeviceTag).Append(MessageDecoder.ModelTag).ToHashSet();
+        var reserved = PayloadCompiler.ReservedTagNames(topics);
+        reserved.Remove(MessageDecoder.DeviceTag); // a 'device' tag from the payload is the reading's device id
         foreach (var t in tagSeq)
         {
             if (file.AsMap(t, "a tag") is not { } tmap)
@@ -125,13 +156,20 @@ internal sealed class JsonPayloadBuilder(ProfileContext context, PayloadSection 
 
             if (!VocabularyLoader.IsSnakeCase(tname) || reserved.Contains(tname) || context.Entries.ContainsKey(tname))
             {
-                file.Error(YamlSource.Get(tmap, "name"), $"tag name '{tname}' must be snake_case and differ from topic segments, 'device', 'model' and vocabulary field names");
+                file.Error(YamlSource.Get(tmap, "name"), $"tag name '{tname}' must be snake_case and differ from topic segments, 'model' and vocabulary field names");
+                continue;
+            }
+
+            var instance = file.Bool(tmap, "instance", "a tag") ?? false;
+            if (instance && tname == MessageDecoder.DeviceTag)
+            {
+                file.Error(YamlSource.Get(tmap, "instance"), "the 'device' tag is the reading's device id; an instance tag tells instances of one device's fields apart (name it probe, channel, port, ...)");
                 continue;
             }
 
             if (context.ParsePath(tpath, YamlSource.Get(tmap, "path")!) is { } jp)
             {
-                var tag = new PayloadTag(tname, tpath);
+                var tag = new PayloadTag(tname, tpath, instance);
                 payloadTags.Add(tag);
                 json.AddTag(jp, tag);
             }

@@ -34,12 +34,15 @@ internal static class PayloadCompiler
             "value" => new ValuePayloadBuilder(context),
             "binary" => new BinaryPayloadBuilder(context, payload),
             "records" => new RecordPayloadBuilder(context, payload, root),
+            "senml" => new SenmlPayloadBuilder(context, payload),
             _ => new JsonPayloadBuilder(context, payload),
         };
-        var seenFields = new HashSet<string>(StringComparer.Ordinal);
+        var seenFields = new Dictionary<string, List<FieldInstance?>>(StringComparer.Ordinal);
+        var instances = new Dictionary<string, FieldInstance>(StringComparer.Ordinal);
+        var reserved = ReservedTagNames(topics);
         foreach (var item in fieldSeq)
         {
-            if (Field(context, item, builder, seenFields) is { } field)
+            if (Field(context, item, builder, seenFields, instances, reserved) is { } field)
             {
                 builder.Add(field);
             }
@@ -58,8 +61,12 @@ internal static class PayloadCompiler
         return builder.Build(root, topics, payloadTags);
     }
 
+    /// <summary>Names a payload tag may not take: topic levels, <c>device</c>, <c>model</c>.</summary>
+    public static HashSet<string> ReservedTagNames(IReadOnlyList<TopicTemplate> topics) =>
+        topics.SelectMany(t => t.Segments).Where(s => s.IsNamed).Select(s => s.Name!).Append(MessageDecoder.DeviceTag).Append(MessageDecoder.ModelTag).ToHashSet();
+
     /// <summary>One entry of <c>fields:</c> checked against the vocabulary and mapped to its canonical unit, or null after an error.</summary>
-    private static FieldSpec? Field(ProfileContext context, YamlNode item, IPayloadBuilder builder, HashSet<string> seenFields)
+    private static FieldSpec? Field(ProfileContext context, YamlNode item, IPayloadBuilder builder, Dictionary<string, List<FieldInstance?>> seenFields, Dictionary<string, FieldInstance> instances, HashSet<string> reserved)
     {
         var file = context.File;
         if (file.AsMap(item, "a field") is not { } fmap)
@@ -81,15 +88,56 @@ internal static class PayloadCompiler
             return null;
         }
 
-        if (!seenFields.Add(name) && !builder.TakesInstances(fmap))
+        var instance = YamlSource.Get(fmap, "instance") is { } instanceNode ? Instance(context, instanceNode, name, instances, reserved) : null;
+        if (YamlSource.Get(fmap, "instance") is not null && instance is null)
         {
-            file.Error(nameNode, $"field '{name}' is mapped twice; map each vocabulary field once");
             return null;
         }
 
-        var isBinary = YamlSource.Get(fmap, "offset") is not null;
+        if (seenFields.TryGetValue(name, out var seen) && (instance is null || seen.Contains(null) || seen.Contains(instance)))
+        {
+            file.Error(nameNode, instance is null || seen.Contains(null)
+                ? $"field '{name}' is mapped twice; map each vocabulary field once, or give every mapping of it an instance (instance: {{ probe: 1 }}) to keep several values"
+                : $"field '{name}' instance {instance} is mapped twice; give each path its own instance value");
+            return null;
+        }
+
+        if (seen is null)
+        {
+            seenFields[name] = seen = [];
+        }
+
+        seen.Add(instance);
+        var isBinary = YamlSource.Get(fmap, "offset") is not null || YamlSource.Get(fmap, "record") is not null; // record-list fields read bytes too
         var path = file.Str(fmap, "path", $"field '{name}'");
         var mapping = FieldMappingBuilder.Build(context, fmap, entry, name, builder.SourceOf(fmap, name, path, isBinary), isBinary, builder.DefaultUnit(fmap));
-        return mapping is null ? null : new FieldSpec(fmap, name, path, isBinary, mapping);
+        return mapping is null ? null : new FieldSpec(fmap, name, path, isBinary, mapping, instance);
+    }
+
+    /// <summary><c>instance: { probe: 1 }</c>: one tag whose value tells this mapping's values apart from the field's other mappings.</summary>
+    private static FieldInstance? Instance(ProfileContext context, YamlNode node, string field, Dictionary<string, FieldInstance> instances, HashSet<string> reserved)
+    {
+        var file = context.File;
+        if (node is not YamlMappingNode { Children.Count: 1 } map || map.Children.First().Value is not YamlScalarNode { Value: { Length: > 0 } value })
+        {
+            file.Error(node, $"field '{field}': 'instance' is one tag and its value, for example instance: {{ probe: 1 }}");
+            return null;
+        }
+
+        var key = YamlSource.KeyName(map.Children.First().Key);
+        if (!VocabularyLoader.IsSnakeCase(key) || reserved.Contains(key) || context.Entries.ContainsKey(key))
+        {
+            file.Error(map.Children.First().Key, $"field '{field}': instance tag '{key}' must be snake_case and differ from topic segments, 'device', 'model' and vocabulary field names");
+            return null;
+        }
+
+        var text = key + "=" + value;
+        if (!instances.TryGetValue(text, out var instance))
+        {
+            instance = new FieldInstance(key, value, instances.Count);
+            instances.Add(text, instance);
+        }
+
+        return instance;
     }
 }

@@ -5,7 +5,8 @@ using YamlDotNet.RepresentationModel;
 namespace SmartCity.IoT.Devices.Loading;
 
 /// <summary>A profile's <c>payload:</c> (format, encoding, and a binary frame inside JSON).</summary>
-internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, JsonPath? FramePath, BinaryEncoding FrameEncoding)
+/// <param name="DeviceFromBaseName">senml: <c>device: base_name</c>, the pack's base name is the device id.</param>
+internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, JsonPath? FramePath, BinaryEncoding FrameEncoding, bool DeviceFromBaseName = false)
 {
     public static PayloadSection? Read(ProfileContext context, YamlMappingNode root)
     {
@@ -24,14 +25,29 @@ internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, Js
 
         file.CheckKeys(pm, "'payload'", ProfileLoader.PayloadKeys);
         var format = file.Str(pm, "format", "'payload'", required: true) ?? "json";
-        if (format is not ("json" or "binary" or "value" or "records"))
+        if (format is not ("json" or "binary" or "value" or "senml" or "records"))
         {
-            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, binary, records or value");
+            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, senml, binary, records or value");
             return null;
         }
 
         BinaryAssertions.RejectUnless(context, pm, format == "binary");
         RecordPayloadBuilder.RejectKeysUnless(context, pm, format == "records");
+
+        var deviceFromBaseName = false;
+        if (file.Str(pm, "device", "'payload'") is { } device)
+        {
+            if (format != "senml")
+            {
+                file.Error(YamlSource.Get(pm, "device"), "'device' (where the device id comes from) is for 'format: senml'; a JSON payload names it with a tag called device");
+            }
+            else if (device is not ("topic" or "base_name"))
+            {
+                file.Error(YamlSource.Get(pm, "device"), $"device '{device}' must be topic (the topic's device level) or base_name (the pack's bn)");
+            }
+
+            deviceFromBaseName = device == "base_name";
+        }
 
         var encoding = BinaryEncoding.Raw;
         if (file.Str(pm, "encoding", "'payload'") is { } enc && !context.TryEncoding(enc, YamlSource.Get(pm, "encoding")!, out encoding))
@@ -65,6 +81,6 @@ internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, Js
             }
         }
 
-        return new PayloadSection(format, encoding, framePath, frameEncoding);
+        return new PayloadSection(format, encoding, framePath, frameEncoding, deviceFromBaseName);
     }
 }

@@ -25,16 +25,12 @@ internal sealed class RecordPayloadBuilder : IPayloadBuilder
     private readonly UnknownRecords _unknown;
     private readonly Dictionary<byte, (int Length, string Name)> _declared = [];
     private readonly Dictionary<byte, List<RecordValue>> _values = [];
-    private readonly Dictionary<string, List<(YamlMappingNode Node, Tag? Instance)>> _byField = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Tag, string Value), long> _instanceKeys = [];
-    private readonly HashSet<string> _reservedTags;
 
     public RecordPayloadBuilder(ProfileContext context, PayloadSection payload, YamlMappingNode root)
     {
         _context = context;
         _payload = payload;
         _file = context.File;
-        _reservedTags = [MessageDecoder.DeviceTag, MessageDecoder.ModelTag, .. TopicTags(context, root)];
         var pm = (YamlMappingNode)YamlSource.Get(root, "payload")!;
         const string what = "'payload'";
         var unknown = _file.Str(pm, "unknown", what) ?? "error";
@@ -98,8 +94,6 @@ internal sealed class RecordPayloadBuilder : IPayloadBuilder
 
     public string SourceOf(YamlMappingNode field, string name, string? path, bool isBinary) => "";
 
-    public bool TakesInstances(YamlMappingNode field) => YamlSource.Get(field, "instance") is not null;
-
     public string? DefaultUnit(YamlMappingNode field) =>
         _lpp is not null && YamlSource.Get(field, "record") is YamlScalarNode { Value: { } text } && CayenneLpp.Find(_lpp, text) is { } type
             ? PartOf(type, (YamlSource.Get(field, "part") as YamlScalarNode)?.Value)?.Unit
@@ -139,30 +133,26 @@ internal sealed class RecordPayloadBuilder : IPayloadBuilder
         }
 
         var value = _lpp is not null ? LppValue(field, recordText, recordNode, channel) : DeclaredValue(field, recordText, recordNode, channel);
-        if (value is null || !TryInstance(field, channel, out var instance))
+        if (value is null)
         {
             return;
         }
 
-        if (!_byField.TryGetValue(field.Name, out var mappings))
-        {
-            _byField[field.Name] = mappings = [];
-        }
-
-        mappings.Add((field.Node, instance));
         var code = value.Value.Code;
         if (!_values.TryGetValue(code, out var list))
         {
             _values[code] = list = [];
         }
 
-        list.Add(instance is { } tag ? value.Value.Value with { Instance = tag, InstanceKey = InstanceKey(tag) } : value.Value.Value);
+        // An instance (instance: { channel: 3 }) is a reading of its own, keyed by the instance's ordinal in the profile.
+        list.Add(field.Instance is { } instance
+            ? value.Value.Value with { Instance = new Tag(instance.Key, instance.Value.AsMemory()), InstanceKey = instance.Ordinal }
+            : value.Value.Value);
     }
 
     public PayloadDecoder Build(YamlMappingNode root, IReadOnlyList<TopicTemplate> topics, List<PayloadTag> payloadTags)
     {
         _context.RejectTimestampAndTags(root, "a record-list payload");
-        CheckInstances();
         var types = new List<RecordType>();
         if (_lpp is not null)
         {
@@ -180,128 +170,6 @@ internal sealed class RecordPayloadBuilder : IPayloadBuilder
         }
 
         return new RecordPayloadDecoder(new RecordLayout(_marker, _lengthByte, _unknown, types), _payload.Encoding);
-    }
-
-    /// <summary>A field mapped several times must say for each mapping which instance it is, and no two may say the same.</summary>
-    private void CheckInstances()
-    {
-        foreach (var (name, mappings) in _byField)
-        {
-            if (mappings.Count < 2)
-            {
-                continue;
-            }
-
-            foreach (var (node, instance) in mappings)
-            {
-                if (instance is null)
-                {
-                    _file.Error(node, $"field '{name}' is mapped {mappings.Count} times: give each mapping an 'instance' (instance: channel, or {{ tag: probe, value: \"1\" }}) so its readings are told apart");
-                }
-            }
-
-            foreach (var dup in mappings.Where(m => m.Instance is not null).GroupBy(m => (m.Instance!.Value.Key, m.Instance.Value.Value.ToString())).Where(g => g.Count() > 1))
-            {
-                _file.Error(dup.Last().Node, $"field '{name}': instance {dup.Key.Key}={dup.Key.Item2} is mapped {dup.Count()} times; give each mapping its own instance value");
-            }
-        }
-    }
-
-    /// <summary>
-    /// Reads a field's <c>instance</c>: <c>instance: channel</c> (the tag is named so, its value is the field's channel) or
-    /// <c>instance: { tag: probe, value: "1" }</c>. True when there is none (then <paramref name="instance"/> is null) or it is valid.
-    /// </summary>
-    private bool TryInstance(FieldSpec field, int channel, out Tag? instance)
-    {
-        instance = null;
-        var what = $"field '{field.Name}'";
-        if (YamlSource.Get(field.Node, "instance") is not { } node)
-        {
-            return true;
-        }
-
-        string? tag;
-        string? value;
-        if (node is YamlScalarNode s)
-        {
-            tag = s.Value;
-            if (channel < 0)
-            {
-                _file.Error(node, $"{what}: 'instance: {tag}' takes its value from the field's channel; without a channel write instance: {{ tag: {tag}, value: \"1\" }}");
-                return false;
-            }
-
-            value = channel.ToString(CultureInfo.InvariantCulture);
-        }
-        else if (_file.AsMap(node, $"{what}: 'instance'") is { } im)
-        {
-            _file.CheckKeys(im, $"{what}: 'instance'", ProfileLoader.InstanceKeys);
-            tag = _file.Str(im, "tag", $"{what}: 'instance'", required: true);
-            value = _file.Str(im, "value", $"{what}: 'instance'") ?? (channel >= 0 ? channel.ToString(CultureInfo.InvariantCulture) : null);
-            if (tag is not null && value is null)
-            {
-                _file.Error(node, $"{what}: 'instance' needs a 'value' (the tag's value for this mapping) when the field has no channel");
-                return false;
-            }
-        }
-        else
-        {
-            return false;
-        }
-
-        if (tag is null || value is null)
-        {
-            return false;
-        }
-
-        if (!VocabularyLoader.IsSnakeCase(tag) || _reservedTags.Contains(tag) || _context.Entries.ContainsKey(tag))
-        {
-            _file.Error(node, $"{what}: instance tag '{tag}' must be snake_case and differ from topic segments, 'device', 'model' and vocabulary field names");
-            return false;
-        }
-
-        if (value.Length == 0)
-        {
-            _file.Error(node, $"{what}: the instance value must not be empty");
-            return false;
-        }
-
-        instance = new Tag(string.Intern(tag), string.Intern(value).AsMemory());
-        return true;
-    }
-
-    private long InstanceKey(Tag instance)
-    {
-        var k = (instance.Key, instance.Value.ToString());
-        if (!_instanceKeys.TryGetValue(k, out var key))
-        {
-            _instanceKeys[k] = key = _instanceKeys.Count;
-        }
-
-        return key;
-    }
-
-    private static IEnumerable<string> TopicTags(ProfileContext context, YamlMappingNode root)
-    {
-        if (YamlSource.Get(root, "topics") is not YamlSequenceNode topics)
-        {
-            yield break;
-        }
-
-        foreach (var t in topics)
-        {
-            var text = t is YamlScalarNode s ? s.Value : t is YamlMappingNode m ? (YamlSource.Get(m, "template") as YamlScalarNode)?.Value : null;
-            if (text is not null && TopicTemplate.TryParse(text, null, out var tpl, out _))
-            {
-                foreach (var seg in tpl!.Segments)
-                {
-                    if (seg.Name is { } name)
-                    {
-                        yield return name;
-                    }
-                }
-            }
-        }
     }
 
     private void ReadRecord(YamlNode item)

@@ -111,6 +111,8 @@ public sealed class DeviceSimulator
                 });
             case JsonPayloadDecoder json:
                 return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Json(device, json, now, anomaly).ToJsonString()));
+            case SenmlPayloadDecoder senml:
+                return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Senml(device, senml, now, anomaly).ToJsonString()));
             default:
                 throw new NotSupportedException(decoding.Decoder.GetType().Name);
         }
@@ -127,6 +129,40 @@ public sealed class DeviceSimulator
         var word = online ? a.Values.Online[0] : a.Values.Offline[0];
         var payload = a.Path is null ? word : PathObject(a.Path, JsonValue.Create(word)).ToJsonString();
         return new SimulatedMessage(device.Topic(a.Template), Encoding.UTF8.GetBytes(payload));
+    }
+
+    /// <summary>A SenML pack: one record per field at the current time (and the device as base name when the profile reads it there).</summary>
+    private JsonArray Senml(SimulatedDevice device, SenmlPayloadDecoder senml, DateTimeOffset now, bool anomaly)
+    {
+        var pack = new JsonArray();
+        var anomalous = anomaly && senml.Fields.Count > 0 ? senml.Fields[_random.Next(senml.Fields.Count)] : null;
+        var keys = senml.Keys;
+        for (var i = 0; i < senml.Fields.Count; i++)
+        {
+            var mapping = senml.Fields[i];
+            var record = new JsonObject();
+            if (i == 0)
+            {
+                if (senml.DeviceFromBaseName)
+                {
+                    record["bn"] = device.DeviceId + ":";
+                }
+
+                record["bt"] = now.ToUnixTimeMilliseconds() / 1000.0;
+            }
+
+            record["n"] = keys[i];
+            var value = Value(device, mapping, now, ReferenceEquals(mapping, anomalous));
+            record[mapping.Field.Type switch { FieldType.Boolean => "vb", FieldType.Enum => "vs", _ => "v" }] = mapping.Field.Type switch
+            {
+                FieldType.Boolean => JsonValue.Create(value != 0),
+                FieldType.Enum => JsonValue.Create(MapKey(mapping, value)?.Key ?? mapping.Field.EnumValues[(int)value]),
+                _ => JsonValue.Create(Raw(mapping, value)),
+            };
+            pack.Add(record);
+        }
+
+        return pack;
     }
 
     private JsonNode Json(SimulatedDevice device, JsonPayloadDecoder json, DateTimeOffset now, bool anomaly)
@@ -372,8 +408,33 @@ public sealed class DeviceSimulator
         {
             var step = steps[i];
             var last = i == steps.Count - 1;
-            var nextIsIndex = !last && steps[i + 1].IsIndex;
-            if (step.IsIndex)
+            var nextIsIndex = !last && (steps[i + 1].IsIndex || steps[i + 1].IsFilter);
+            if (step.Filter is { } filter)
+            {
+                // The element the filter accepts: an existing one, or a new one carrying the filter's property.
+                var array = (JsonArray)current;
+                var element = array.OfType<JsonObject>().FirstOrDefault(e => Matches(e, filter));
+                if (element is null)
+                {
+                    element = new JsonObject();
+                    JsonObject at = element;
+                    for (var k = 0; k < filter.Names.Count - 1; k++)
+                    {
+                        at = (JsonObject)(at[filter.Names[k]] = new JsonObject());
+                    }
+
+                    at[filter.Names[^1]] = filter.Literal switch { string t => JsonValue.Create(t), double d => JsonValue.Create(d), bool b => JsonValue.Create(b), _ => null };
+                    array.Add(element);
+                }
+
+                if (last)
+                {
+                    return; // a value that is itself the filtered element: nothing to simulate
+                }
+
+                current = element;
+            }
+            else if (step.IsIndex)
             {
                 var array = (JsonArray)current;
                 while (array.Count <= step.Index)
@@ -402,6 +463,24 @@ public sealed class DeviceSimulator
                 current = obj[name] ??= nextIsIndex ? new JsonArray() : new JsonObject();
             }
         }
+    }
+
+    private static bool Matches(JsonObject element, JsonFilter filter)
+    {
+        JsonNode? node = element;
+        foreach (var name in filter.Names)
+        {
+            node = (node as JsonObject)?[name];
+        }
+
+        var equal = filter.Literal switch
+        {
+            string t => node is JsonValue v && v.TryGetValue<string>(out var s) && s == t,
+            double d => node is JsonValue v && v.TryGetValue<double>(out var x) && x == d,
+            bool b => node is JsonValue v && v.TryGetValue<bool>(out var y) && y == b,
+            _ => node is null,
+        };
+        return equal != filter.Negate;
     }
 
     private static JsonObject PathObject(JsonPath path, JsonNode value)

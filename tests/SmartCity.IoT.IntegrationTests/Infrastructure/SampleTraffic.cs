@@ -54,9 +54,9 @@ internal static class SampleTraffic
                 }
 
                 var decoded = catalog.Decode(sample.Topic, sample.Payload, reading, 1_700_000_000_000_000_000);
-                if (!decoded.IsSuccess || decoded.IsAvailability || reading.FieldCount == 0)
+                if (!decoded.IsSuccess || decoded.IsAvailability || reading.FieldCount == 0 || decoded.Readings != 1)
                 {
-                    continue;
+                    continue; // (a message with several readings would be several points)
                 }
 
                 var device = reading.DeviceId.ToString();
