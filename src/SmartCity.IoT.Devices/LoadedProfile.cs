@@ -14,6 +14,9 @@ internal sealed class LoadedProfile
 
     public required IReadOnlyList<ProfileSample> Samples { get; init; }
 
+    /// <summary>What loads but is risky (a fixed binary layout that asserts nothing); <c>devices validate</c> prints them.</summary>
+    public IReadOnlyList<Core.Loading.Diagnostic> Warnings { get; init; } = [];
+
     /// <summary>(template, line, column) of every telemetry and availability template.</summary>
     public required IReadOnlyList<(Core.Decoding.TopicTemplate Template, int Line, int Column)> TopicPositions { get; init; }
 }

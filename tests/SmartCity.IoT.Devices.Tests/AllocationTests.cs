@@ -13,6 +13,7 @@ public sealed class AllocationTests
     [InlineData("tasmota/scd40", "tasmota docs example")]
     [InlineData("parkbot/agv-p1", "car parked, agv idle")]
     [InlineData("aqara/wsdcgq11lm", "device went offline")]
+    [InlineData("harbourtech/pem-20", "the same records in another order")]
     public void Decoding_a_good_payload_allocates_nothing(string profileId, string sampleName)
     {
         var catalog = CatalogFixture.Catalog;
@@ -54,5 +55,30 @@ public sealed class AllocationTests
         }
 
         return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Theory]
+    [InlineData("lionrock/clm-4", "a full uplink", 3)]
+    [InlineData("lionrock/clm-4", "the same channels in another order", 3)]
+    [InlineData("harbourtech/pem-20", "every record in the documented order", 1)]
+    public void Decoding_a_record_list_into_several_readings_allocates_nothing(string profileId, string sampleName, int readingCount)
+    {
+        var catalog = CatalogFixture.Catalog;
+        var sample = catalog.LoadedProfiles.Single(p => p.Profile.Id == profileId).Samples.Single(s => s.Name == sampleName);
+        var readings = catalog.CreateReadingSet();
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(catalog.Decoder.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs).IsSuccess);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5000; i++)
+        {
+            catalog.Decoder.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(readingCount, catalog.Decoder.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs).Readings);
     }
 }

@@ -21,6 +21,8 @@ public sealed class SchemaTests
         { "/$defs/field/properties", ProfileLoader.FieldKeys },
         { "/$defs/sample/properties", ProfileLoader.SampleKeys },
         { "/$defs/topic/oneOf/1/properties", ProfileLoader.TopicKeys },
+        { "/$defs/markers/items/properties", ProfileLoader.MarkerKeys },
+        { "/properties/payload/properties/records/items/properties", ProfileLoader.RecordKeys },
     };
 
     [Theory]

@@ -60,6 +60,14 @@ public sealed class ShippedCatalogTests
         },
         ["co2_sensor_silent"] = d => d.Hold(TimeSpan.FromMinutes(31), [("temperature", 22)]),
         ["battery_low"] = d => d.Hold(TimeSpan.FromMinutes(61), [("battery", 10)]),
+        ["energy_use_high"] = d =>
+        {
+            // +12 kWh, then the meter resets and counts 9.5 more: 21.5 kWh in the hour, which delta() would call -990.5.
+            d.Send(("energy_kwh", 1000));
+            d.After(TimeSpan.FromMinutes(10), ("energy_kwh", 1012));
+            d.After(TimeSpan.FromMinutes(10), ("energy_kwh", 0.5));
+            d.After(TimeSpan.FromMinutes(10), ("energy_kwh", 9.5));
+        },
     };
 
     public static TheoryData<string> RuleNames()

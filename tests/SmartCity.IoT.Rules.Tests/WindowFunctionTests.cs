@@ -121,4 +121,41 @@ public sealed class WindowFunctionTests
         Assert.Equal(RulePhase.Firing, h.Phase("r", "ems-1"));
         Assert.Equal(1050, h.Engine.ActiveAlerts()[0].Value, 6);
     }
+
+    [Fact]
+    public void Increase_of_a_counter_counts_a_reset_as_a_restart_from_zero()
+    {
+        // 100 -> 104 (+4), reset to 0.5 (+0.5, counted from 0), -> 3 (+2.5): 7 kWh, where delta() would say -97.
+        var h = Run("increase(energy_kwh, 1h) > 6", (0, "energy_kwh", 100), (600, "energy_kwh", 104), (1200, "energy_kwh", 0.5), (1800, "energy_kwh", 3));
+        Assert.Equal(7, Assert.Single(h.Publisher.Alerts).Value, 9);
+        Assert.Empty(Run("increase(energy_kwh, 1h) > 7.5", (0, "energy_kwh", 100), (600, "energy_kwh", 104), (1200, "energy_kwh", 0.5), (1800, "energy_kwh", 3)).Publisher.Alerts);
+    }
+
+    [Fact]
+    public void Increase_across_a_register_wrap_never_goes_negative()
+    {
+        // A 32-bit register of 0.001 kWh wraps at 4294967.296: 4294967.0 -> 0.7 is a wrap, counted as +0.7 (the 0.296 before
+        // the wrap is not seen), then +1.3; a gauge reading of the same samples would drop by four million.
+        var h = Run("increase(energy_kwh, 1h) > 1.9", (0, "energy_kwh", 4294967.0), (600, "energy_kwh", 0.7), (1200, "energy_kwh", 2.0));
+        Assert.Equal(2.0, Assert.Single(h.Publisher.Alerts).Value, 9);
+    }
+
+    [Fact]
+    public void Rate_of_a_counter_is_reset_aware_and_rate_of_a_gauge_is_not()
+    {
+        // Counter: +4 (4/600 s is above the threshold) then reset to 2: 6 kWh over 1200 s.
+        var counter = Run("rate(energy_kwh, 1h) < 0.006", (0, "energy_kwh", 100), (600, "energy_kwh", 104), (1200, "energy_kwh", 2));
+        Assert.Equal(6 / 1200.0, Assert.Single(counter.Publisher.Alerts).Value, 12);
+
+        // Gauge: the same numbers are a fall of 98 ppm.
+        var gauge = Run("rate(co2, 1h) < 0", (0, "co2", 100), (600, "co2", 104), (1200, "co2", 2));
+        Assert.Equal(-98 / 1200.0, Assert.Single(gauge.Publisher.Alerts).Value, 12);
+    }
+
+    [Fact]
+    public void Increase_of_a_gauge_is_a_load_error_naming_delta()
+    {
+        var e = Assert.ThrowsAny<Exception>(() => new EngineHarness("rules:\n  - name: r\n    expr: 'increase(co2, 1h) > 5'\n"));
+        Assert.Contains("increase() is for counter fields (counter: true in devices/vocabulary.yaml, such as energy_kwh); 'co2' is a gauge: use delta(co2, ...)", e.Message, StringComparison.Ordinal);
+    }
 }

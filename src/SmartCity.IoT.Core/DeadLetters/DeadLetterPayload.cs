@@ -2,7 +2,7 @@ using System.Text;
 
 namespace SmartCity.IoT.Core.DeadLetters;
 
-/// <summary>Cuts a payload to the kept size and turns it into text (UTF-8) or base64 (anything else).</summary>
+/// <summary>Cuts a payload to the kept size and turns it into text (printable UTF-8) or base64 (anything else, binary frames included).</summary>
 internal static class DeadLetterPayload
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -41,6 +41,16 @@ internal static class DeadLetterPayload
         try
         {
             text = StrictUtf8.GetString(bytes);
+            // Control bytes other than line breaks and tabs mean a binary frame that happens to be valid UTF-8: keep its bytes.
+            foreach (var c in text)
+            {
+                if ((c < ' ' && c is not ('\t' or '\r' or '\n')) || c == '\u007f')
+                {
+                    text = "";
+                    return false;
+                }
+            }
+
             return true;
         }
         catch (DecoderFallbackException)

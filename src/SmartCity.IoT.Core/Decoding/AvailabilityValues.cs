@@ -44,6 +44,6 @@ public sealed class AvailabilityValues
             }
         }
 
-        ctx.Fail(DecodeError.UnknownAvailability, $"availability value '{Encoding.UTF8.GetString(text[..Math.Min(text.Length, 64)])}' is neither online ({string.Join(", ", Online)}) nor offline ({string.Join(", ", Offline)})");
+        ctx.Fail(DecodeError.UnknownAvailability, $"availability value {HexText.Quote(text)} is neither online ({string.Join(", ", Online)}) nor offline ({string.Join(", ", Offline)})");
     }
 }

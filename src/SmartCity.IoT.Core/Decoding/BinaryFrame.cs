@@ -9,7 +9,7 @@ public static class BinaryFrame
 {
     private const int StackLimit = 512;
 
-    public static void Decode(ReadOnlySpan<byte> carried, BinaryEncoding encoding, BinaryLayout layout, string where, Reading reading, ref DecodeContext ctx)
+    public static void Decode(ReadOnlySpan<byte> carried, BinaryEncoding encoding, IFrameLayout layout, string where, Reading reading, ref DecodeContext ctx)
     {
         if (encoding == BinaryEncoding.Raw)
         {

@@ -94,7 +94,7 @@ public sealed class FieldMapping
             }
         }
 
-        ctx.Reject(DecodeError.UnknownUnit, $"{Field.Name} ({Source}): unit '{Truncate(Encoding.UTF8.GetString(unit))}' has no conversion to {Field.Unit} in devices/vocabulary.yaml (known: {string.Join(", ", Units.Select(x => x.Name))})");
+        ctx.Reject(DecodeError.UnknownUnit, $"{Field.Name} ({Source}): unit {HexText.Quote(unit)} has no conversion to {Field.Unit} in devices/vocabulary.yaml (known: {string.Join(", ", Units.Select(x => x.Name))})");
     }
 
     /// <summary>Applies a numeric payload value.</summary>
@@ -174,7 +174,7 @@ public sealed class FieldMapping
                     }
                 }
 
-                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): '{Encoding.UTF8.GetString(text)}' is not one of {string.Join(", ", Field.EnumValues)}{(Map.Length > 0 ? " or the mapped values " + KeysText() : "")}");
+                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): {HexText.Quote(text)} is not one of {string.Join(", ", Field.EnumValues)}{(Map.Length > 0 ? " or the mapped values " + KeysText() : "")}");
                 return;
             case FieldType.Boolean:
                 if (MatchesAny(text, TrueWords))
@@ -189,7 +189,7 @@ public sealed class FieldMapping
                     return;
                 }
 
-                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): '{Encoding.UTF8.GetString(text)}' is not a boolean (true/false, on/off, 1/0{(Map.Length > 0 ? ", " + KeysText() : "")})");
+                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): {HexText.Quote(text)} is not a boolean (true/false, on/off, 1/0{(Map.Length > 0 ? ", " + KeysText() : "")})");
                 return;
             default:
                 var trimmed = TrimAscii(text);
@@ -199,7 +199,7 @@ public sealed class FieldMapping
                     return;
                 }
 
-                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): expected a number, got '{Truncate(Encoding.UTF8.GetString(text))}'");
+                ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): expected a number, got {HexText.Quote(text)}");
                 return;
         }
     }
@@ -240,7 +240,8 @@ public sealed class FieldMapping
             v = Math.Round(v, MidpointRounding.AwayFromZero);
         }
 
-        reading.Set(FieldId, v);
+        // Rounding keeps the sign of what it rounded (Math.Round(-0.0028, 2) is -0), and -0 would be written as "-0".
+        reading.Set(FieldId, v == 0 ? 0 : v);
     }
 
     private string TypeText() => Field.Type switch
@@ -270,6 +271,4 @@ public sealed class FieldMapping
     private static ReadOnlySpan<byte> TrimAscii(ReadOnlySpan<byte> s) => s.Trim(" \t\r\n"u8);
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

@@ -8,4 +8,7 @@ namespace SmartCity.IoT.Core.Loading;
 public sealed record Diagnostic(string File, int Line, int Column, string Message, string? Suggestion = null)
 {
     public override string ToString() => $"{File}:{Line}:{Column}: error: {Message}";
+
+    /// <summary>The same position and message as a warning: something that loads but deserves a look.</summary>
+    public string ToWarningString() => $"{File}:{Line}:{Column}: warning: {Message}";
 }

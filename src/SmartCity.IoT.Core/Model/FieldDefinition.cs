@@ -5,7 +5,7 @@ namespace SmartCity.IoT.Core.Model;
 /// <summary>One canonical field of the shared vocabulary: its name, unit, type and physically valid range.</summary>
 public sealed class FieldDefinition
 {
-    public FieldDefinition(int id, string name, string unit, FieldType type, double min, double max, IReadOnlyList<string>? enumValues = null, string? description = null)
+    public FieldDefinition(int id, string name, string unit, FieldType type, double min, double max, IReadOnlyList<string>? enumValues = null, string? description = null, bool isCounter = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Id = id;
@@ -16,6 +16,7 @@ public sealed class FieldDefinition
         Max = max;
         EnumValues = enumValues ?? [];
         Description = description ?? "";
+        IsCounter = isCounter;
         // Precomputed so the hot path never transcodes names.
         NameUtf8 = Encoding.UTF8.GetBytes(name);
         EnumValuesUtf8 = EnumValues.Select(v => Encoding.UTF8.GetBytes(v)).ToArray();
@@ -32,6 +33,12 @@ public sealed class FieldDefinition
     public IReadOnlyList<string> EnumValues { get; }
     public byte[][] EnumValuesUtf8 { get; }
     public string Description { get; }
+
+    /// <summary>
+    /// A cumulative counter (energy in kWh): it only grows, except when the device resets or its register wraps, so rules
+    /// read it with <c>increase()</c> and a reset-aware <c>rate()</c> rather than as a gauge.
+    /// </summary>
+    public bool IsCounter { get; }
 
     /// <summary>
     /// <paramref name="value"/> in this field's own terms: an enum's value name, <c>true</c>/<c>false</c> for a boolean;

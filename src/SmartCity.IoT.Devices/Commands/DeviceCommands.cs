@@ -62,6 +62,11 @@ public static class DeviceCommands
         }
 
         var profiles = catalog?.LoadedProfiles.Where(l => paths.Count == 0 || selected.Contains(l.FullPath)).ToList() ?? [];
+        foreach (var w in profiles.SelectMany(l => l.Warnings))
+        {
+            output.WriteLine(w.ToWarningString());
+        }
+
         var samples = profiles.Sum(l => l.Samples.Count);
         var checkedFiles = paths.Count == 0 ? "all profiles" : $"{selected.Count} file(s)";
         output.WriteLine(errors.Count == 0

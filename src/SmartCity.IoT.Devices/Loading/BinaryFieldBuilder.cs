@@ -7,10 +7,11 @@ namespace SmartCity.IoT.Devices.Loading;
 /// <summary>A field's position in a binary layout (offset, length, bits, sign, byte order, float, scale): binary payloads and frames inside JSON.</summary>
 internal static class BinaryFieldBuilder
 {
-    public static BinaryField? Build(YamlSource file, YamlMappingNode fmap, FieldMapping mapping, string name)
+    /// <param name="sourcePrefix">Put before the byte positions in messages (a record's name); <paramref name="inRecord"/>: offsets count from the record's data and default to 0.</param>
+    public static BinaryField? Build(YamlSource file, YamlMappingNode fmap, FieldMapping mapping, string name, string sourcePrefix = "", bool inRecord = false)
     {
         var what = $"field '{name}'";
-        var offset = file.Num(fmap, "offset", what, required: true);
+        var offset = inRecord && YamlSource.Get(fmap, "offset") is null ? 0 : file.Num(fmap, "offset", what, required: true);
         var length = file.Num(fmap, "length", what) ?? 1;
         var signed = file.Bool(fmap, "signed", what) ?? false;
         var endian = file.Str(fmap, "endian", what) ?? "big";
@@ -63,7 +64,7 @@ internal static class BinaryFieldBuilder
 
         var withSource = new FieldMapping(mapping.Field, "", mapping.Unit, mapping.Factor, mapping.Offset, mapping.Min, mapping.Max, mapping.Decimals, mapping.Map, mapping.Required);
         var probe = new BinaryField(withSource, (int)offset.Value, (int)length, signed, endian == "big", isFloat, bitOffset, bitCount, scale, add);
-        var described = new FieldMapping(mapping.Field, probe.Describe(), mapping.Unit, mapping.Factor, mapping.Offset, mapping.Min, mapping.Max, mapping.Decimals, mapping.Map, mapping.Required);
+        var described = new FieldMapping(mapping.Field, sourcePrefix + probe.Describe(), mapping.Unit, mapping.Factor, mapping.Offset, mapping.Min, mapping.Max, mapping.Decimals, mapping.Map, mapping.Required);
         return new BinaryField(described, probe.Offset, probe.Length, signed, probe.BigEndian, isFloat, bitOffset, bitCount, scale, add);
     }
 }

@@ -1,4 +1,5 @@
 using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Loading;
 using YamlDotNet.RepresentationModel;
 
 namespace SmartCity.IoT.Devices.Loading;
@@ -27,6 +28,7 @@ internal sealed class BinaryPayloadBuilder(ProfileContext context, PayloadSectio
     public PayloadDecoder Build(YamlMappingNode root, IReadOnlyList<TopicTemplate> topics, List<PayloadTag> payloadTags)
     {
         context.RejectTimestampAndTags(root, "a binary payload");
-        return new BinaryPayloadDecoder(new BinaryLayout(_fields), payload.Encoding);
+        var layout = BinaryAssertions.Layout(context, (YamlMappingNode)YamlSource.Get(root, "payload")!, _fields, "'payload'");
+        return new BinaryPayloadDecoder(layout ?? new BinaryLayout(_fields), payload.Encoding);
     }
 }

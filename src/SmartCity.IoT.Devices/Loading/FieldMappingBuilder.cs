@@ -8,19 +8,20 @@ namespace SmartCity.IoT.Devices.Loading;
 /// <summary>The part of a field every payload format shares: unit conversion to the vocabulary's unit, range, value map, required.</summary>
 internal static class FieldMappingBuilder
 {
-    public static FieldMapping? Build(ProfileContext context, YamlMappingNode fmap, VocabularyEntry entry, string name, string source, bool isBinary)
+    public static FieldMapping? Build(ProfileContext context, YamlMappingNode fmap, VocabularyEntry entry, string name, string source, bool isBinary, string? defaultUnit = null)
     {
         var file = context.File;
         var field = entry.Field;
         var what = $"field '{name}'";
-        var unit = file.Str(fmap, "unit", what) ?? field.Unit;
+        var unit = file.Str(fmap, "unit", what) ?? defaultUnit ?? field.Unit;
         var conversion = UnitConversion.Identity;
         if (field.Type is FieldType.Float or FieldType.Integer)
         {
             if (!entry.Units.TryGetValue(unit, out conversion))
             {
                 var known = string.Join(", ", entry.Units.Keys);
-                file.Error(YamlSource.Get(fmap, "unit"), $"{what}: unit '{unit}' has no conversion to {field.Unit} in devices/vocabulary.yaml (known: {known}); use one of those or add a conversion there");
+                var sent = YamlSource.Get(fmap, "unit") is null && defaultUnit is not null ? " (the unit its payload format sends; set 'unit' if the device sends another)" : "";
+                file.Error(YamlSource.Get(fmap, "unit") ?? fmap, $"{what}: unit '{unit}'{sent} has no conversion to {field.Unit} in devices/vocabulary.yaml (known: {known}); use one of those or add a conversion there");
                 return null;
             }
         }

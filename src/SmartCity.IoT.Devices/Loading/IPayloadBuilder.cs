@@ -9,6 +9,9 @@ internal interface IPayloadBuilder
     /// <summary>Where the field's value comes from, as the decoder names it in errors (a JSON path, a topic level, ...).</summary>
     string SourceOf(YamlMappingNode field, string name, string? path, bool isBinary);
 
+    /// <summary>The unit a field's value arrives in when the profile does not say (a payload format with units of its own), or null: the vocabulary's.</summary>
+    string? DefaultUnit(YamlMappingNode field) => null;
+
     /// <summary>Adds a field, reporting what this format does not accept.</summary>
     void Add(FieldSpec field);
 

@@ -77,7 +77,8 @@ internal sealed class JsonPayloadBuilder(ProfileContext context, PayloadSection 
 
         if (payload.FramePath is not null)
         {
-            json.SetBinary(payload.FramePath, payload.FrameEncoding, new BinaryLayout(_frameFields));
+            var frameNode = (YamlMappingNode)YamlSource.Get((YamlMappingNode)YamlSource.Get(root, "payload")!, "frame")!;
+            json.SetBinary(payload.FramePath, payload.FrameEncoding, BinaryAssertions.Layout(context, frameNode, _frameFields, "'payload.frame'") ?? new BinaryLayout(_frameFields));
         }
 
         if (YamlSource.Get(root, "timestamp") is { } tsNode && context.File.AsMap(tsNode, "'timestamp'") is { } tm)

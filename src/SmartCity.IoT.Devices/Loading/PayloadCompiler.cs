@@ -33,6 +33,7 @@ internal static class PayloadCompiler
         {
             "value" => new ValuePayloadBuilder(context),
             "binary" => new BinaryPayloadBuilder(context, payload),
+            "records" => new RecordPayloadBuilder(context, payload, root),
             "senml" => new SenmlPayloadBuilder(context, payload),
             _ => new JsonPayloadBuilder(context, payload),
         };
@@ -107,9 +108,9 @@ internal static class PayloadCompiler
         }
 
         seen.Add(instance);
-        var isBinary = YamlSource.Get(fmap, "offset") is not null;
+        var isBinary = YamlSource.Get(fmap, "offset") is not null || YamlSource.Get(fmap, "record") is not null; // record-list fields read bytes too
         var path = file.Str(fmap, "path", $"field '{name}'");
-        var mapping = FieldMappingBuilder.Build(context, fmap, entry, name, builder.SourceOf(fmap, name, path, isBinary), isBinary);
+        var mapping = FieldMappingBuilder.Build(context, fmap, entry, name, builder.SourceOf(fmap, name, path, isBinary), isBinary, builder.DefaultUnit(fmap));
         return mapping is null ? null : new FieldSpec(fmap, name, path, isBinary, mapping, instance);
     }
 

@@ -25,11 +25,14 @@ internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, Js
 
         file.CheckKeys(pm, "'payload'", ProfileLoader.PayloadKeys);
         var format = file.Str(pm, "format", "'payload'", required: true) ?? "json";
-        if (format is not ("json" or "binary" or "value" or "senml"))
+        if (format is not ("json" or "binary" or "value" or "senml" or "records"))
         {
-            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, senml, binary or value");
+            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, senml, binary, records or value");
             return null;
         }
+
+        BinaryAssertions.RejectUnless(context, pm, format == "binary");
+        RecordPayloadBuilder.RejectKeysUnless(context, pm, format == "records");
 
         var deviceFromBaseName = false;
         if (file.Str(pm, "device", "'payload'") is { } device)

@@ -11,6 +11,12 @@ internal sealed class ProfileContext(YamlSource file, IReadOnlyDictionary<string
 
     public IReadOnlyDictionary<string, VocabularyEntry> Entries { get; } = entries;
 
+    /// <summary>What loads but is risky (printed by <c>devices validate</c>, never failing it).</summary>
+    public List<Diagnostic> Warnings { get; } = [];
+
+    public void Warn(YamlNode node, string message) =>
+        Warnings.Add(new Diagnostic(File.File, (int)Math.Max(1, node.Start.Line), (int)Math.Max(1, node.Start.Column), message));
+
     public JsonPath? ParsePath(string text, YamlNode node)
     {
         if (JsonPath.TryParse(text, out var path, out var error))
@@ -32,6 +38,22 @@ internal sealed class ProfileContext(YamlSource file, IReadOnlyDictionary<string
         }
 
         return true;
+    }
+
+    /// <summary>Reports each of <paramref name="keys"/> present in <paramref name="map"/> with <paramref name="message"/>(key); true when none was.</summary>
+    public bool RejectKeys(YamlMappingNode map, IEnumerable<string> keys, Func<string, string> message)
+    {
+        var none = true;
+        foreach (var key in keys)
+        {
+            if (YamlSource.Get(map, key) is not null)
+            {
+                File.Error(YamlSource.KeyNode(map, key), message(key));
+                none = false;
+            }
+        }
+
+        return none;
     }
 
     /// <summary>Payload timestamps and payload tags are JSON paths; other formats take the receive time and topic tags.</summary>

@@ -16,10 +16,12 @@ internal sealed class ProfileLoader
     public static readonly string[] TopKeys = ["id", "vendor", "model", "family", "description", "firmware", "max_payload_bytes", "topics", "availability", "payload", "timestamp", "fields", "tags", "samples"];
     public static readonly string[] TopicKeys = ["template", "device_id"];
     public static readonly string[] AvailabilityKeys = ["template", "device_id", "path", "online", "offline"];
-    public static readonly string[] PayloadKeys = ["format", "encoding", "frame", "device"];
-    public static readonly string[] FrameKeys = ["path", "encoding"];
+    public static readonly string[] PayloadKeys = ["format", "encoding", "frame", "device", "frame_length", "markers", "layout", "marker", "length_byte", "unknown", "records"];
+    public static readonly string[] FrameKeys = ["path", "encoding", "frame_length", "markers"];
+    public static readonly string[] MarkerKeys = ["offset", "hex"];
+    public static readonly string[] RecordKeys = ["type", "length", "name"];
     public static readonly string[] TimestampKeys = ["path", "format", "utc_offset"];
-    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "unit_path", "instance", "range", "map", "required"];
+    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "unit_path", "instance", "range", "map", "required", "record", "channel", "part"];
     public static readonly string[] TagKeys = ["name", "path", "instance"];
     public static readonly string[] SampleKeys = ["name", "topic", "payload", "payload_hex", "payload_base64", "received_at", "expect", "expect_error", "expect_rejected", "expect_online"];
 
@@ -48,10 +50,11 @@ internal sealed class ProfileLoader
             return null;
         }
 
-        var profile = new ProfileLoader(file, entries, globalMaxPayload).Compile(fullPath, expectedId, out var samples, out var positions);
+        var loader = new ProfileLoader(file, entries, globalMaxPayload);
+        var profile = loader.Compile(fullPath, expectedId, out var samples, out var positions);
         return profile is null || errors.Count > before
             ? null
-            : new LoadedProfile { Profile = profile, FullPath = fullPath, DisplayPath = displayPath, Samples = samples, TopicPositions = positions };
+            : new LoadedProfile { Profile = profile, FullPath = fullPath, DisplayPath = displayPath, Samples = samples, TopicPositions = positions, Warnings = loader._context.Warnings };
     }
 
     private DeviceProfile? Compile(string fullPath, string expectedId, out List<ProfileSample> samples, out List<(TopicTemplate, int, int)> positions)

@@ -7,7 +7,7 @@ namespace SmartCity.IoT.Devices.Loading;
 /// <summary>Reads devices/vocabulary.yaml: the one list of canonical field names, units, types, ranges and unit conversions.</summary>
 internal static class VocabularyLoader
 {
-    internal static readonly string[] FieldKeys = ["unit", "type", "min", "max", "values", "decimals", "description", "unit_aliases", "conversions", "typical", "anomaly"];
+    internal static readonly string[] FieldKeys = ["unit", "type", "min", "max", "values", "decimals", "description", "unit_aliases", "conversions", "typical", "anomaly", "counter"];
 
     public static (FieldVocabulary Vocabulary, Dictionary<string, VocabularyEntry> Entries) Load(string path, string displayPath, List<Diagnostic> errors)
     {
@@ -144,7 +144,14 @@ internal static class VocabularyLoader
             var typical = Pair(file, m, "typical", what, type) ?? DefaultTypical(min, max);
             var anomaly = Pair(file, m, "anomaly", what, type, values);
             var decimals = (int?)file.Num(m, "decimals", what) ?? (type == FieldType.Float ? -1 : 0);
-            var definition = new FieldDefinition(definitions.Count, name, unit, type, min, max, values.Count > 0 ? values : null, file.Str(m, "description", what));
+            var counter = file.Bool(m, "counter", what) ?? false;
+            if (counter && type is not (FieldType.Float or FieldType.Integer))
+            {
+                file.Error(YamlSource.Get(m, "counter"), $"{what}: only a number can be a counter");
+                counter = false;
+            }
+
+            var definition = new FieldDefinition(definitions.Count, name, unit, type, min, max, values.Count > 0 ? values : null, file.Str(m, "description", what), counter);
             definitions.Add(definition);
             entries[name] = new VocabularyEntry(definition, type == FieldType.Float ? decimals : -1, units, typical, anomaly, (int)keyNode.Start.Line);
         }

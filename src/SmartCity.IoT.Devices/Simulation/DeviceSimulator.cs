@@ -104,6 +104,14 @@ public sealed class DeviceSimulator
                     _ => frame,
                 };
                 return new SimulatedMessage(device.Topic(template), payload);
+            case RecordPayloadDecoder records:
+                var list = Records(device, records.Layout, now, anomaly);
+                return new SimulatedMessage(device.Topic(template), records.Encoding switch
+                {
+                    BinaryEncoding.Hex => Encoding.ASCII.GetBytes(Convert.ToHexString(list)),
+                    BinaryEncoding.Base64 => Encoding.ASCII.GetBytes(Convert.ToBase64String(list)),
+                    _ => list,
+                });
             case JsonPayloadDecoder json:
                 return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Json(device, json, now, anomaly).ToJsonString()));
             case SenmlPayloadDecoder senml:
@@ -215,33 +223,75 @@ public sealed class DeviceSimulator
 
     private byte[] Frame(SimulatedDevice device, BinaryLayout layout, DateTimeOffset now, bool anomaly)
     {
-        var frame = new byte[layout.MinLength];
+        var frame = new byte[Math.Max(layout.MinLength, layout.FrameLength)];
+        foreach (var m in layout.Markers)
+        {
+            m.Bytes.CopyTo(frame, m.Offset);
+        }
+
         var anomalous = anomaly && layout.Fields.Count > 0 ? layout.Fields[_random.Next(layout.Fields.Count)] : null;
         foreach (var f in layout.Fields)
         {
-            var canonical = Value(device, f.Mapping, now, ReferenceEquals(f, anomalous));
-            double raw;
-            if (f.Mapping.Field.Type is FieldType.Enum or FieldType.Boolean)
-            {
-                raw = MapKey(f.Mapping, canonical) is { NumericKey: { } k } ? k : canonical;
-            }
-            else
-            {
-                raw = f.Mapping.FromCanonical(canonical);
-            }
-
-            if (f.IsFloat)
-            {
-                f.WriteRaw(frame, 0, (raw - f.Add) / f.Scale);
-                continue;
-            }
-
-            var (lo, hi) = f.RawRange;
-            var integer = (long)Math.Round((raw - f.Add) / f.Scale);
-            f.WriteRaw(frame, Math.Clamp(integer, lo, hi));
+            Write(device, f, frame, now, ReferenceEquals(f, anomalous));
         }
 
         return frame;
+    }
+
+    /// <summary>Every mapped record once, in a random order (devices send their records in any order).</summary>
+    private byte[] Records(SimulatedDevice device, RecordLayout layout, DateTimeOffset now, bool anomaly)
+    {
+        var records = layout.Types.SelectMany(t => t.Values.GroupBy(v => v.Channel).Select(g => (Type: t, Channel: g.Key, Values: g.ToList()))).ToArray();
+        _random.Shuffle(records);
+        var anomalous = anomaly && records.Length > 0 ? records[_random.Next(records.Length)].Values[0] : null;
+        var frame = new List<byte>();
+        foreach (var (type, channel, values) in records)
+        {
+            if (layout.Marker == RecordMarker.ChannelType)
+            {
+                frame.Add((byte)Math.Max(0, channel));
+            }
+
+            frame.Add(type.Code);
+            if (layout.LengthPrefixed)
+            {
+                frame.Add((byte)type.Length);
+            }
+
+            var data = new byte[type.Length];
+            foreach (var v in values)
+            {
+                Write(device, v.Field, data, now, ReferenceEquals(v, anomalous));
+            }
+
+            frame.AddRange(data);
+        }
+
+        return [.. frame];
+    }
+
+    private void Write(SimulatedDevice device, BinaryField f, byte[] frame, DateTimeOffset now, bool anomaly)
+    {
+        var canonical = Value(device, f.Mapping, now, anomaly);
+        double raw;
+        if (f.Mapping.Field.Type is FieldType.Enum or FieldType.Boolean)
+        {
+            raw = MapKey(f.Mapping, canonical) is { NumericKey: { } k } ? k : canonical;
+        }
+        else
+        {
+            raw = f.Mapping.FromCanonical(canonical);
+        }
+
+        if (f.IsFloat)
+        {
+            f.WriteRaw(frame, 0, (raw - f.Add) / f.Scale);
+            return;
+        }
+
+        var (lo, hi) = f.RawRange;
+        var integer = (long)Math.Round((raw - f.Add) / f.Scale);
+        f.WriteRaw(frame, Math.Clamp(integer, lo, hi));
     }
 
     /// <summary>A canonical value for the field: daily cycle within the typical band, or an anomaly; inside the profile's range.</summary>
@@ -291,6 +341,13 @@ public sealed class DeviceSimulator
             }
 
             value = lo + (hi - lo) * 0.3 + device.Drift;
+        }
+
+        if (field.IsCounter)
+        {
+            // A counter only grows: through its typical band over a year, then it starts again (a reset, as meters do).
+            var year = (now.ToUnixTimeSeconds() / 86400.0 + device.PhaseHours * 15) % 365 / 365;
+            value = lo + (hi - lo) * year;
         }
 
         var margin = (mapping.Max - mapping.Min) * 0.001;

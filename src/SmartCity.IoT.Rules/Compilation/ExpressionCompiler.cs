@@ -11,7 +11,7 @@ namespace SmartCity.IoT.Rules.Compilation;
 /// </summary>
 internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
 {
-    private static readonly string[] WindowFunctions = ["rate", "delta", "avg", "min", "max", "count", "absent"];
+    private static readonly string[] WindowFunctions = ["rate", "increase", "delta", "avg", "min", "max", "count", "absent"];
     private readonly Dictionary<SyntaxNode, EvalNode> _compiled = new(ReferenceEqualityComparer.Instance);
 
     public List<WindowSpec> Windows { get; } = [];
@@ -236,10 +236,10 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
                 Require(kind, ValueKind.Number, c.Arguments[0].Position, "abs() needs a number");
                 return (new AbsNode(arg), ValueKind.Number);
 
-            case "rate" or "delta" or "avg" or "min" or "max" or "count" or "absent":
+            case "rate" or "increase" or "delta" or "avg" or "min" or "max" or "count" or "absent":
                 if (c.Arguments.Count != 2)
                 {
-                    throw new RuleSyntaxException(c.Position, $"{c.Function}() takes two arguments: {c.Function}({(c.Function == "count" ? "condition" : "field")}, duration), e.g. {c.Function}({(c.Function == "count" ? "door_open" : "co2")}, 10m)");
+                    throw new RuleSyntaxException(c.Position, $"{c.Function}() takes two arguments: {c.Function}({(c.Function == "count" ? "condition" : "field")}, duration), e.g. {c.Function}({c.Function switch { "count" => "door_open", "increase" => "energy_kwh", _ => "co2" }}, 10m)");
                 }
 
                 var window = c.Arguments[1] as DurationLiteral ?? throw new RuleSyntaxException(c.Arguments[1].Position, $"the second argument of {c.Function}() must be a duration such as 10m ({DurationParser.Help})");
@@ -257,13 +257,18 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
                 };
 
             default:
-                throw new RuleSyntaxException(c.Position, $"unknown function '{c.Function}': known functions are rate, delta, avg, min, max, count, absent, abs");
+                throw new RuleSyntaxException(c.Position, $"unknown function '{c.Function}': known functions are rate, increase, delta, avg, min, max, count, absent, abs");
         }
     }
 
     private (EvalNode, ValueKind) CompileFieldWindow(CallExpression c, long ns)
     {
         var field = RequireField(c, numeric: true);
+        if (c.Function == "increase" && !field.IsCounter)
+        {
+            throw new RuleSyntaxException(c.Arguments[0].Position, $"increase() is for counter fields (counter: true in devices/vocabulary.yaml, such as energy_kwh); '{field.Name}' is a gauge: use delta({field.Name}, ...)");
+        }
+
         TriggerFields.Add(field.Id);
         var slot = Windows.FindIndex(w => w.FieldId == field.Id && w.DurationNs == ns);
         if (slot < 0)
@@ -274,7 +279,8 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
 
         EvalNode node = c.Function switch
         {
-            "rate" => new RateNode(slot, ns),
+            "rate" => new RateNode(slot, ns, field.IsCounter),
+            "increase" => new IncreaseNode(slot, ns),
             "delta" => new DeltaNode(slot, ns),
             "avg" => new AvgNode(slot, ns),
             "min" => new MinNode(slot, ns),

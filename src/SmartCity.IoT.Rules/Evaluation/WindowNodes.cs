@@ -48,8 +48,10 @@ internal sealed class DeltaNode(int slot, long durationNs) : WindowNode(slot, du
 /// those samples are at least a tenth of the window apart: readings that arrive in a burst (a broker replaying a backlog,
 /// a gateway catching up) carry receive times microseconds apart, and dividing their noise by that span gives rates of
 /// thousands per second in either direction.
+/// On a counter field (vocabulary <c>counter: true</c>) the change is <see cref="WindowStore.Increase"/>, so a reset or
+/// a wrap never shows as a large negative rate.
 /// </summary>
-internal sealed class RateNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+internal sealed class RateNode(int slot, long durationNs, bool counter = false) : WindowNode(slot, durationNs)
 {
     private readonly long _minSpanNs = Math.Max(1, durationNs / MinSpanDivisor);
 
@@ -65,8 +67,14 @@ internal sealed class RateNode(int slot, long durationNs) : WindowNode(slot, dur
 
         var (t0, v0) = w.Oldest(m);
         var (t1, v1) = w.Newest(m);
-        return t1 - t0 < _minSpanNs ? double.NaN : (v1 - v0) / ((t1 - t0) / 1e9);
+        return t1 - t0 < _minSpanNs ? double.NaN : (counter ? w.Increase(m) : v1 - v0) / ((t1 - t0) / 1e9);
     }
+}
+
+/// <summary><c>increase(x, d)</c>: how much a counter field grew in the window, resets and wraps included; unknown with fewer than two samples.</summary>
+internal sealed class IncreaseNode(int slot, long durationNs) : WindowNode(slot, durationNs)
+{
+    protected override double Compute(WindowStore w, int m) => w.Increase(m);
 }
 
 /// <summary><c>count(cond, d)</c>: how many evaluations in the window had the condition true (samples are 1 or 0).</summary>

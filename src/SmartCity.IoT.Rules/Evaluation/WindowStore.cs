@@ -183,6 +183,31 @@ internal sealed class WindowStore
         return max;
     }
 
+    /// <summary>
+    /// How much a counter grew over the samples held: the sum of the steps between consecutive samples, where a step down
+    /// is a reset (or a wrap of the device's register) and counts as the new value, the counter having restarted from 0.
+    /// </summary>
+    public double Increase(int m)
+    {
+        ref var h = ref Head(m);
+        if (h.Count < 2)
+        {
+            return double.NaN;
+        }
+
+        var ring = Ring(m, h);
+        var previous = ring[h.Head & h.Mask].Value;
+        var total = 0.0;
+        for (var i = 1; i < h.Count; i++)
+        {
+            var v = ring[(h.Head + i) & h.Mask].Value;
+            total += v >= previous ? v - previous : v;
+            previous = v;
+        }
+
+        return total;
+    }
+
     public (long Time, double Value) Oldest(int m)
     {
         ref var h = ref Head(m);

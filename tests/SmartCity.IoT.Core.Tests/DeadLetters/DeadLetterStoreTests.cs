@@ -204,4 +204,21 @@ public sealed class DeadLetterStoreTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => store.Append(new DeadLetterEntry("message", "t", "r"), "x"u8));
         Assert.Single(File.ReadAllLines(store.CurrentFile));
     }
+
+    [Fact]
+    public void A_binary_frame_that_happens_to_be_valid_utf8_is_kept_as_bytes_not_as_text()
+    {
+        using var store = Store();
+        byte[] frame = [0x01, 0x67, 0x00, 0x10, 0x05];
+        store.AppendAndFlush(new DeadLetterEntry("message", "lora/x/up", "unknown record type"), frame);
+        store.AppendAndFlush(new DeadLetterEntry("message", "t", "multi-line JSON"), "{\n\t\"t\": 1\r\n"u8.ToArray());
+
+        var lines = File.ReadAllLines(store.CurrentFile);
+        using var binary = JsonDocument.Parse(lines[0]);
+        Assert.Equal(Convert.ToBase64String(frame), binary.RootElement.GetProperty("payloadBase64").GetString());
+        Assert.False(binary.RootElement.TryGetProperty("payload", out _));
+        using var text = JsonDocument.Parse(lines[1]);
+        Assert.Equal("{\n\t\"t\": 1\r\n", text.RootElement.GetProperty("payload").GetString());
+    }
 }
+

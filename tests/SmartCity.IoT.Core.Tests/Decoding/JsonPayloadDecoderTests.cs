@@ -224,7 +224,7 @@ public sealed class JsonPayloadDecoderTests
         Assert.Equal(40, reading.GetOrNaN(6));
         var shortFrame = decoder.Decode(Topic, """{"data":"032C"}"""u8, reading, Received);
         Assert.Equal(DecodeError.MalformedPayload, shortFrame.Error);
-        Assert.Equal("binary payload has 2 byte(s), the layout needs at least 3", shortFrame.Detail);
+        Assert.Equal("binary payload has 2 byte(s), the layout needs at least 3 (truncated at byte 2); frame (hex): 03 2c", shortFrame.Detail);
     }
 
     [Theory]

@@ -34,7 +34,7 @@ internal static class RepoVocabulary
             };
             var values = map.Children.TryGetValue(new YamlScalarNode("values"), out var vs) ? ((YamlSequenceNode)vs).Children.Select(n => ((YamlScalarNode)n).Value!).ToArray() : null;
             double Num(string k, double fallback) => double.TryParse(Get(k), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : fallback;
-            list.Add(new FieldDefinition(list.Count, ((YamlScalarNode)key).Value!, Get("unit"), type, Num("min", double.MinValue), Num("max", double.MaxValue), values));
+            list.Add(new FieldDefinition(list.Count, ((YamlScalarNode)key).Value!, Get("unit"), type, Num("min", double.MinValue), Num("max", double.MaxValue), values, isCounter: Get("counter") == "true"));
         }
 
         return new FieldVocabulary(list);

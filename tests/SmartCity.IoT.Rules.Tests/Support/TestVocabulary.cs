@@ -14,7 +14,7 @@ internal static class TestVocabulary
     public static FieldVocabulary Create()
     {
         var id = 0;
-        FieldDefinition F(string name, string unit, double min, double max, FieldType type = FieldType.Float, string[]? values = null) => new(id++, name, unit, type, min, max, values);
+        FieldDefinition F(string name, string unit, double min, double max, FieldType type = FieldType.Float, string[]? values = null, bool counter = false) => new(id++, name, unit, type, min, max, values, isCounter: counter);
         return new FieldVocabulary(
         [
             F("temperature", "degC", -40, 125),
@@ -49,6 +49,7 @@ internal static class TestVocabulary
             F("supply_temperature", "degC", -40, 125),
             F("return_temperature", "degC", -40, 125),
             F("setpoint", "degC", 0, 40),
+            F("energy_kwh", "kWh", 0, 1e9, counter: true),
         ]);
     }
 }
