@@ -30,10 +30,10 @@ public sealed class ProfileSampleTests
         }
 
         Assert.True(result.IsSuccess, result.ToString());
-        if (sample.ExpectOnline is { } online)
+        if (sample.ExpectAvailability is { } state)
         {
             Assert.True(result.IsAvailability);
-            Assert.Equal(online, result.Online);
+            Assert.Equal(state, result.Availability);
             Assert.Equal(@case.ProfileId, reading.Profile!.Id);
             Assert.False(reading.DeviceId.IsEmpty);
             return;

@@ -16,6 +16,11 @@ public static class DecodeErrors
         DecodeError.BadTimestamp => "bad_timestamp",
         DecodeError.UnknownAvailability => "unknown_availability",
         DecodeError.DeviceLimitReached => "device_limit_reached",
+        DecodeError.BirthMissing => "birth_missing",
+        DecodeError.UnknownMetric => "unknown_metric",
+        DecodeError.CodecFailed => "codec_failed",
+        DecodeError.CodecLimit => "codec_limit",
+        DecodeError.UnmappedField => "unmapped_field",
         _ => "unknown",
     };
 

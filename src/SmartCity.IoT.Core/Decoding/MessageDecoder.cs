@@ -90,7 +90,7 @@ public sealed class MessageDecoder
             // A failed availability message is an ordinary failure (dead-lettered), never "offline".
             return ctx.Failed
                 ? new DecodeResult(ctx.Error, ctx.Detail, 0, DecodeError.None, null, false, false)
-                : new DecodeResult(DecodeError.None, null, 0, DecodeError.None, null, true, ctx.Online);
+                : new DecodeResult(DecodeError.None, null, true, ctx);
         }
 
         var fieldKey = template.FieldIndex >= 0 ? topic.AsSpan(levels[template.FieldIndex]) : default;
@@ -99,6 +99,12 @@ public sealed class MessageDecoder
         if (ctx.Failed)
         {
             return new DecodeResult(ctx.Error, ctx.Detail, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, false, false);
+        }
+
+        // A payload that is only a state change (a Sparkplug DEATH) is an availability message.
+        if (ctx.AvailabilityKnown && reading.FieldCount == 0)
+        {
+            return new DecodeResult(DecodeError.None, null, true, ctx);
         }
 
         if (template.FieldIndex < 0)
@@ -119,7 +125,9 @@ public sealed class MessageDecoder
             reading.TimestampNs = ctx.TimestampNs;
         }
 
-        return new DecodeResult(DecodeError.None, null, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, false, true);
+        return ctx.AvailabilityKnown || ctx.Warning is not null
+            ? new DecodeResult(DecodeError.None, null, false, ctx)
+            : new DecodeResult(DecodeError.None, null, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, false, true);
     }
 
     private static void CheckRequired(IReadOnlyList<FieldMapping> fields, Reading reading, ref DecodeContext ctx)

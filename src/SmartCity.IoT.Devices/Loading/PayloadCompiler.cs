@@ -33,6 +33,8 @@ internal static class PayloadCompiler
         {
             "value" => new ValuePayloadBuilder(context),
             "binary" => new BinaryPayloadBuilder(context, payload),
+            "sparkplug" => new SparkplugPayloadBuilder(context),
+            "codec" => new CodecPayloadBuilder(context, payload, YamlSource.Get(root, "payload")!),
             _ => new JsonPayloadBuilder(context, payload),
         };
         var seenFields = new HashSet<string>(StringComparer.Ordinal);

@@ -11,6 +11,9 @@ internal sealed class ProfileContext(YamlSource file, IReadOnlyDictionary<string
 
     public IReadOnlyDictionary<string, VocabularyEntry> Entries { get; } = entries;
 
+    /// <summary>The folder of the profile file (files a profile names, such as a codec, are relative to it).</summary>
+    public string Directory { get; init; } = ".";
+
     public JsonPath? ParsePath(string text, YamlNode node)
     {
         if (JsonPath.TryParse(text, out var path, out var error))

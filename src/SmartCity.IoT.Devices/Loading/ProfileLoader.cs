@@ -1,6 +1,7 @@
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Loading;
+using SmartCity.IoT.Devices.Codecs;
 using SmartCity.IoT.Devices.Samples;
 using YamlDotNet.RepresentationModel;
 
@@ -15,21 +16,21 @@ internal sealed class ProfileLoader
 {
     public static readonly string[] TopKeys = ["id", "vendor", "model", "family", "description", "firmware", "max_payload_bytes", "topics", "availability", "payload", "timestamp", "fields", "tags", "samples"];
     public static readonly string[] TopicKeys = ["template", "device_id"];
-    public static readonly string[] AvailabilityKeys = ["template", "device_id", "path", "online", "offline"];
-    public static readonly string[] PayloadKeys = ["format", "encoding", "frame"];
+    public static readonly string[] AvailabilityKeys = ["template", "device_id", "path", "online", "offline", "sleeping", "unknown"];
+    public static readonly string[] PayloadKeys = ["format", "encoding", "frame", "codec", "fport", "ignore"];
     public static readonly string[] FrameKeys = ["path", "encoding"];
     public static readonly string[] TimestampKeys = ["path", "format", "utc_offset"];
-    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "range", "map", "required"];
+    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "range", "map", "required", "metric"];
     public static readonly string[] TagKeys = ["name", "path"];
-    public static readonly string[] SampleKeys = ["name", "topic", "payload", "payload_hex", "payload_base64", "received_at", "expect", "expect_error", "expect_rejected", "expect_online"];
+    public static readonly string[] SampleKeys = ["name", "topic", "payload", "payload_hex", "payload_base64", "received_at", "expect", "expect_error", "expect_rejected", "expect_online", "after"];
 
     private readonly ProfileContext _context;
     private readonly YamlSource _file;
     private readonly int _globalMaxPayload;
 
-    private ProfileLoader(YamlSource file, IReadOnlyDictionary<string, VocabularyEntry> entries, int globalMaxPayload)
+    private ProfileLoader(YamlSource file, IReadOnlyDictionary<string, VocabularyEntry> entries, int globalMaxPayload, string fullPath)
     {
-        _context = new ProfileContext(file, entries);
+        _context = new ProfileContext(file, entries) { Directory = Path.GetDirectoryName(Path.GetFullPath(fullPath)) ?? "." };
         _file = file;
         _globalMaxPayload = globalMaxPayload;
     }
@@ -48,7 +49,7 @@ internal sealed class ProfileLoader
             return null;
         }
 
-        var profile = new ProfileLoader(file, entries, globalMaxPayload).Compile(fullPath, expectedId, out var samples, out var positions);
+        var profile = new ProfileLoader(file, entries, globalMaxPayload, fullPath).Compile(fullPath, expectedId, out var samples, out var positions);
         return profile is null || errors.Count > before
             ? null
             : new LoadedProfile { Profile = profile, FullPath = fullPath, DisplayPath = displayPath, Samples = samples, TopicPositions = positions };
@@ -113,6 +114,8 @@ internal sealed class ProfileLoader
             var tpl = ParseTopic(am, AvailabilityKeys, "'availability'", checkKeys: false);
             var online = _file.StrList(am, "online", "'availability'") ?? ["online"];
             var offline = _file.StrList(am, "offline", "'availability'") ?? ["offline"];
+            var sleeping = _file.StrList(am, "sleeping", "'availability'") ?? [];
+            var unknown = _file.StrList(am, "unknown", "'availability'") ?? [];
             JsonPath? path = null;
             if (_file.Str(am, "path", "'availability'") is { } p)
             {
@@ -121,7 +124,7 @@ internal sealed class ProfileLoader
 
             if (tpl is not null)
             {
-                availability = new AvailabilityTopic(tpl, new AvailabilityValues(online, offline), path);
+                availability = new AvailabilityTopic(tpl, new AvailabilityValues(online, offline, sleeping, unknown), path);
                 positions.Add((tpl, (int)availNode.Start.Line, (int)availNode.Start.Column));
             }
         }
@@ -139,7 +142,12 @@ internal sealed class ProfileLoader
             SourcePath = fullPath,
         };
         profile.AttachDecoding(new ProfileDecoding(topics, decoder, availability, maxPayload, payloadTags));
-        samples = SampleParser.Parse(_file, root, id);
+        samples = SampleParser.Parse(_file, root, id, decoder as IStatefulDecoder);
+        if (decoder is CodecPayloadDecoder codec)
+        {
+            samples.AddRange(codec.Examples.Select(e => e.ToSample(id)));
+        }
+
         return profile;
     }
 

@@ -42,7 +42,7 @@ public sealed class DeviceSimulator
         var devices = new List<SimulatedDevice>();
         foreach (var profile in catalog.Profiles)
         {
-            if (!patterns.Any(p => p.IsMatch(profile.Id)))
+            if (!patterns.Any(p => p.IsMatch(profile.Id)) || !CanSimulate(profile))
             {
                 continue;
             }
@@ -109,6 +109,13 @@ public sealed class DeviceSimulator
     }
 
     /// <summary>An availability message for a device whose profile has an availability topic, else null.</summary>
+    /// <summary>
+    /// Whether the simulator can encode the profile's payloads: JSON, binary and value profiles; Sparkplug B (a session
+    /// of BIRTH and DATA) and JavaScript codecs (no encoder) are not simulated.
+    /// </summary>
+    public static bool CanSimulate(DeviceProfile profile) =>
+        profile.Decoding.Decoder is ValuePayloadDecoder or BinaryPayloadDecoder or JsonPayloadDecoder;
+
     internal SimulatedMessage? Availability(SimulatedDevice device, bool online)
     {
         if (device.Profile.Decoding.Availability is not { } a)

@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 212, Level = LogLevel.Error, Message = "Sink {Sink} failed to write a batch of {Lines} lines; nothing of it is acknowledged, retrying in {Delay}")]
     public static partial void SinkFailed(ILogger logger, string sink, int lines, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Message on '{Topic}': {Warning}")]
+    public static partial void DecodeWarning(ILogger logger, string topic, string warning);
 }

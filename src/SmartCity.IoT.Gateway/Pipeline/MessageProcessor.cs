@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
@@ -24,12 +25,13 @@ internal sealed class MessageProcessor
     private readonly BatchAssembler _batches;
     private readonly DeadLetterPolicy _deadLetters;
     private readonly PipelineStats _stats;
+    private readonly ILogger<MessageProcessor> _logger;
     private readonly int _maxPayloadBytes;
     private readonly Reading _reading;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private byte[] _scratch = new byte[4096];
 
-    public MessageProcessor(DeviceCatalog catalog, DeviceRegistry registry, RuleEngine engine, BatchAssembler batches, DeadLetterPolicy deadLetters, PipelineStats stats, IOptions<GatewayOptions> options)
+    public MessageProcessor(DeviceCatalog catalog, DeviceRegistry registry, RuleEngine engine, BatchAssembler batches, DeadLetterPolicy deadLetters, PipelineStats stats, IOptions<GatewayOptions> options, ILogger<MessageProcessor> logger)
     {
         _catalog = catalog;
         _registry = registry;
@@ -37,6 +39,7 @@ internal sealed class MessageProcessor
         _batches = batches;
         _deadLetters = deadLetters;
         _stats = stats;
+        _logger = logger;
         _maxPayloadBytes = options.Value.MaxPayloadBytes;
         _reading = catalog.CreateReading();
     }
@@ -65,13 +68,27 @@ internal sealed class MessageProcessor
 
         var span = Contiguous(payload);
         var result = _catalog.Decoder.Decode(topic, syntax, span, _reading, receivedUnixNs);
+        if (result.Warning is { } warning)
+        {
+            Log.DecodeWarning(_logger, topic, warning);
+        }
+
         if (result.IsAvailability)
         {
             _stats.AvailabilityReceived();
-            if (_reading.Profile is { } profile && _registry.TryFind(profile, _reading.DeviceId.Span, out var device))
+            // A device known only from its availability messages still shows on the status page.
+            if (_reading.Profile is null)
             {
-                device.Online = result.Online;
-                _engine.ObserveAvailability(device); // an "online" ends a staleness alert at once
+                return;
+            }
+
+            if (_registry.TryRegister(_reading, out var device))
+            {
+                SetAvailability(device, result);
+            }
+            else
+            {
+                _deadLetters.Rejected(topic, DecodeError.DeviceLimitReached, $"a new device, and the gateway already tracks Pipeline:MaxDevices ({_registry.MaxDevices}) devices", span, span.Length);
             }
 
             return;
@@ -88,10 +105,15 @@ internal sealed class MessageProcessor
             _deadLetters.FieldsRejected(topic, result.RejectedFields, result.RejectionReason, result.RejectionDetail ?? "field rejected", span);
         }
 
-        if (!_registry.TryObserve(_reading, out _))
+        if (!_registry.TryObserve(_reading, out var state))
         {
             _deadLetters.Rejected(topic, DecodeError.DeviceLimitReached, $"a new device, and the gateway already tracks Pipeline:MaxDevices ({_registry.MaxDevices}) devices", span, span.Length);
             return;
+        }
+
+        if (result.ChangesAvailability)
+        {
+            SetAvailability(state, result);
         }
 
         _stats.ReadingDecoded();
@@ -103,6 +125,27 @@ internal sealed class MessageProcessor
             var batch = _batches.Current;
             batch.Buffer.Write(_line.WrittenSpan);
             batch.Lines++;
+        }
+    }
+
+    private void SetAvailability(DeviceState device, in DecodeResult result)
+    {
+        device.Availability = result.Availability;
+        _engine.ObserveAvailability(device); // an "online" ends a staleness alert at once
+        if (!result.AvailabilityIncludesChildren)
+        {
+            return;
+        }
+
+        // A Sparkplug edge node's death takes its devices (ids "<node>/<device>") with it; rare, so a snapshot is fine.
+        foreach (var child in _registry.Snapshot())
+        {
+            if (ReferenceEquals(child.Profile, device.Profile) && child.DeviceId.Length > device.DeviceId.Length
+                && child.DeviceId.StartsWith(device.DeviceId, StringComparison.Ordinal) && child.DeviceId[device.DeviceId.Length] == '/')
+            {
+                child.Availability = result.Availability;
+                _engine.ObserveAvailability(child);
+            }
         }
     }
 

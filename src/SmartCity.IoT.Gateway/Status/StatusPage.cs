@@ -101,7 +101,7 @@ internal static class StatusPage
             h.Append("<table><tr><th>Family</th><th>Device</th><th>Profile</th><th>Tags</th><th>Last seen</th><th>Latest values</th></tr>");
             foreach (var d in s.Devices)
             {
-                h.Append("<tr><td>").Append(E(d.Family)).Append("</td><td>").Append(E(d.Device)).Append(d.Online ? "" : " <span class=\"bad\">offline</span>")
+                h.Append("<tr><td>").Append(E(d.Family)).Append("</td><td>").Append(E(d.Device)).Append(d.Availability switch { "online" => "", "offline" => " <span class=\"bad\">offline</span>", _ => " <span class=\"muted\">" + E(d.Availability) + "</span>" })
                     .Append("</td><td><code>").Append(E(d.Profile)).Append("</code></td><td>")
                     .Append(E(string.Join(", ", d.Tags.Where(t => t.Key is not "device" and not "model").Select(t => $"{t.Key}={t.Value}"))))
                     .Append("</td><td>").Append(d.LastSeen is { } seen ? E(seen.ToString("HH:mm:ss", CultureInfo.InvariantCulture)) : "").Append("</td><td>")
