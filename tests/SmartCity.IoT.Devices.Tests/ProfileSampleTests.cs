@@ -19,6 +19,10 @@ public sealed class ProfileSampleTests
         var sample = loaded.Samples.Single(s => s.Name == @case.SampleName);
         var outcome = SampleRunner.Run(sample, catalog.Decoder, catalog.Vocabulary);
         Assert.True(outcome.Passed, outcome.ToError().ToString());
+        if (sample.CodecExample is not null || sample.State is not null)
+        {
+            return; // a codec example has no topic; a Sparkplug sample depends on the samples it comes after (the runner replays them)
+        }
 
         var reading = catalog.CreateReading();
         var result = catalog.Decode(sample.Topic, sample.Payload, reading, sample.ReceivedUnixNs);

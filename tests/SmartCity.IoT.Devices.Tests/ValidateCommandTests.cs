@@ -55,7 +55,7 @@ public sealed class ValidateCommandTests
     [InlineData("fields:", "feilds:", 10, 1, "unknown key 'feilds' in the profile (did you mean 'fields'?)")]
     [InlineData("expect_error: malformed_payload", "expect: 'x'", 14, 3, "a profile needs at least one invalid sample with 'expect_error'")]
     [InlineData("template: acme/{building}/{device}/telemetry", "template: acme/{building}/+/telemetry", 7, 5, "contains an MQTT wildcard")]
-    [InlineData("format: json", "format: xml", 9, 11, "payload format 'xml' must be json, binary or value")]
+    [InlineData("format: json", "format: xml", 9, 11, "payload format 'xml' must be json, binary, value, sparkplug or codec")]
     [InlineData("payload: 'nope'", "payload: '{\"t\":1}'", 22, 5, "sample 'bad' should fail with 'malformed_payload' but decoded to")]
     public void Each_mistake_names_file_line_and_fix(string from, string to, int line, int column, string message)
     {
