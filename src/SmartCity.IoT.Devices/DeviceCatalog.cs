@@ -119,12 +119,19 @@ public sealed class DeviceCatalog
     /// <summary>A reading sized for this vocabulary; reuse one per consumer loop.</summary>
     public Reading CreateReading() => new(Math.Max(1, Vocabulary.Count));
 
+    /// <summary>A reading set sized for this vocabulary (a message may yield several readings); reuse one per consumer loop.</summary>
+    public ReadingSet CreateReadingSet() => new(Math.Max(1, Vocabulary.Count));
+
     /// <summary>
     /// Hot path: resets and fills <paramref name="reading"/> (Profile, Topic, DeviceId, tags, values, TimestampNs).
     /// Allocation-free for a known topic and a good payload.
     /// </summary>
     public DecodeResult Decode(string topic, ReadOnlySpan<byte> payload, Reading reading, long receivedUnixNs) =>
         Decoder.Decode(topic, payload, reading, receivedUnixNs);
+
+    /// <summary>Hot path: as <see cref="Decode(string, ReadOnlySpan{byte}, Reading, long)"/> into every reading the message yields.</summary>
+    public DecodeResult Decode(string topic, ReadOnlySpan<byte> payload, ReadingSet readings, long receivedUnixNs) =>
+        Decoder.Decode(topic, payload, readings, receivedUnixNs);
 
     internal static string ExpectedId(string root, string file)
     {

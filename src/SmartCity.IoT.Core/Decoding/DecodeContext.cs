@@ -1,10 +1,18 @@
 using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Model;
 
 namespace SmartCity.IoT.Core.Decoding;
 
 /// <summary>Mutable per-message state threaded through the decoders by ref; lives on the stack.</summary>
 public struct DecodeContext
 {
+    /// <summary>
+    /// The message's readings: the decoder's <c>reading</c> argument is <see cref="ReadingSet.First"/>; a decoder that
+    /// finds several samples, devices or field instances takes further readings here (<see cref="ReadingSet.Add"/>,
+    /// <see cref="ReadingSet.For(long)"/>). Set by <see cref="MessageDecoder"/>.
+    /// </summary>
+    public ReadingSet Readings;
+
     public DecodeError Error;
     public string? Detail;
     public int RejectedFields;

@@ -34,4 +34,8 @@ public enum DecodeError
     CodecLimit,
     /// <summary>A JavaScript codec returned a value the profile does not map (the field is dropped).</summary>
     UnmappedField,
+    /// <summary>A value came with a unit (in the payload) that has no conversion to the field's unit in the vocabulary.</summary>
+    UnknownUnit,
+    /// <summary>A tag value was longer than a tag may be and was cut (the reading is kept with the cut value).</summary>
+    TagTruncated,
 }

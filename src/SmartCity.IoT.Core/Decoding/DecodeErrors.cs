@@ -21,6 +21,8 @@ public static class DecodeErrors
         DecodeError.CodecFailed => "codec_failed",
         DecodeError.CodecLimit => "codec_limit",
         DecodeError.UnmappedField => "unmapped_field",
+        DecodeError.UnknownUnit => "unknown_unit",
+        DecodeError.TagTruncated => "tag_truncated",
         _ => "unknown",
     };
 

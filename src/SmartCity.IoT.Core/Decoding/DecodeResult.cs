@@ -9,7 +9,7 @@ namespace SmartCity.IoT.Core.Decoding;
 /// </summary>
 public readonly struct DecodeResult
 {
-    public DecodeResult(DecodeError error, string? detail, int rejectedFields, DecodeError rejectionReason, string? rejectionDetail, bool isAvailability, bool online)
+    public DecodeResult(DecodeError error, string? detail, int rejectedFields, DecodeError rejectionReason, string? rejectionDetail, bool isAvailability, bool online, int readings = 0)
     {
         Error = error;
         Detail = detail;
@@ -19,17 +19,21 @@ public readonly struct DecodeResult
         IsAvailability = isAvailability;
         ChangesAvailability = isAvailability;
         Availability = online ? DeviceAvailability.Online : DeviceAvailability.Offline;
+        Readings = readings;
     }
 
     /// <summary>The outcome with the availability and warning the decoders put into <paramref name="ctx"/>.</summary>
-    public DecodeResult(DecodeError error, string? detail, bool isAvailability, in DecodeContext ctx)
-        : this(error, detail, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, isAvailability, ctx.Online)
+    public DecodeResult(DecodeError error, string? detail, bool isAvailability, in DecodeContext ctx, int readings = 0)
+        : this(error, detail, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, isAvailability, ctx.Online, readings)
     {
         ChangesAvailability = error == DecodeError.None && ctx.AvailabilityKnown;
         Availability = ctx.Availability;
         AvailabilityIncludesChildren = ctx.AvailabilityIncludesChildren;
         Warning = ctx.Warning;
     }
+
+    /// <summary>How many readings with at least one field the message yielded (0 on failure and for availability).</summary>
+    public int Readings { get; }
 
     public DecodeError Error { get; }
 

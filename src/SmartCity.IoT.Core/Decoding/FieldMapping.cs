@@ -15,8 +15,14 @@ public sealed class FieldMapping
     private static readonly byte[][] TrueWords = ["true"u8.ToArray(), "on"u8.ToArray(), "yes"u8.ToArray(), "1"u8.ToArray()];
     private static readonly byte[][] FalseWords = ["false"u8.ToArray(), "off"u8.ToArray(), "no"u8.ToArray(), "0"u8.ToArray()];
 
-    public FieldMapping(FieldDefinition field, string source, string unit, double factor, double offset, double min, double max, int decimals, IReadOnlyList<ValueMapEntry>? map, bool required)
+    /// <param name="factor">With <paramref name="offset"/>: raw to canonical for the profile's unit, <paramref name="scale"/> and <paramref name="add"/> included.</param>
+    /// <param name="scale">With <paramref name="add"/>: the profile's <c>scale</c>/<c>add</c> alone, applied before a unit named in the payload.</param>
+    /// <param name="units">Units a payload may name for this field (<see cref="ApplyNumber(double, ReadOnlySpan{byte}, Reading, ref DecodeContext)"/>).</param>
+    public FieldMapping(FieldDefinition field, string source, string unit, double factor, double offset, double min, double max, int decimals, IReadOnlyList<ValueMapEntry>? map, bool required, double scale = 1, double add = 0, IReadOnlyList<PayloadUnit>? units = null)
     {
+        Scale = scale;
+        Add = add;
+        Units = units?.ToArray() ?? [];
         Field = field;
         Source = source;
         Unit = unit;
@@ -57,6 +63,39 @@ public sealed class FieldMapping
     public ValueMapEntry[] Map { get; }
 
     public bool Required { get; }
+
+    /// <summary>The profile's <c>scale</c> (already part of <see cref="Factor"/>), applied before a unit from the payload.</summary>
+    public double Scale { get; }
+
+    /// <summary>The profile's <c>add</c> (already part of <see cref="Offset"/>), applied before a unit from the payload.</summary>
+    public double Add { get; }
+
+    /// <summary>Units a payload may name for this field, with their conversions (the vocabulary's names and aliases).</summary>
+    public PayloadUnit[] Units { get; }
+
+    /// <summary>
+    /// Applies a number that came with its unit (<c>{"value": 9.3, "unit": "µg/m³"}</c>, SenML <c>u</c>): converted through
+    /// the vocabulary's conversion for that unit; empty = the profile's unit. An unknown unit rejects the field.
+    /// </summary>
+    public void ApplyNumber(double raw, ReadOnlySpan<byte> unit, Reading reading, ref DecodeContext ctx)
+    {
+        if (unit.IsEmpty || Field.Type is not (FieldType.Float or FieldType.Integer))
+        {
+            ApplyNumber(raw, reading, ref ctx);
+            return;
+        }
+
+        foreach (var u in Units)
+        {
+            if (unit.SequenceEqual(u.NameUtf8))
+            {
+                ApplyConverted((raw * Scale + Add) * u.Factor + u.Offset, raw, reading, ref ctx);
+                return;
+            }
+        }
+
+        ctx.Reject(DecodeError.UnknownUnit, $"{Field.Name} ({Source}): unit '{Truncate(Encoding.UTF8.GetString(unit))}' has no conversion to {Field.Unit} in devices/vocabulary.yaml (known: {string.Join(", ", Units.Select(x => x.Name))})");
+    }
 
     /// <summary>Applies a numeric payload value.</summary>
     public void ApplyNumber(double raw, Reading reading, ref DecodeContext ctx)
@@ -179,9 +218,11 @@ public sealed class FieldMapping
     /// <summary>The inverse of <see cref="ToCanonical"/> (simulator).</summary>
     public double FromCanonical(double canonical) => (canonical - Offset) / Factor;
 
-    private void ApplyCanonical(double raw, Reading reading, ref DecodeContext ctx)
+    private void ApplyCanonical(double raw, Reading reading, ref DecodeContext ctx) => ApplyConverted(ToCanonical(raw), raw, reading, ref ctx);
+
+    private void ApplyConverted(double converted, double raw, Reading reading, ref DecodeContext ctx)
     {
-        var v = ToCanonical(raw);
+        var v = Decimals >= 0 ? Math.Round(converted, Decimals, MidpointRounding.AwayFromZero) : converted;
         if (!double.IsFinite(v))
         {
             ctx.Reject(DecodeError.WrongType, $"{Field.Name} ({Source}): {Format(raw)} is not a finite number");

@@ -1,8 +1,9 @@
 namespace SmartCity.IoT.Core.Decoding;
 
 /// <summary>
-/// The subset of JSONPath profiles use: <c>$</c>, <c>.name</c>, <c>['name with . or :']</c>, <c>[0]</c> and <c>.*</c>
-/// (any property: Tasmota puts the sensor name in the key). <c>$</c> alone is the whole payload.
+/// The subset of JSONPath profiles use: <c>$</c>, <c>.name</c>, <c>['name with . or :']</c>, <c>[0]</c>, <c>.*</c> or
+/// <c>[*]</c> (any property, and every element of an array: Tasmota puts the sensor name in the key) and filters on
+/// array elements <c>[?(@.n=='co2')]</c> (see <see cref="JsonFilter"/>). <c>$</c> alone is the whole payload.
 /// </summary>
 public sealed class JsonPath
 {
@@ -15,6 +16,12 @@ public sealed class JsonPath
     public string Text { get; }
 
     public IReadOnlyList<JsonPathStep> Steps { get; }
+
+    /// <summary>The path up to and including its first wildcard or filter step, or null: where several values may be found.</summary>
+    public bool HasWildcardOrFilter => Steps.Any(s => s.IsWildcard || s.IsFilter);
+
+    /// <summary>The path without its last step (<c>$.pm.unit</c> → <c>$.pm</c>); the steps only (texts are not rebuilt).</summary>
+    public IReadOnlyList<JsonPathStep> Parent => Steps.Take(Math.Max(0, Steps.Count - 1)).ToArray();
 
     public static bool TryParse(string text, out JsonPath? path, out string error)
     {
@@ -46,6 +53,24 @@ public sealed class JsonPath
 
                 steps.Add(new JsonPathStep(text[start..i], -1));
             }
+            else if (c == '[' && i + 1 < text.Length && text[i + 1] == '?')
+            {
+                var end = text.IndexOf(")]", i, StringComparison.Ordinal);
+                if (end < 0)
+                {
+                    error = $"JSON path '{text}' has a filter at position {i + 1} without a closing ')]' (write [?(@.n=='co2')])";
+                    return false;
+                }
+
+                if (!JsonFilter.TryParse(text[(i + 1)..(end + 1)], out var filter, out var filterError))
+                {
+                    error = $"JSON path '{text}': {filterError}";
+                    return false;
+                }
+
+                steps.Add(new JsonPathStep(null, -1, filter));
+                i = end + 2;
+            }
             else if (c == '[')
             {
                 var close = text.IndexOf(']', i);
@@ -70,7 +95,7 @@ public sealed class JsonPath
                 }
                 else
                 {
-                    error = $"JSON path '{text}': '[{inner}]' must be an array index like [0] or a quoted name like ['pm2.5']";
+                    error = $"JSON path '{text}': '[{inner}]' must be an array index like [0], [*], a quoted name like ['pm2.5'] or a filter like [?(@.n=='co2')]";
                     return false;
                 }
 

@@ -41,10 +41,44 @@ public sealed class JsonPayloadDecoder : PayloadDecoder
 
     public BinaryEncoding BinaryEncoding => _targets.BinaryEncoding;
 
-    public JsonPayloadDecoder AddField(JsonPath path, FieldMapping mapping)
+    public JsonPayloadDecoder AddField(JsonPath path, FieldMapping mapping) => AddField(path, mapping, null, null);
+
+    /// <summary>
+    /// A field at <paramref name="path"/>; with <paramref name="instance"/> its values go to that instance's reading; with
+    /// <paramref name="unitPath"/> (a property next to the value: <c>$.pm.unit</c> for <c>$.pm.value</c>) the payload
+    /// names the unit, converted through <see cref="FieldMapping.Units"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="unitPath"/> is not a sibling of <paramref name="path"/>, or its object already has another unit property.</exception>
+    public JsonPayloadDecoder AddField(JsonPath path, FieldMapping mapping, FieldInstance? instance, JsonPath? unitPath)
     {
-        _root.Add(path, _targets.AddField(mapping));
+        if (unitPath is not null)
+        {
+            if (UnitSiblingError(path, unitPath) is { } error)
+            {
+                throw new ArgumentException(error, nameof(unitPath));
+            }
+
+            var parent = _root.Ensure(unitPath.Parent);
+            var name = System.Text.Encoding.UTF8.GetBytes(unitPath.Steps[^1].Name!);
+            if (parent.UnitName is { } other && !other.AsSpan().SequenceEqual(name))
+            {
+                throw new ArgumentException($"unit_path {unitPath}: the object already takes its unit from '{System.Text.Encoding.UTF8.GetString(other)}'", nameof(unitPath));
+            }
+
+            parent.UnitName = name;
+        }
+
+        _root.Add(path, _targets.AddField(mapping, instance, unitPath is not null));
         return this;
+    }
+
+    /// <summary>Why <paramref name="unitPath"/> cannot carry the unit of the value at <paramref name="path"/>, or null.</summary>
+    public static string? UnitSiblingError(JsonPath path, JsonPath unitPath)
+    {
+        var last = unitPath.Steps.Count > 0 ? unitPath.Steps[^1] : default;
+        return unitPath.Steps.Count == path.Steps.Count && last.Name is { } n && n != "*" && unitPath.Parent.SequenceEqual(path.Parent) && !unitPath.Steps.SequenceEqual(path.Steps)
+            ? null
+            : $"unit_path '{unitPath}' must name a property next to the value at '{path}' (the same object), for example $.pm.unit for $.pm.value";
     }
 
     public JsonPayloadDecoder SetTimestamp(JsonPath path, TimestampFormat format, TimeSpan utcOffset = default)

@@ -10,6 +10,8 @@ namespace SmartCity.IoT.Core.Decoding;
 internal sealed class JsonTargets
 {
     private readonly List<FieldMapping> _fields = [];
+    private readonly List<FieldInstance?> _instances = [];
+    private readonly List<bool> _payloadUnit = [];
     private readonly List<PayloadTag> _tags = [];
     private BinaryEncoding _binaryEncoding;
     private BinaryLayout? _binaryLayout;
@@ -28,10 +30,80 @@ internal sealed class JsonTargets
 
     public BinaryEncoding BinaryEncoding => _binaryEncoding;
 
-    public JsonTarget AddField(FieldMapping mapping)
+    public JsonTarget AddField(FieldMapping mapping, FieldInstance? instance = null, bool unitFromPayload = false)
     {
         _fields.Add(mapping);
+        _instances.Add(instance);
+        _payloadUnit.Add(unitFromPayload);
         return new JsonTarget(JsonTargetKind.Field, _fields.Count - 1);
+    }
+
+    /// <summary>
+    /// The unit string in the object under <paramref name="reader"/> (a copy; its StartObject) when <paramref name="node"/>'s
+    /// fields take their unit from a sibling property, else empty. Escaped text is unescaped into <paramref name="scratch"/>.
+    /// </summary>
+    public static ReadOnlySpan<byte> UnitsIn(JsonPathNode node, Utf8JsonReader reader, Span<byte> scratch)
+    {
+        if (node.UnitName is not { } name)
+        {
+            return default;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = reader.ValueTextEquals(name);
+            reader.Read();
+            if (match && reader.TokenType == JsonTokenType.String)
+            {
+                if (!reader.ValueIsEscaped)
+                {
+                    return reader.ValueSpan;
+                }
+
+                var n = JsonText.Unescape(ref reader, scratch);
+                return n >= 0 ? scratch[..n] : reader.ValueSpan;
+            }
+
+            reader.Skip();
+        }
+
+        return default;
+    }
+
+    /// <summary>
+    /// An array element that turned out not to be a reading of its own: its fields and tags join <paramref name="parent"/>;
+    /// a field <paramref name="parent"/> already has is rejected (the path matched more than one value).
+    /// </summary>
+    public void Merge(Reading element, Reading parent, ref DecodeContext ctx)
+    {
+        foreach (var id in element.FieldIds)
+        {
+            if (parent.Has(id))
+            {
+                RejectDuplicate(id, ref ctx);
+            }
+            else
+            {
+                parent.Set(id, element.GetOrNaN(id));
+            }
+        }
+
+        foreach (var tag in element.Tags)
+        {
+            if (!parent.TryGetTag(tag.Key, out _))
+            {
+                parent.AddTag(tag.Key, tag.Value);
+            }
+        }
+
+        element.Reset();
+        ctx.Readings.RemoveLast(element);
+    }
+
+    private void RejectDuplicate(int fieldId, ref DecodeContext ctx)
+    {
+        var mapping = _fields.First(f => f.FieldId == fieldId);
+        ctx.Reject(DecodeError.WrongType, $"{mapping.Field.Name} ({mapping.Source}): the payload has more than one value for it; tell them apart with an instance tag, a timestamp or a device in each array element, or an 'instance' per path (devices/README.md, field instances)");
     }
 
     public JsonTarget SetTimestamp(TimestampFormat format, TimeSpan utcOffset)
@@ -67,7 +139,7 @@ internal sealed class JsonTargets
     }
 
     /// <summary>Applies the scalar under <paramref name="reader"/> to <paramref name="target"/>.</summary>
-    public void Apply(ref Utf8JsonReader reader, JsonTarget target, Reading reading, ref DecodeContext ctx)
+    public void Apply(ref Utf8JsonReader reader, JsonTarget target, Reading reading, scoped ReadOnlySpan<byte> unit, ref DecodeContext ctx)
     {
         var token = reader.TokenType;
         if (token == JsonTokenType.Null)
@@ -75,11 +147,26 @@ internal sealed class JsonTargets
             return; // null means "not reported" (Zigbee2MQTT does this); required fields are checked by the caller
         }
 
-        if (target.Kind == JsonTargetKind.Field && token == JsonTokenType.Number)
+        if (target.Kind == JsonTargetKind.Field)
         {
-            // The common case first, before the scratch buffer below (zeroed on every call) is set up.
-            ApplyNumber(ref reader, _fields[target.Index], reading, ref ctx);
-            return;
+            if (_instances[target.Index] is { } instance)
+            {
+                reading = ctx.Readings.For(instance.Ordinal);
+                reading.SetInstance(instance.Key, instance.ValueMemory);
+            }
+
+            if (reading.Has(_fields[target.Index].FieldId))
+            {
+                RejectDuplicate(_fields[target.Index].FieldId, ref ctx);
+                return;
+            }
+
+            if (token == JsonTokenType.Number)
+            {
+                // The common case first, before the scratch buffer below (zeroed on every call) is set up.
+                ApplyNumber(ref reader, _fields[target.Index], reading, _payloadUnit[target.Index] ? unit : default, ref ctx);
+                return;
+            }
         }
 
         Span<byte> scratch = stackalloc byte[JsonText.ScratchBytes];
@@ -89,9 +176,6 @@ internal sealed class JsonTargets
                 var mapping = _fields[target.Index];
                 switch (token)
                 {
-                    case JsonTokenType.Number:
-                        ApplyNumber(ref reader, mapping, reading, ref ctx);
-                        break;
                     case JsonTokenType.True:
                     case JsonTokenType.False:
                         mapping.ApplyBoolean(token == JsonTokenType.True, reading, ref ctx);
@@ -103,17 +187,27 @@ internal sealed class JsonTargets
 
                 break;
             case JsonTargetKind.Timestamp:
-                Timestamp!.Apply(ref reader, scratch, ref ctx);
-                break;
-            case JsonTargetKind.Tag:
-                var tag = _tags[target.Index];
-                var text = token == JsonTokenType.String ? (JsonText.Unescape(ref reader, scratch) is var n2 && n2 >= 0 ? scratch[..n2] : reader.ValueSpan) : reader.ValueSpan;
-                var value = tag.Values.Intern(text);
-                if (value is { Length: > 0 })
+                if (ReferenceEquals(reading, ctx.Readings.First))
                 {
-                    reading.AddTag(tag.Key, value.AsMemory());
+                    Timestamp!.Apply(ref reader, scratch, ref ctx);
+                }
+                else
+                {
+                    // A timestamp inside an array element: that element's reading's own time.
+                    var (had, at) = (ctx.HasTimestamp, ctx.TimestampNs);
+                    ctx.HasTimestamp = false;
+                    Timestamp!.Apply(ref reader, scratch, ref ctx);
+                    if (ctx.HasTimestamp)
+                    {
+                        reading.SetTimestamp(ctx.TimestampNs);
+                    }
+
+                    (ctx.HasTimestamp, ctx.TimestampNs) = (had, at);
                 }
 
+                break;
+            case JsonTargetKind.Tag:
+                ApplyTag(ref reader, _tags[target.Index], reading, ref ctx);
                 break;
             case JsonTargetKind.Binary:
                 if (token != JsonTokenType.String)
@@ -163,11 +257,33 @@ internal sealed class JsonTargets
         }
     }
 
-    private static void ApplyNumber(ref Utf8JsonReader reader, FieldMapping mapping, Reading reading, ref DecodeContext ctx)
+    private static void ApplyTag(ref Utf8JsonReader reader, PayloadTag tag, Reading reading, ref DecodeContext ctx)
+    {
+        var value = reader.TokenType == JsonTokenType.String ? JsonText.InternString(ref reader, tag, ref ctx) : tag.Values.Intern(reader.ValueSpan);
+        if (value is not { Length: > 0 })
+        {
+            return;
+        }
+
+        if (tag.IsDevice)
+        {
+            reading.SetDevice(tag.Key, value.AsMemory());
+        }
+        else if (tag.IsInstance)
+        {
+            reading.SetInstance(tag.Key, value.AsMemory());
+        }
+        else
+        {
+            reading.AddTag(tag.Key, value.AsMemory());
+        }
+    }
+
+    private static void ApplyNumber(ref Utf8JsonReader reader, FieldMapping mapping, Reading reading, scoped ReadOnlySpan<byte> unit, ref DecodeContext ctx)
     {
         if (ShortDecimal.TryParse(reader.ValueSpan, out var d) || reader.TryGetDouble(out d))
         {
-            mapping.ApplyNumber(d, reading, ref ctx);
+            mapping.ApplyNumber(d, unit, reading, ref ctx);
         }
         else
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace SmartCity.IoT.Core.Decoding;
@@ -17,5 +18,38 @@ internal static class JsonText
         }
 
         return reader.CopyString(scratch);
+    }
+
+    /// <summary>
+    /// A string token as an interned tag value: unescaped whatever its length, cut to <see cref="TagValueInterner.MaxChars"/>
+    /// characters on a character boundary, with a <see cref="DecodeError.TagTruncated"/> note when cut. Null for invalid text.
+    /// </summary>
+    public static string? InternString(ref Utf8JsonReader reader, PayloadTag tag, ref DecodeContext ctx)
+    {
+        var raw = reader.ValueSpan;
+        string? value;
+        bool truncated;
+        if (!reader.ValueIsEscaped)
+        {
+            value = tag.Values.Intern(raw, out truncated);
+        }
+        else if (raw.Length <= 1024)
+        {
+            Span<byte> buffer = stackalloc byte[1024];
+            value = tag.Values.Intern(buffer[..reader.CopyString(buffer)], out truncated);
+        }
+        else
+        {
+            var rented = ArrayPool<byte>.Shared.Rent(raw.Length);
+            value = tag.Values.Intern(rented.AsSpan(0, reader.CopyString(rented)), out truncated);
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        if (truncated)
+        {
+            ctx.Reject(DecodeError.TagTruncated, $"tag '{tag.Key}' ({tag.Source}): the value is longer than {TagValueInterner.MaxChars} characters and was cut to its first {TagValueInterner.MaxChars}");
+        }
+
+        return value;
     }
 }

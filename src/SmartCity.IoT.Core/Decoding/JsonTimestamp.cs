@@ -153,6 +153,12 @@ internal sealed class JsonTimestamp(TimestampFormat format, TimeSpan utcOffset)
         buffer[0] = (byte)'"';
         text.CopyTo(buffer[1..]);
         buffer[text.Length + 1] = (byte)'"';
+        // ISO 8601 (and RFC 3339) allow a space between date and time; the reader's parser wants the 'T'.
+        if (text.Length > 10 && text[10] == (byte)' ')
+        {
+            buffer[11] = (byte)'T';
+        }
+
         return buffer[..(text.Length + 2)];
     }
 

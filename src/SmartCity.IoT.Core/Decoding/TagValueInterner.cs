@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers;
+using System.Text.Unicode;
 
 namespace SmartCity.IoT.Core.Decoding;
 
@@ -8,7 +9,8 @@ namespace SmartCity.IoT.Core.Decoding;
 /// </summary>
 public sealed class TagValueInterner
 {
-    private const int MaxChars = 256;
+    /// <summary>The longest tag value kept; longer ones are cut on a character boundary.</summary>
+    public const int MaxChars = 256;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
@@ -32,21 +34,16 @@ public sealed class TagValueInterner
         }
     }
 
-    /// <summary>Returns the interned string for UTF-8 text (truncated to 256 chars), or null when the text is not valid UTF-8.</summary>
-    public string? Intern(ReadOnlySpan<byte> utf8)
+    /// <summary>Returns the interned string for UTF-8 text (cut to <see cref="MaxChars"/> chars), or null when the text is not valid UTF-8.</summary>
+    public string? Intern(ReadOnlySpan<byte> utf8) => Intern(utf8, out _);
+
+    /// <summary>As <see cref="Intern(ReadOnlySpan{byte})"/>; <paramref name="truncated"/> says the text was cut (never inside a character).</summary>
+    public string? Intern(ReadOnlySpan<byte> utf8, out bool truncated)
     {
         Span<char> chars = stackalloc char[MaxChars];
-        if (utf8.Length > MaxChars)
-        {
-            utf8 = utf8[..MaxChars];
-        }
-
-        int n;
-        try
-        {
-            n = Encoding.UTF8.GetChars(utf8, chars);
-        }
-        catch (ArgumentException)
+        var status = Utf8.ToUtf16(utf8, chars, out _, out var n, replaceInvalidSequences: false);
+        truncated = status == OperationStatus.DestinationTooSmall;
+        if (status is OperationStatus.InvalidData or OperationStatus.NeedMoreData)
         {
             return null;
         }

@@ -16,6 +16,8 @@ public sealed class Reading
     private int _count;
     private int _tagCount;
     private int _generation = 1;
+    private char[] _identity = [];
+    private ReadingSet? _set;
 
     public Reading(int fieldCapacity, int tagCapacity = 16)
     {
@@ -41,7 +43,22 @@ public sealed class Reading
     /// <summary>Timestamp in Unix nanoseconds (payload time, or receive time when the profile has none).</summary>
     public long TimestampNs { get; set; }
 
+    /// <summary>True when a decoder set this reading's own time (<see cref="SetTimestamp"/>); otherwise it takes the message's.</summary>
+    public bool HasOwnTimestamp { get; private set; }
+
+    /// <summary>True when a decoder set this reading's own device (<see cref="SetDevice"/>); otherwise it is the message's.</summary>
+    public bool HasOwnDevice { get; private set; }
+
+    /// <summary>
+    /// The tag that tells this reading's field instances apart from the same fields of the message's other readings
+    /// (<c>probe=2</c>, <c>channel=3</c>), or a default tag (no key). Part of the device identity rules keep state under.
+    /// </summary>
+    public Tag Instance { get; private set; }
+
     public int FieldCapacity => _values.Length;
+
+    /// <summary>A set with this reading first, kept for the single-reading decode overloads.</summary>
+    internal ReadingSet OwnSet => _set ??= new ReadingSet(this);
 
     /// <summary>Number of fields present.</summary>
     public int FieldCount => _count;
@@ -62,11 +79,66 @@ public sealed class Reading
         DeviceId = default;
         DeviceIndex = -1;
         TimestampNs = 0;
+        HasOwnTimestamp = false;
+        HasOwnDevice = false;
+        Instance = default;
         if (++_generation == int.MaxValue)
         {
             Array.Clear(_stamp);
             _generation = 1;
         }
+    }
+
+    /// <summary>Sets this reading's own time (a sample of a multi-reading message), kept over the message's time.</summary>
+    public void SetTimestamp(long unixNs)
+    {
+        TimestampNs = unixNs;
+        HasOwnTimestamp = true;
+    }
+
+    /// <summary>Sets this reading's own device (a device named in the payload), also as its <c>device</c> tag.</summary>
+    public void SetDevice(string deviceTag, ReadOnlyMemory<char> deviceId)
+    {
+        DeviceId = deviceId;
+        HasOwnDevice = true;
+        AddTag(deviceTag, deviceId);
+    }
+
+    /// <summary>Marks this reading as one instance of its fields (<c>probe=2</c>): adds the tag and keys rule state by it.</summary>
+    public void SetInstance(string key, ReadOnlyMemory<char> value)
+    {
+        Instance = new Tag(key, value);
+        AddTag(key, value);
+    }
+
+    /// <summary>
+    /// Makes <see cref="DeviceId"/> <c>{device}/{instance key}={instance value}</c> (in a buffer this reading keeps), so
+    /// the registry and the rule engine keep each instance's state apart. The <c>device</c> tag stays the plain id.
+    /// </summary>
+    internal void ApplyInstanceIdentity()
+    {
+        if (Instance.Key is not { } key)
+        {
+            return;
+        }
+
+        var device = DeviceId.Span;
+        var value = Instance.Value.Span;
+        var length = device.Length + 1 + key.Length + 1 + value.Length;
+        if (_identity.Length < length)
+        {
+            _identity = new char[Math.Max(length, _identity.Length * 2)];
+        }
+
+        var n = 0;
+        device.CopyTo(_identity);
+        n += device.Length;
+        _identity[n++] = '/';
+        key.CopyTo(_identity.AsSpan(n));
+        n += key.Length;
+        _identity[n++] = '=';
+        value.CopyTo(_identity.AsSpan(n));
+        DeviceId = _identity.AsMemory(0, length);
     }
 
     public void Set(int fieldId, double value)

@@ -99,9 +99,10 @@ public static class DeviceCommands
         }
 
         var decoder = new MessageDecoder([loaded.Profile]);
-        var reading = new Reading(Math.Max(1, catalog!.Vocabulary.Count));
+        var readings = new ReadingSet(Math.Max(1, catalog!.Vocabulary.Count));
         var received = receivedUnixNs ?? (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000L);
-        var result = decoder.Decode(topic, payload, reading, received);
+        var result = decoder.Decode(topic, payload, readings, received);
+        var reading = readings.First;
         output.WriteLine($"profile   {loaded.Profile.Id} ({display})");
         output.WriteLine($"topic     {topic}");
         output.WriteLine($"payload   {payload.Length} byte(s)");
@@ -117,27 +118,43 @@ public static class DeviceCommands
             return 0;
         }
 
-        output.WriteLine($"time      {FormatTime(reading.TimestampNs)} ({reading.TimestampNs}{(reading.TimestampNs == received ? ", receive time" : ", from the payload")})");
-        output.WriteLine();
-        var rows = new List<string[]> { new[] { "TAG", "VALUE", "" } };
-        foreach (var t in reading.Tags)
+        var shown = 0;
+        for (var k = 0; k < readings.Count; k++)
         {
-            rows.Add([t.Key, t.Value.ToString(), ""]);
-        }
+            reading = readings[k];
+            if (reading.FieldCount == 0)
+            {
+                continue;
+            }
 
-        rows.Add(["", "", ""]);
-        rows.Add(["FIELD", "VALUE", "UNIT"]);
-        foreach (var id in reading.FieldIds)
-        {
-            var field = catalog.Vocabulary[id];
-            rows.Add([field.Name, FormatValue(field, reading.GetOrNaN(id)), field.Unit]);
-        }
+            if (result.Readings > 1)
+            {
+                output.WriteLine();
+                output.WriteLine($"reading   {++shown} of {result.Readings}");
+            }
 
-        var w0 = rows.Max(r => r[0].Length) + 2;
-        var w1 = rows.Max(r => r[1].Length) + 2;
-        foreach (var r in rows)
-        {
-            output.WriteLine((r[0].PadRight(w0) + r[1].PadRight(w1) + r[2]).TrimEnd());
+            output.WriteLine($"time      {FormatTime(reading.TimestampNs)} ({reading.TimestampNs}{(reading.TimestampNs == received ? ", receive time" : ", from the payload")})");
+            output.WriteLine();
+            var rows = new List<string[]> { new[] { "TAG", "VALUE", "" } };
+            foreach (var t in reading.Tags)
+            {
+                rows.Add([t.Key, t.Value.ToString(), ""]);
+            }
+
+            rows.Add(["", "", ""]);
+            rows.Add(["FIELD", "VALUE", "UNIT"]);
+            foreach (var id in reading.FieldIds)
+            {
+                var field = catalog.Vocabulary[id];
+                rows.Add([field.Name, FormatValue(field, reading.GetOrNaN(id)), field.Unit]);
+            }
+
+            var w0 = rows.Max(r => r[0].Length) + 2;
+            var w1 = rows.Max(r => r[1].Length) + 2;
+            foreach (var r in rows)
+            {
+                output.WriteLine((r[0].PadRight(w0) + r[1].PadRight(w1) + r[2]).TrimEnd());
+            }
         }
 
         if (result.RejectedFields > 0)
@@ -148,7 +165,11 @@ public static class DeviceCommands
 
         output.WriteLine();
         output.WriteLine("line protocol:");
-        output.WriteLine(SampleRunner.ToLineProtocol(reading, catalog.Vocabulary));
+        foreach (var line in SampleRunner.ToLineProtocol(readings, catalog.Vocabulary))
+        {
+            output.WriteLine(line);
+        }
+
         return 0;
     }
 

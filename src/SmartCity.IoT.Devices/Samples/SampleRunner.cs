@@ -52,9 +52,11 @@ internal static class SampleRunner
 
     private static SampleOutcome RunCore(ProfileSample sample, MessageDecoder decoder, FieldVocabulary vocabulary)
     {
-        var reading = new Reading(Math.Max(1, vocabulary.Count));
-        var result = decoder.Decode(sample.Topic, sample.Payload, reading, sample.ReceivedUnixNs);
-        var actual = result.IsSuccess && !result.IsAvailability ? ToLineProtocol(reading, vocabulary) : null;
+        var readings = new ReadingSet(Math.Max(1, vocabulary.Count));
+        var result = decoder.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs);
+        var reading = readings.First;
+        var actualLines = result.IsSuccess && !result.IsAvailability ? ToLineProtocol(readings, vocabulary) : [];
+        var actual = actualLines.Count > 0 ? string.Join("\n", actualLines) : null;
         if (result.Error != DecodeError.NoMatchingProfile && reading.Profile is { } p && p.Id != sample.ProfileId)
         {
             return new SampleOutcome(sample, false, $"topic '{sample.Topic}' was routed to profile {p.Id}, not {sample.ProfileId}: the topic templates overlap", actual);
@@ -106,10 +108,11 @@ internal static class SampleRunner
             return new SampleOutcome(sample, false, $"rejected field(s): {result.RejectionDetail} (fix the payload, or list them under expect_rejected)", actual);
         }
 
-        LineProtocolPoint expected;
+        var expectedLines = sample.Expect!.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var expected = new List<LineProtocolPoint>();
         try
         {
-            expected = LineProtocolPoint.Parse(sample.Expect!);
+            expected.AddRange(expectedLines.Select(LineProtocolPoint.Parse));
         }
         catch (FormatException e)
         {
@@ -121,10 +124,36 @@ internal static class SampleRunner
             return new SampleOutcome(sample, false, "decoded to a reading with no writable field", actual);
         }
 
-        var diffs = expected.DiffersFrom(LineProtocolPoint.Parse(actual));
+        if (expected.Count != actualLines.Count)
+        {
+            return new SampleOutcome(sample, false, $"decodes to {actualLines.Count} reading(s), expected {expected.Count} (one 'expect' line per reading, in time order). Actual:\n{actual}", actual);
+        }
+
+        var diffs = new List<string>();
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var d = expected[i].DiffersFrom(LineProtocolPoint.Parse(actualLines[i]));
+            diffs.AddRange(expected.Count == 1 ? d : d.Select(x => $"reading {i + 1}: {x}"));
+        }
+
         return diffs.Count == 0
             ? new SampleOutcome(sample, true, "ok", actual)
-            : new SampleOutcome(sample, false, $"does not decode to its expected reading: {string.Join("; ", diffs)}. Actual: {actual}", actual);
+            : new SampleOutcome(sample, false, $"does not decode to its expected reading{(expected.Count > 1 ? "s" : "")}: {string.Join("; ", diffs)}. Actual: {actual}", actual);
+    }
+
+    /// <summary>The lines the real encoder writes for the message's readings (without newlines), in order.</summary>
+    public static List<string> ToLineProtocol(ReadingSet readings, FieldVocabulary vocabulary)
+    {
+        var lines = new List<string>();
+        for (var i = 0; i < readings.Count; i++)
+        {
+            if (ToLineProtocol(readings[i], vocabulary) is { } line)
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
     }
 
     /// <summary>The line the real encoder writes for <paramref name="reading"/> (without the newline), or null.</summary>

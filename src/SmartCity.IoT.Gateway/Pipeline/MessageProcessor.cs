@@ -13,9 +13,11 @@ using SmartCity.IoT.Rules.Engine;
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>
-/// Decode and evaluate: one message's payload through its device profile into a reading, the reading through the rule
-/// engine, and its line protocol into the open batch. The hot path: nothing is allocated per good reading. Called only
-/// under the pipeline's gate, so it keeps one reading and one line buffer for all messages.
+/// Decode and evaluate: one message's payload through its device profile into its readings (usually one; several for
+/// a message with several samples, devices or field instances), each reading through the rule engine, and their line
+/// protocol into the open batch. The hot path: nothing is allocated per good reading. Called only under the pipeline's
+/// gate, so it keeps one reading set and one line buffer for all messages. Every line of a message goes into the same
+/// batch (a batch is only sealed between messages), so the message is acknowledged once all its readings are durable.
 /// </summary>
 internal sealed class MessageProcessor
 {
@@ -27,7 +29,7 @@ internal sealed class MessageProcessor
     private readonly PipelineStats _stats;
     private readonly ILogger<MessageProcessor> _logger;
     private readonly int _maxPayloadBytes;
-    private readonly Reading _reading;
+    private readonly ReadingSet _readings;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private byte[] _scratch = new byte[4096];
 
@@ -41,7 +43,7 @@ internal sealed class MessageProcessor
         _stats = stats;
         _logger = logger;
         _maxPayloadBytes = options.Value.MaxPayloadBytes;
-        _reading = catalog.CreateReading();
+        _readings = catalog.CreateReadingSet();
     }
 
     /// <summary>Processes one message; a failure of its own (a bug) dead-letters it instead of stalling the stream.</summary>
@@ -67,7 +69,8 @@ internal sealed class MessageProcessor
         }
 
         var span = Contiguous(payload);
-        var result = _catalog.Decoder.Decode(topic, syntax, span, _reading, receivedUnixNs);
+        var result = _catalog.Decoder.Decode(topic, syntax, span, _readings, receivedUnixNs);
+        var first = _readings.First;
         if (result.Warning is { } warning)
         {
             Log.DecodeWarning(_logger, topic, warning);
@@ -77,12 +80,12 @@ internal sealed class MessageProcessor
         {
             _stats.AvailabilityReceived();
             // A device known only from its availability messages still shows on the status page.
-            if (_reading.Profile is null)
+            if (first.Profile is null)
             {
                 return;
             }
 
-            if (_registry.TryRegister(_reading, out var device))
+            if (_registry.TryRegister(first, out var device))
             {
                 SetAvailability(device, result);
             }
@@ -105,22 +108,37 @@ internal sealed class MessageProcessor
             _deadLetters.FieldsRejected(topic, result.RejectedFields, result.RejectionReason, result.RejectionDetail ?? "field rejected", span);
         }
 
-        if (!_registry.TryObserve(_reading, out var state))
+        var availabilityPending = result.ChangesAvailability;
+        for (var i = 0; i < _readings.Count; i++)
         {
-            _deadLetters.Rejected(topic, DecodeError.DeviceLimitReached, $"a new device, and the gateway already tracks Pipeline:MaxDevices ({_registry.MaxDevices}) devices", span, span.Length);
+            var reading = _readings[i];
+            if (reading.FieldCount > 0)
+            {
+                ProcessReading(topic, span, reading, in result, ref availabilityPending);
+            }
+        }
+    }
+
+    private void ProcessReading(string topic, ReadOnlySpan<byte> span, Reading reading, in DecodeResult result, ref bool availabilityPending)
+    {
+        if (!_registry.TryObserve(reading, out var state))
+        {
+            _deadLetters.Rejected(topic, DecodeError.DeviceLimitReached, $"a new device ({reading.DeviceId}), and the gateway already tracks Pipeline:MaxDevices ({_registry.MaxDevices}) devices", span, span.Length);
             return;
         }
 
-        if (result.ChangesAvailability)
+        if (availabilityPending)
         {
+            // Telemetry that also says the device is up (a Sparkplug BIRTH): once per message.
+            availabilityPending = false;
             SetAvailability(state, result);
         }
 
         _stats.ReadingDecoded();
-        _engine.Evaluate(_reading);
+        _engine.Evaluate(reading);
         // Encoded apart and copied whole, so a failure half-way never leaves a torn line in the batch.
         _line.ResetWrittenCount();
-        if (LineProtocolWriter.WriteReading(_line, _reading, _catalog.Vocabulary))
+        if (LineProtocolWriter.WriteReading(_line, reading, _catalog.Vocabulary))
         {
             var batch = _batches.Current;
             batch.Buffer.Write(_line.WrittenSpan);

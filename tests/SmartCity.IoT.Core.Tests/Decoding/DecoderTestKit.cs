@@ -15,6 +15,7 @@ internal static class DecoderTestKit
         new FieldDefinition(4, "bay_state", "", FieldType.Enum, 0, 3, ["vacant", "occupied", "reserved", "fault"]),
         new FieldDefinition(5, "ammonia", "ppm", FieldType.Float, 0, 500),
         new FieldDefinition(6, "humidity", "%RH", FieldType.Float, 0, 100),
+        new FieldDefinition(7, "pm2_5", "ug/m3", FieldType.Float, 0, 1000),
     ]);
 
     public static FieldMapping Map(string name, string source, double factor = 1, double offset = 0, int decimals = -1, ValueMapEntry[]? map = null, bool required = false, double? min = null, double? max = null)
