@@ -11,7 +11,8 @@ namespace SmartCity.IoT.Core.Decoding.Sparkplug;
 /// through the BIRTH table kept in <see cref="Store"/>; DEATH marks the device (or the edge node and all its devices)
 /// offline. DATA without a BIRTH, or naming an alias its BIRTH did not announce, is rejected (birth_missing,
 /// unknown_metric): without the BIRTH the datatype of a value, and so its sign, is unknown. A gap in an edge node's
-/// seq is counted and reported once as a warning. A device's id is <c>&lt;edge&gt;/&lt;device&gt;</c> (device ids
+/// seq is counted and reported once as a warning. A metric whose own timestamp differs from the payload's (a historical
+/// one, say) is a reading of its own at that time. A device's id is <c>&lt;edge&gt;/&lt;device&gt;</c> (device ids
 /// are unique per edge node only). Allocation-free for DATA by alias; metric names and string values are strings.
 /// </summary>
 public sealed class SparkplugPayloadDecoder : PayloadDecoder, IStatefulDecoder
@@ -286,14 +287,21 @@ public sealed class SparkplugPayloadDecoder : PayloadDecoder, IStatefulDecoder
                 continue;
             }
 
-            if (m.IsHistorical)
+            var target = reading;
+            if (m.HasTimestamp && (!r.HasTimestamp || m.TimestampMs != r.TimestampMs) && m.TimestampMs <= long.MaxValue / 1_000_000 && ctx.Readings is { } set)
             {
-                // One reading per message carries one time; a back-filled value at the message's time would be wrong.
-                ctx.Warn($"historical value of metric '{_fields[binding.FieldIndex].Metric}' skipped");
+                // A metric sampled at its own time (or a historical, back-filled one) is a reading at that time.
+                var ns = (long)m.TimestampMs * 1_000_000;
+                target = set.For(ns);
+                target.SetTimestamp(ns);
+            }
+            else if (m.IsHistorical)
+            {
+                ctx.Warn($"historical value of metric '{_fields[binding.FieldIndex].Metric}' has no timestamp of its own; skipped");
                 continue;
             }
 
-            ApplyValue(mapping, m, m.HasDataType ? m.DataType : binding.DataType, reading, ref ctx);
+            ApplyValue(mapping, m, m.HasDataType ? m.DataType : binding.DataType, target, ref ctx);
         }
 
         if (!mapped && type is SparkplugMessageType.NData or SparkplugMessageType.DData)
