@@ -125,14 +125,17 @@ public sealed class SparkplugPayloadDecoder : PayloadDecoder, IStatefulDecoder
                     Apply(nodeTable, r, type, reading, ref ctx);
                     ctx.SetAvailability(DeviceAvailability.Online);
                     return;
-                case SparkplugMessageType.NData:
-                    if (node?.Table is not { } table)
+                case SparkplugMessageType.NData or SparkplugMessageType.DData:
+                    var table = type == SparkplugMessageType.NData
+                        ? node?.Table
+                        : node is not null && node.Devices.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(deviceSpan, out var known) ? known : null;
+                    if (table is null)
                     {
                         MissingBirth(type, topic, group, edge, device, ref ctx);
                         return;
                     }
 
-                    CheckSeq(node, r, topic, group, edge, ref ctx);
+                    CheckSeq(node!, r, topic, group, edge, ref ctx);
                     Apply(table, r, type, reading, ref ctx);
                     return;
                 case SparkplugMessageType.NDeath:
@@ -163,16 +166,6 @@ public sealed class SparkplugPayloadDecoder : PayloadDecoder, IStatefulDecoder
                     store.SetDeviceTable(node, deviceSpan, deviceTable);
                     Apply(deviceTable, r, type, reading, ref ctx);
                     ctx.SetAvailability(DeviceAvailability.Online);
-                    return;
-                case SparkplugMessageType.DData:
-                    if (node is null || !node.Devices.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(deviceSpan, out var dtable))
-                    {
-                        MissingBirth(type, topic, group, edge, device, ref ctx);
-                        return;
-                    }
-
-                    CheckSeq(node, r, topic, group, edge, ref ctx);
-                    Apply(dtable, r, type, reading, ref ctx);
                     return;
                 case SparkplugMessageType.DDeath:
                     if (node is not null)
