@@ -16,6 +16,9 @@ public sealed class DeviceCatalog
     public const string VocabularyFileName = "vocabulary.yaml";
     public const string SchemaFolder = "schema";
 
+    /// <summary>Files ending so are codec descriptions (The Things Network device repository's shape), not profiles.</summary>
+    public const string CodecFileSuffix = "-codec.yaml";
+
     /// <summary>The <see cref="DiagnosticException.Subject"/> of a catalog that failed to load.</summary>
     public const string DiagnosticSubject = "the device profiles";
 
@@ -174,6 +177,11 @@ public sealed class DeviceCatalog
             if (rel == VocabularyFileName || rel.StartsWith(SchemaFolder + "/", StringComparison.Ordinal) || !rel.Contains('/'))
             {
                 continue; // vocabulary, schemas, README and other top-level files
+            }
+
+            if (rel.EndsWith(CodecFileSuffix, StringComparison.Ordinal))
+            {
+                continue; // a TTN-style codec description, read by the profile that names it
             }
 
             if (rel.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))

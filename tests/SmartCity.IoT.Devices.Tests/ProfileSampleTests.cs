@@ -19,6 +19,10 @@ public sealed class ProfileSampleTests
         var sample = loaded.Samples.Single(s => s.Name == @case.SampleName);
         var outcome = SampleRunner.Run(sample, catalog.Decoder, catalog.Vocabulary);
         Assert.True(outcome.Passed, outcome.ToError().ToString());
+        if (sample.CodecExample is not null || sample.State is not null)
+        {
+            return; // a codec example has no topic; a Sparkplug sample depends on the samples it comes after (the runner replays them)
+        }
 
         var readings = catalog.CreateReadingSet();
         var result = catalog.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs);
@@ -31,10 +35,10 @@ public sealed class ProfileSampleTests
         }
 
         Assert.True(result.IsSuccess, result.ToString());
-        if (sample.ExpectOnline is { } online)
+        if (sample.ExpectAvailability is { } state)
         {
             Assert.True(result.IsAvailability);
-            Assert.Equal(online, result.Online);
+            Assert.Equal(state, result.Availability);
             Assert.Equal(@case.ProfileId, reading.Profile!.Id);
             Assert.False(reading.DeviceId.IsEmpty);
             return;

@@ -55,7 +55,7 @@ public sealed class ValidateCommandTests
     [InlineData("fields:", "feilds:", 10, 1, "unknown key 'feilds' in the profile (did you mean 'fields'?)")]
     [InlineData("expect_error: malformed_payload", "expect: 'x'", 14, 3, "a profile needs at least one invalid sample with 'expect_error'")]
     [InlineData("template: acme/{building}/{device}/telemetry", "template: acme/{building}/+/telemetry", 7, 5, "contains an MQTT wildcard")]
-    [InlineData("format: json", "format: xml", 9, 11, "payload format 'xml' must be json, senml, binary, records or value")]
+    [InlineData("format: json", "format: xml", 9, 11, "payload format 'xml' must be json, senml, binary, records, value, sparkplug or codec")]
     [InlineData("payload: 'nope'", "payload: '{\"t\":1}'", 22, 5, "sample 'bad' should fail with 'malformed_payload' but decoded to")]
     [InlineData("path: $.t, unit: degC", "path: $.t, scale: 0.1, unit: degC", 14, 5, "sample 'one' does not decode to its expected reading: field temperature: expected 23.4, got 2.34")]
     [InlineData("name: co2, path: $.co2, unit: ppm", "name: temperature, path: $.co2, unit: degC", 12, 13, "field 'temperature' is mapped twice; map each vocabulary field once, or give every mapping of it an instance")]

@@ -1,21 +1,40 @@
 using System.Text;
+using SmartCity.IoT.Core.Devices;
 
 namespace SmartCity.IoT.Core.Decoding;
 
-/// <summary>The payload words meaning online and offline on an availability / last-will topic (compared ASCII case-insensitively).</summary>
+/// <summary>
+/// The payload words of an availability / last-will topic and the <see cref="DeviceAvailability"/> each means
+/// (compared ASCII case-insensitively): online and offline, and optionally sleeping (Homie's <c>sleeping</c>) and
+/// unknown (words that change nothing, such as Homie's <c>alert</c>).
+/// </summary>
 public sealed class AvailabilityValues
 {
-    public AvailabilityValues(IEnumerable<string> online, IEnumerable<string> offline)
+    private readonly (byte[] Word, DeviceAvailability State)[] _words;
+
+    public AvailabilityValues(IEnumerable<string> online, IEnumerable<string> offline, IEnumerable<string>? sleeping = null, IEnumerable<string>? unknown = null)
     {
         Online = online.ToArray();
         Offline = offline.ToArray();
+        Sleeping = sleeping?.ToArray() ?? [];
+        Unknown = unknown?.ToArray() ?? [];
         OnlineUtf8 = Online.Select(Encoding.UTF8.GetBytes).ToArray();
         OfflineUtf8 = Offline.Select(Encoding.UTF8.GetBytes).ToArray();
+        _words = Online.Select(w => (w, DeviceAvailability.Online))
+            .Concat(Offline.Select(w => (w, DeviceAvailability.Offline)))
+            .Concat(Sleeping.Select(w => (w, DeviceAvailability.Sleeping)))
+            .Concat(Unknown.Select(w => (w, DeviceAvailability.Unknown)))
+            .Select(p => (Encoding.UTF8.GetBytes(p.w), p.Item2))
+            .ToArray();
     }
 
     public IReadOnlyList<string> Online { get; }
 
     public IReadOnlyList<string> Offline { get; }
+
+    public IReadOnlyList<string> Sleeping { get; }
+
+    public IReadOnlyList<string> Unknown { get; }
 
     public byte[][] OnlineUtf8 { get; }
 
@@ -24,26 +43,31 @@ public sealed class AvailabilityValues
     public void Apply(ReadOnlySpan<byte> text, ref DecodeContext ctx)
     {
         text = text.Trim(" \t\r\n\""u8);
-        foreach (var w in OnlineUtf8)
+        foreach (var (word, state) in _words)
         {
-            if (Ascii.EqualsIgnoreCase(text, w))
+            if (Ascii.EqualsIgnoreCase(text, word))
             {
-                ctx.AvailabilityKnown = true;
-                ctx.Online = true;
+                ctx.SetAvailability(state);
                 return;
             }
         }
 
-        foreach (var w in OfflineUtf8)
+        ctx.Fail(DecodeError.UnknownAvailability, $"availability value {HexText.Quote(text)} is none of {Describe()}");
+    }
+
+    private string Describe()
+    {
+        var parts = new List<string> { $"online ({string.Join(", ", Online)})", $"offline ({string.Join(", ", Offline)})" };
+        if (Sleeping.Count > 0)
         {
-            if (Ascii.EqualsIgnoreCase(text, w))
-            {
-                ctx.AvailabilityKnown = true;
-                ctx.Online = false;
-                return;
-            }
+            parts.Add($"sleeping ({string.Join(", ", Sleeping)})");
         }
 
-        ctx.Fail(DecodeError.UnknownAvailability, $"availability value {HexText.Quote(text)} is neither online ({string.Join(", ", Online)}) nor offline ({string.Join(", ", Offline)})");
+        if (Unknown.Count > 0)
+        {
+            parts.Add($"unknown ({string.Join(", ", Unknown)})");
+        }
+
+        return string.Join(", ", parts);
     }
 }

@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Model;
 
 namespace SmartCity.IoT.Core.Decoding;
@@ -23,7 +24,15 @@ public struct DecodeContext
     public bool HasTimestamp;
     public long TimestampNs;
     public bool AvailabilityKnown;
-    public bool Online;
+    public DeviceAvailability Availability;
+
+    /// <summary>The availability also covers the devices behind this one (a Sparkplug edge node's NDEATH).</summary>
+    public bool AvailabilityIncludesChildren;
+
+    /// <summary>Something worth logging that does not reject anything (a Sparkplug seq gap, a codec's warnings); error path only.</summary>
+    public string? Warning;
+
+    public readonly bool Online => Availability == DeviceAvailability.Online;
 
     public readonly bool Failed => Error != DecodeError.None;
 
@@ -49,4 +58,14 @@ public struct DecodeContext
             RejectionDetail = RejectionDetail + "; " + detail;
         }
     }
+
+    public void SetAvailability(DeviceAvailability availability, bool includesChildren = false)
+    {
+        AvailabilityKnown = true;
+        Availability = availability;
+        AvailabilityIncludesChildren = includesChildren;
+    }
+
+    /// <summary>Adds a warning (error path: may allocate).</summary>
+    public void Warn(string warning) => Warning = Warning is null ? warning : Warning + "; " + warning;
 }

@@ -24,6 +24,16 @@ public enum DecodeError
     UnknownAvailability,
     /// <summary>The message is from a device never seen before and the gateway already knows <c>Pipeline:MaxDevices</c> devices.</summary>
     DeviceLimitReached,
+    /// <summary>Sparkplug B DATA (or a device's BIRTH state) arrived before the BIRTH that announces its metrics.</summary>
+    BirthMissing,
+    /// <summary>Sparkplug B DATA names an alias or metric its BIRTH did not announce.</summary>
+    UnknownMetric,
+    /// <summary>A JavaScript codec threw, returned errors, or returned something that is not <c>{data}</c>.</summary>
+    CodecFailed,
+    /// <summary>A JavaScript codec hit a sandbox limit (time, memory, recursion, statements or output size).</summary>
+    CodecLimit,
+    /// <summary>A JavaScript codec returned a value the profile does not map (the field is dropped).</summary>
+    UnmappedField,
     /// <summary>A value came with a unit (in the payload) that has no conversion to the field's unit in the vocabulary.</summary>
     UnknownUnit,
     /// <summary>A tag value was longer than a tag may be and was cut (the reading is kept with the cut value).</summary>

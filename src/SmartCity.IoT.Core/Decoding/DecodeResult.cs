@@ -1,3 +1,5 @@
+using SmartCity.IoT.Core.Devices;
+
 namespace SmartCity.IoT.Core.Decoding;
 
 /// <summary>
@@ -15,8 +17,19 @@ public readonly struct DecodeResult
         RejectionReason = rejectionReason;
         RejectionDetail = rejectionDetail;
         IsAvailability = isAvailability;
-        Online = online;
+        ChangesAvailability = isAvailability;
+        Availability = online ? DeviceAvailability.Online : DeviceAvailability.Offline;
         Readings = readings;
+    }
+
+    /// <summary>The outcome with the availability and warning the decoders put into <paramref name="ctx"/>.</summary>
+    public DecodeResult(DecodeError error, string? detail, bool isAvailability, in DecodeContext ctx, int readings = 0)
+        : this(error, detail, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, isAvailability, ctx.Online, readings)
+    {
+        ChangesAvailability = error == DecodeError.None && ctx.AvailabilityKnown;
+        Availability = ctx.Availability;
+        AvailabilityIncludesChildren = ctx.AvailabilityIncludesChildren;
+        Warning = ctx.Warning;
     }
 
     /// <summary>How many readings with at least one field the message yielded (0 on failure and for availability).</summary>
@@ -42,7 +55,22 @@ public readonly struct DecodeResult
     /// </summary>
     public bool IsAvailability { get; }
 
-    public bool Online { get; }
+    public bool Online => Availability == DeviceAvailability.Online;
+
+    /// <summary>The state an availability message reported (see <see cref="ChangesAvailability"/>).</summary>
+    public DeviceAvailability Availability { get; }
+
+    /// <summary>
+    /// The message sets the device's availability: an availability message, or telemetry that also says the device is
+    /// up (a Sparkplug BIRTH carries values and means online).
+    /// </summary>
+    public bool ChangesAvailability { get; }
+
+    /// <summary>The availability covers every device behind this one as well (a Sparkplug edge node's NDEATH).</summary>
+    public bool AvailabilityIncludesChildren { get; }
+
+    /// <summary>Worth logging, rejects nothing (a Sparkplug seq gap, a codec's warnings); null when none.</summary>
+    public string? Warning { get; }
 
     public bool IsSuccess => Error == DecodeError.None;
 
@@ -50,6 +78,6 @@ public readonly struct DecodeResult
     public string ReasonCode => Error != DecodeError.None ? Error.Code() : RejectedFields > 0 ? RejectionReason.Code() : DecodeError.None.Code();
 
     public override string ToString() => IsSuccess
-        ? RejectedFields > 0 ? $"ok, {RejectedFields} field(s) rejected: {RejectionDetail}" : IsAvailability ? (Online ? "online" : "offline") : "ok"
+        ? RejectedFields > 0 ? $"ok, {RejectedFields} field(s) rejected: {RejectionDetail}" : IsAvailability ? Availability.Name() : "ok"
         : $"{Error.Code()}: {Detail}";
 }

@@ -110,7 +110,7 @@ public sealed class MessageDecoder
             // A failed availability message is an ordinary failure (dead-lettered), never "offline".
             return ctx.Failed
                 ? new DecodeResult(ctx.Error, ctx.Detail, 0, DecodeError.None, null, false, false)
-                : new DecodeResult(DecodeError.None, null, 0, DecodeError.None, null, true, ctx.Online);
+                : new DecodeResult(DecodeError.None, null, true, ctx);
         }
 
         var fieldKey = template.FieldIndex >= 0 ? topic.AsSpan(levels[template.FieldIndex]) : default;
@@ -140,6 +140,12 @@ public sealed class MessageDecoder
             }
         }
 
+        // A payload that is only a state change (a Sparkplug DEATH) is an availability message.
+        if (count == 0 && ctx.AvailabilityKnown)
+        {
+            return new DecodeResult(DecodeError.None, null, true, ctx);
+        }
+
         if (count == 0)
         {
             var detail = ctx.RejectedFields > 0
@@ -149,7 +155,9 @@ public sealed class MessageDecoder
         }
 
         readings.Complete(ctx.HasTimestamp ? ctx.TimestampNs : receivedUnixNs);
-        return new DecodeResult(DecodeError.None, null, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, false, true, count);
+        return ctx.AvailabilityKnown || ctx.Warning is not null
+            ? new DecodeResult(DecodeError.None, null, false, ctx, count)
+            : new DecodeResult(DecodeError.None, null, ctx.RejectedFields, ctx.RejectionReason, ctx.RejectionDetail, false, true, count);
     }
 
     /// <summary>A required field must be in at least one of the message's readings.</summary>

@@ -66,6 +66,18 @@ public sealed class DeviceRegistry
         return true;
     }
 
+    /// <summary>
+    /// Registers the reading's device if new without recording anything it says (an availability message: the device
+    /// shows on the status page, but a last will published by the broker is no sign of life). False at the device limit.
+    /// </summary>
+    public bool TryRegister(Reading reading, out DeviceState state)
+    {
+        var profile = reading.Profile ?? throw new InvalidOperationException("Reading has no profile.");
+        var index = GetOrAdd(profile, reading.DeviceId.Span, reading);
+        state = index < 0 ? null! : _devices[index];
+        return index >= 0;
+    }
+
     public bool TryFind(DeviceProfile profile, ReadOnlySpan<char> deviceId, out DeviceState state)
     {
         lock (_gate)

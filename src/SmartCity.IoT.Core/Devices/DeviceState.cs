@@ -5,7 +5,7 @@ public sealed class DeviceState
 {
     private long _lastSeenNs;
     private long _messages;
-    private int _online = 1;
+    private int _availability; // DeviceAvailability.Online
 
     internal DeviceState(int index, DeviceProfile profile, string deviceId, KeyValuePair<string, string>[] tags, int fieldCount)
     {
@@ -36,11 +36,18 @@ public sealed class DeviceState
 
     public long Messages => Volatile.Read(ref _messages);
 
-    /// <summary>False after the device's availability / last-will topic said offline.</summary>
+    /// <summary>What the device's availability messages last said (<see cref="DeviceAvailability.Online"/> until one does).</summary>
+    public DeviceAvailability Availability
+    {
+        get => (DeviceAvailability)Volatile.Read(ref _availability);
+        set => Volatile.Write(ref _availability, (int)value);
+    }
+
+    /// <summary>False after the device's availability / last-will topic said offline (or sleeping, or an unknown state).</summary>
     public bool Online
     {
-        get => Volatile.Read(ref _online) == 1;
-        set => Volatile.Write(ref _online, value ? 1 : 0);
+        get => Availability == DeviceAvailability.Online;
+        set => Availability = value ? DeviceAvailability.Online : DeviceAvailability.Offline;
     }
 
     // Only the pipeline thread writes (see DeviceRegistry), so a plain store suffices; an interlocked add is a full fence.

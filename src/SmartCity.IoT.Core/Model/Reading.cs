@@ -192,6 +192,20 @@ public sealed class Reading
         _tags[_tagCount++] = new Tag(key, value);
     }
 
+    /// <summary>Removes a tag (a topic level that is not a series tag, such as a Sparkplug message type).</summary>
+    public void RemoveTag(string key)
+    {
+        for (var i = 0; i < _tagCount; i++)
+        {
+            if (string.Equals(_tags[i].Key, key, StringComparison.Ordinal))
+            {
+                Array.Copy(_tags, i + 1, _tags, i, _tagCount - i - 1);
+                _tagCount--;
+                return;
+            }
+        }
+    }
+
     public bool TryGetTag(ReadOnlySpan<char> key, out ReadOnlyMemory<char> value)
     {
         for (var i = 0; i < _tagCount; i++)

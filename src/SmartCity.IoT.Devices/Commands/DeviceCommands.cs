@@ -1,5 +1,6 @@
 using System.Globalization;
 using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Devices.Samples;
@@ -136,7 +137,7 @@ public static class DeviceCommands
 
         if (result.IsAvailability)
         {
-            output.WriteLine($"status    {(result.Online ? "online" : "offline")} (availability topic) for device {reading.DeviceId}");
+            output.WriteLine($"status    {result.Availability.Name()} (availability) for device {reading.DeviceId}");
             return 0;
         }
 

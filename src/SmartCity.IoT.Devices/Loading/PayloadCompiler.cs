@@ -35,6 +35,8 @@ internal static class PayloadCompiler
             "binary" => new BinaryPayloadBuilder(context, payload),
             "records" => new RecordPayloadBuilder(context, payload, root),
             "senml" => new SenmlPayloadBuilder(context, payload),
+            "sparkplug" => new SparkplugPayloadBuilder(context),
+            "codec" => new CodecPayloadBuilder(context, payload, YamlSource.Get(root, "payload")!),
             _ => new JsonPayloadBuilder(context, payload),
         };
         var seenFields = new Dictionary<string, List<FieldInstance?>>(StringComparer.Ordinal);

@@ -25,9 +25,9 @@ internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, Js
 
         file.CheckKeys(pm, "'payload'", ProfileLoader.PayloadKeys);
         var format = file.Str(pm, "format", "'payload'", required: true) ?? "json";
-        if (format is not ("json" or "binary" or "value" or "senml" or "records"))
+        if (format is not ("json" or "binary" or "value" or "senml" or "records" or "sparkplug" or "codec"))
         {
-            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, senml, binary, records or value");
+            file.Error(YamlSource.Get(pm, "format"), $"payload format '{format}' must be json, senml, binary, records, value, sparkplug or codec");
             return null;
         }
 
@@ -47,6 +47,14 @@ internal sealed record PayloadSection(string Format, BinaryEncoding Encoding, Js
             }
 
             deviceFromBaseName = device == "base_name";
+        }
+
+        foreach (var key in (string[])["codec", "fport", "ignore"])
+        {
+            if (format != "codec" && YamlSource.Get(pm, key) is not null)
+            {
+                file.Error(YamlSource.KeyNode(pm, key), $"'{key}' is for 'format: codec' (a JavaScript decoder)");
+            }
         }
 
         var encoding = BinaryEncoding.Raw;

@@ -17,6 +17,9 @@ internal sealed class ProfileContext(YamlSource file, IReadOnlyDictionary<string
     public void Warn(YamlNode node, string message) =>
         Warnings.Add(new Diagnostic(File.File, (int)Math.Max(1, node.Start.Line), (int)Math.Max(1, node.Start.Column), message));
 
+    /// <summary>The folder of the profile file (files a profile names, such as a codec, are relative to it).</summary>
+    public string Directory { get; init; } = ".";
+
     public JsonPath? ParsePath(string text, YamlNode node)
     {
         if (JsonPath.TryParse(text, out var path, out var error))

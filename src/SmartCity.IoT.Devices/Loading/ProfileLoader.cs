@@ -1,6 +1,7 @@
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Loading;
+using SmartCity.IoT.Devices.Codecs;
 using SmartCity.IoT.Devices.Samples;
 using YamlDotNet.RepresentationModel;
 
@@ -15,23 +16,23 @@ internal sealed class ProfileLoader
 {
     public static readonly string[] TopKeys = ["id", "vendor", "model", "family", "description", "firmware", "max_payload_bytes", "topics", "availability", "payload", "timestamp", "fields", "tags", "samples"];
     public static readonly string[] TopicKeys = ["template", "device_id"];
-    public static readonly string[] AvailabilityKeys = ["template", "device_id", "path", "online", "offline"];
-    public static readonly string[] PayloadKeys = ["format", "encoding", "frame", "device", "frame_length", "markers", "layout", "marker", "length_byte", "unknown", "records"];
+    public static readonly string[] AvailabilityKeys = ["template", "device_id", "path", "online", "offline", "sleeping", "unknown"];
+    public static readonly string[] PayloadKeys = ["format", "encoding", "frame", "device", "frame_length", "markers", "layout", "marker", "length_byte", "unknown", "records", "codec", "fport", "ignore"];
     public static readonly string[] FrameKeys = ["path", "encoding", "frame_length", "markers"];
     public static readonly string[] MarkerKeys = ["offset", "hex"];
     public static readonly string[] RecordKeys = ["type", "length", "name"];
     public static readonly string[] TimestampKeys = ["path", "format", "utc_offset"];
-    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "unit_path", "instance", "range", "map", "required", "record", "channel", "part"];
+    public static readonly string[] FieldKeys = ["name", "path", "key", "offset", "length", "signed", "endian", "float", "bits", "scale", "add", "unit", "unit_path", "instance", "range", "map", "required", "record", "channel", "part", "metric"];
     public static readonly string[] TagKeys = ["name", "path", "instance"];
-    public static readonly string[] SampleKeys = ["name", "topic", "payload", "payload_hex", "payload_base64", "received_at", "expect", "expect_error", "expect_rejected", "expect_online"];
+    public static readonly string[] SampleKeys = ["name", "topic", "payload", "payload_hex", "payload_base64", "received_at", "expect", "expect_error", "expect_rejected", "expect_online", "after"];
 
     private readonly ProfileContext _context;
     private readonly YamlSource _file;
     private readonly int _globalMaxPayload;
 
-    private ProfileLoader(YamlSource file, IReadOnlyDictionary<string, VocabularyEntry> entries, int globalMaxPayload)
+    private ProfileLoader(YamlSource file, IReadOnlyDictionary<string, VocabularyEntry> entries, int globalMaxPayload, string fullPath)
     {
-        _context = new ProfileContext(file, entries);
+        _context = new ProfileContext(file, entries) { Directory = Path.GetDirectoryName(Path.GetFullPath(fullPath)) ?? "." };
         _file = file;
         _globalMaxPayload = globalMaxPayload;
     }
@@ -50,7 +51,7 @@ internal sealed class ProfileLoader
             return null;
         }
 
-        var loader = new ProfileLoader(file, entries, globalMaxPayload);
+        var loader = new ProfileLoader(file, entries, globalMaxPayload, fullPath);
         var profile = loader.Compile(fullPath, expectedId, out var samples, out var positions);
         return profile is null || errors.Count > before
             ? null
@@ -116,6 +117,8 @@ internal sealed class ProfileLoader
             var tpl = ParseTopic(am, AvailabilityKeys, "'availability'", checkKeys: false);
             var online = _file.StrList(am, "online", "'availability'") ?? ["online"];
             var offline = _file.StrList(am, "offline", "'availability'") ?? ["offline"];
+            var sleeping = _file.StrList(am, "sleeping", "'availability'") ?? [];
+            var unknown = _file.StrList(am, "unknown", "'availability'") ?? [];
             JsonPath? path = null;
             if (_file.Str(am, "path", "'availability'") is { } p)
             {
@@ -124,7 +127,7 @@ internal sealed class ProfileLoader
 
             if (tpl is not null)
             {
-                availability = new AvailabilityTopic(tpl, new AvailabilityValues(online, offline), path);
+                availability = new AvailabilityTopic(tpl, new AvailabilityValues(online, offline, sleeping, unknown), path);
                 positions.Add((tpl, (int)availNode.Start.Line, (int)availNode.Start.Column));
             }
         }
@@ -142,7 +145,12 @@ internal sealed class ProfileLoader
             SourcePath = fullPath,
         };
         profile.AttachDecoding(new ProfileDecoding(topics, decoder, availability, maxPayload, payloadTags));
-        samples = SampleParser.Parse(_file, root, id);
+        samples = SampleParser.Parse(_file, root, id, decoder as IStatefulDecoder);
+        if (decoder is CodecPayloadDecoder codec)
+        {
+            samples.AddRange(codec.Examples.Select(e => e.ToSample(id)));
+        }
+
         return profile;
     }
 

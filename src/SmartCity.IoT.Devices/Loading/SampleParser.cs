@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Loading;
 using SmartCity.IoT.Devices.Samples;
 using YamlDotNet.RepresentationModel;
@@ -13,7 +14,7 @@ internal static class SampleParser
     /// <summary>The receive time samples use unless they set received_at: 2025-11-23T00:00:00Z.</summary>
     public const long DefaultReceivedUnixNs = 1_763_856_000_000_000_000L;
 
-    public static List<ProfileSample> Parse(YamlSource file, YamlMappingNode root, string id)
+    public static List<ProfileSample> Parse(YamlSource file, YamlMappingNode root, string id, IStatefulDecoder? state = null)
     {
         var list = new List<ProfileSample>();
         if (YamlSource.Get(root, "samples") is not { } node)
@@ -101,11 +102,31 @@ internal static class SampleParser
             var expectOnline = file.Str(m, "expect_online", what);
             if ((expect is null ? 0 : 1) + (expectError is null ? 0 : 1) + (expectOnline is null ? 0 : 1) != 1)
             {
-                file.Error(item, $"{what} needs exactly one of expect (line protocol), expect_error (reason code or message) or expect_online (true/false)");
+                file.Error(item, $"{what} needs exactly one of expect (line protocol), expect_error (reason code or message) or expect_online (true/false, or online, offline, sleeping, unknown)");
+            }
+
+            var before = new List<SampleMessage>();
+            foreach (var earlier in file.StrList(m, "after", what) ?? [])
+            {
+                if (list.Find(s => s.Name == earlier) is not { } prior)
+                {
+                    file.Error(YamlSource.Get(m, "after"), $"{what}: 'after' names '{earlier}', which is not a sample above this one");
+                    continue;
+                }
+
+                before.AddRange(prior.Before);
+                before.Add(new SampleMessage(prior.Topic, prior.Payload, prior.ReceivedUnixNs));
+            }
+
+            if (before.Count > 0 && state is null)
+            {
+                file.Error(YamlSource.Get(m, "after"), $"{what}: 'after' is for formats that remember earlier messages (sparkplug)");
             }
 
             list.Add(new ProfileSample
             {
+                Before = before,
+                State = state,
                 ProfileId = id,
                 Name = name,
                 File = file.File,
@@ -117,11 +138,11 @@ internal static class SampleParser
                 Expect = expect,
                 ExpectError = expectError,
                 ExpectRejected = file.StrList(m, "expect_rejected", what) ?? [],
-                ExpectOnline = expectOnline is null ? null : bool.TryParse(expectOnline, out var on) ? on : expectOnline == "online",
+                ExpectAvailability = expectOnline is null ? null : DeviceAvailabilityNames.TryParse(expectOnline, out var availability) ? availability : Invalid(file, m, what, expectOnline),
             });
         }
 
-        if (list.Count(s => s.IsValid && s.ExpectOnline is null) < 2)
+        if (list.Count(s => s.IsValid && s.ExpectAvailability is null) < 2)
         {
             file.Error(node, "a profile needs at least two valid samples with an 'expect' reading");
         }
@@ -132,5 +153,11 @@ internal static class SampleParser
         }
 
         return list;
+    }
+
+    private static DeviceAvailability? Invalid(YamlSource file, YamlMappingNode m, string what, string text)
+    {
+        file.Error(YamlSource.Get(m, "expect_online"), $"{what}: expect_online '{text}' must be true, false, online, offline, sleeping or unknown");
+        return null;
     }
 }

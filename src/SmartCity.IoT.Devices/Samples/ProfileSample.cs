@@ -1,3 +1,7 @@
+using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Devices.Codecs;
+
 namespace SmartCity.IoT.Devices.Samples;
 
 /// <summary>A sample payload carried by a profile, with what it must decode to. Each one is a test case.</summary>
@@ -29,8 +33,17 @@ internal sealed class ProfileSample
     /// <summary>Reason codes or message substrings of fields that must be rejected while the reading still succeeds.</summary>
     public IReadOnlyList<string> ExpectRejected { get; init; } = [];
 
-    /// <summary>For availability samples: the expected online state.</summary>
-    public bool? ExpectOnline { get; init; }
+    /// <summary>For availability samples: the expected state (<c>expect_online</c>).</summary>
+    public DeviceAvailability? ExpectAvailability { get; init; }
+
+    /// <summary>Messages decoded first, on a clean state (<c>after:</c> names earlier samples; a Sparkplug DATA after its BIRTH).</summary>
+    public IReadOnlyList<SampleMessage> Before { get; init; } = [];
+
+    /// <summary>The profile's decoder when it remembers earlier messages: reset before and after the sample runs.</summary>
+    public IStatefulDecoder? State { get; init; }
+
+    /// <summary>An example vector of the profile's JavaScript codec (its codec file's <c>examples</c>): run through the codec alone.</summary>
+    public CodecExample? CodecExample { get; init; }
 
     public bool IsValid => ExpectError is null;
 

@@ -1,8 +1,12 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using SmartCity.IoT.Core.Decoding;
+using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.LineProtocol;
 using SmartCity.IoT.Core.Model;
+using SmartCity.IoT.Devices.Codecs;
 
 namespace SmartCity.IoT.Devices.Samples;
 
@@ -10,6 +14,43 @@ namespace SmartCity.IoT.Devices.Samples;
 internal static class SampleRunner
 {
     public static SampleOutcome Run(ProfileSample sample, MessageDecoder decoder, FieldVocabulary vocabulary)
+    {
+        if (sample.CodecExample is { } example)
+        {
+            return RunExample(sample, example);
+        }
+
+        if (sample.State is not { } state)
+        {
+            return RunCore(sample, decoder, vocabulary);
+        }
+
+        // A decoder that remembers (Sparkplug): each sample starts clean, and nothing a sample taught stays behind.
+        lock (state.StateLock)
+        {
+            state.ResetState();
+            try
+            {
+                var reading = new Reading(Math.Max(1, vocabulary.Count));
+                foreach (var m in sample.Before)
+                {
+                    var r = decoder.Decode(m.Topic, m.Payload, reading, m.ReceivedUnixNs);
+                    if (!r.IsSuccess)
+                    {
+                        return new SampleOutcome(sample, false, $"a message it comes after ({m.Topic}) did not decode: {r}", null);
+                    }
+                }
+
+                return RunCore(sample, decoder, vocabulary);
+            }
+            finally
+            {
+                state.ResetState();
+            }
+        }
+    }
+
+    private static SampleOutcome RunCore(ProfileSample sample, MessageDecoder decoder, FieldVocabulary vocabulary)
     {
         var readings = new ReadingSet(Math.Max(1, vocabulary.Count));
         var result = decoder.Decode(sample.Topic, sample.Payload, readings, sample.ReceivedUnixNs);
@@ -40,18 +81,18 @@ internal static class SampleRunner
             return new SampleOutcome(sample, false, $"did not decode: {result.Error.Code()}: {result.Detail}", actual);
         }
 
-        if (sample.ExpectOnline is { } online)
+        if (sample.ExpectAvailability is { } state)
         {
             return !result.IsAvailability
                 ? new SampleOutcome(sample, false, "expected an availability message but the topic is a telemetry topic", actual)
-                : result.Online == online
-                    ? new SampleOutcome(sample, true, online ? "online" : "offline", actual)
-                    : new SampleOutcome(sample, false, $"expected {(online ? "online" : "offline")}, got {(result.Online ? "online" : "offline")}", actual);
+                : result.Availability == state
+                    ? new SampleOutcome(sample, true, state.Name(), actual)
+                    : new SampleOutcome(sample, false, $"expected {state.Name()}, got {result.Availability.Name()}", actual);
         }
 
         if (result.IsAvailability)
         {
-            return new SampleOutcome(sample, false, $"the topic is an availability topic ({(result.Online ? "online" : "offline")}); use expect_online", actual);
+            return new SampleOutcome(sample, false, $"the message is an availability message ({result.Availability.Name()}); use expect_online", actual);
         }
 
         foreach (var rejected in sample.ExpectRejected)
@@ -121,6 +162,39 @@ internal static class SampleRunner
         var buffer = new ArrayBufferWriter<byte>();
         return LineProtocolWriter.WriteReading(buffer, reading, vocabulary) ? Encoding.UTF8.GetString(buffer.WrittenSpan).TrimEnd('\n') : null;
     }
+
+    /// <summary>A codec example: the codec's own output compared with the example's (data, errors and warnings it lists).</summary>
+    private static SampleOutcome RunExample(ProfileSample sample, CodecExample example)
+    {
+        var outcome = example.Decoder.Sandbox.Run(example.Bytes, example.FPort);
+        if (outcome.Kind != CodecOutcomeKind.Data)
+        {
+            return new SampleOutcome(sample, false, $"did not run: {outcome.Problem}", null);
+        }
+
+        var expected = JsonNode.Parse(example.ExpectedJson)!.AsObject();
+        var actual = JsonNode.Parse(outcome.ResultJson!) as JsonObject;
+        foreach (var (key, value) in expected)
+        {
+            if (!JsonEquals(value, actual?[key]))
+            {
+                return new SampleOutcome(sample, false, $"the codec's {key} differs from the example's: expected {value?.ToJsonString() ?? "null"}, got {actual?[key]?.ToJsonString() ?? "nothing"}", outcome.ResultJson);
+            }
+        }
+
+        return new SampleOutcome(sample, true, "ok", outcome.ResultJson);
+    }
+
+    /// <summary>JSON equality with numbers compared by value (YAML's 23 and the codec's 23.0 are equal).</summary>
+    private static bool JsonEquals(JsonNode? a, JsonNode? b) => (a, b) switch
+    {
+        (null, null) => true,
+        (JsonObject x, JsonObject y) => x.Count == y.Count && x.All(p => y.TryGetPropertyValue(p.Key, out var v) && JsonEquals(p.Value, v)),
+        (JsonArray x, JsonArray y) => x.Count == y.Count && x.Zip(y).All(p => JsonEquals(p.First, p.Second)),
+        (JsonValue x, JsonValue y) when x.GetValueKind() == JsonValueKind.Number && y.GetValueKind() == JsonValueKind.Number => x.GetValue<double>() == y.GetValue<double>(),
+        (JsonValue x, JsonValue y) => x.ToJsonString() == y.ToJsonString(),
+        _ => false,
+    };
 
     private static bool Matches(string expected, DecodeError error, string message) =>
         string.Equals(expected, error.Code(), StringComparison.Ordinal) || message.Contains(expected, StringComparison.OrdinalIgnoreCase);

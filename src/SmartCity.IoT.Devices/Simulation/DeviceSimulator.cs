@@ -41,6 +41,11 @@ public sealed class DeviceSimulator
         var devices = new List<SimulatedDevice>();
         foreach (var profile in MatchingProfiles(catalog, options.DevicePattern))
         {
+            if (!CanSimulate(profile))
+            {
+                continue;
+            }
+
             for (var n = 1; n <= options.DevicesPerProfile; n++)
             {
                 var device = new SimulatedDevice(profile, n, SegmentValues(profile, n), _random.NextDouble() * 2 - 1);
@@ -122,6 +127,13 @@ public sealed class DeviceSimulator
     }
 
     /// <summary>An availability message for a device whose profile has an availability topic, else null.</summary>
+    /// <summary>
+    /// Whether the simulator can encode the profile's payloads: JSON, binary and value profiles; Sparkplug B (a session
+    /// of BIRTH and DATA) and JavaScript codecs (no encoder) are not simulated.
+    /// </summary>
+    public static bool CanSimulate(DeviceProfile profile) =>
+        profile.Decoding.Decoder is ValuePayloadDecoder or BinaryPayloadDecoder or JsonPayloadDecoder;
+
     internal SimulatedMessage? Availability(SimulatedDevice device, bool online)
     {
         if (device.Profile.Decoding.Availability is not { } a)

@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "The sinks have taken no batch for {HoldAfter}: reading and evaluating up to {MaxHeld} more messages without acknowledging them, so alerts keep going out; rule timers (staleness) pause meanwhile")]
     public static partial void HoldingReadings(ILogger logger, TimeSpan holdAfter, int maxHeld);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Message on '{Topic}': {Warning}")]
+    public static partial void DecodeWarning(ILogger logger, string topic, string warning);
 }

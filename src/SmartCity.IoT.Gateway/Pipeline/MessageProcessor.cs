@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
@@ -26,12 +27,13 @@ internal sealed class MessageProcessor
     private readonly BatchAssembler _batches;
     private readonly DeadLetterPolicy _deadLetters;
     private readonly PipelineStats _stats;
+    private readonly ILogger<MessageProcessor> _logger;
     private readonly int _maxPayloadBytes;
     private readonly ReadingSet _readings;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private byte[] _scratch = new byte[4096];
 
-    public MessageProcessor(DeviceCatalog catalog, DeviceRegistry registry, RuleEngine engine, BatchAssembler batches, DeadLetterPolicy deadLetters, PipelineStats stats, IOptions<GatewayOptions> options)
+    public MessageProcessor(DeviceCatalog catalog, DeviceRegistry registry, RuleEngine engine, BatchAssembler batches, DeadLetterPolicy deadLetters, PipelineStats stats, IOptions<GatewayOptions> options, ILogger<MessageProcessor> logger)
     {
         _catalog = catalog;
         _registry = registry;
@@ -39,6 +41,7 @@ internal sealed class MessageProcessor
         _batches = batches;
         _deadLetters = deadLetters;
         _stats = stats;
+        _logger = logger;
         _maxPayloadBytes = options.Value.MaxPayloadBytes;
         _readings = catalog.CreateReadingSet();
     }
@@ -68,13 +71,27 @@ internal sealed class MessageProcessor
         var span = Contiguous(payload);
         var result = _catalog.Decoder.Decode(topic, syntax, span, _readings, receivedUnixNs);
         var first = _readings.First;
+        if (result.Warning is { } warning)
+        {
+            Log.DecodeWarning(_logger, topic, warning);
+        }
+
         if (result.IsAvailability)
         {
             _stats.AvailabilityReceived();
-            if (first.Profile is { } profile && _registry.TryFind(profile, first.DeviceId.Span, out var device))
+            // A device known only from its availability messages still shows on the status page.
+            if (first.Profile is null)
             {
-                device.Online = result.Online;
-                _engine.ObserveAvailability(device); // an "online" ends a staleness alert at once
+                return;
+            }
+
+            if (_registry.TryRegister(first, out var device))
+            {
+                SetAvailability(device, result);
+            }
+            else
+            {
+                _deadLetters.Rejected(topic, DecodeError.DeviceLimitReached, $"a new device, and the gateway already tracks Pipeline:MaxDevices ({_registry.MaxDevices}) devices", span, span.Length);
             }
 
             return;
@@ -91,22 +108,30 @@ internal sealed class MessageProcessor
             _deadLetters.FieldsRejected(topic, result.RejectedFields, result.RejectionReason, result.RejectionDetail ?? "field rejected", span);
         }
 
+        var availabilityPending = result.ChangesAvailability;
         for (var i = 0; i < _readings.Count; i++)
         {
             var reading = _readings[i];
             if (reading.FieldCount > 0)
             {
-                ProcessReading(topic, span, reading, redelivered);
+                ProcessReading(topic, span, reading, redelivered, in result, ref availabilityPending);
             }
         }
     }
 
-    private void ProcessReading(string topic, ReadOnlySpan<byte> span, Reading reading, bool redelivered)
+    private void ProcessReading(string topic, ReadOnlySpan<byte> span, Reading reading, bool redelivered, in DecodeResult result, ref bool availabilityPending)
     {
-        if (!_registry.TryObserve(reading, out _))
+        if (!_registry.TryObserve(reading, out var state))
         {
             _deadLetters.Rejected(topic, DecodeError.DeviceLimitReached, $"a new device ({reading.DeviceId}), and the gateway already tracks Pipeline:MaxDevices ({_registry.MaxDevices}) devices", span, span.Length);
             return;
+        }
+
+        if (availabilityPending)
+        {
+            // Telemetry that also says the device is up (a Sparkplug BIRTH): once per message.
+            availabilityPending = false;
+            SetAvailability(state, result);
         }
 
         _stats.ReadingDecoded();
@@ -119,6 +144,27 @@ internal sealed class MessageProcessor
             var batch = _batches.Current;
             batch.Buffer.Write(_line.WrittenSpan);
             batch.Lines++;
+        }
+    }
+
+    private void SetAvailability(DeviceState device, in DecodeResult result)
+    {
+        device.Availability = result.Availability;
+        _engine.ObserveAvailability(device); // an "online" ends a staleness alert at once
+        if (!result.AvailabilityIncludesChildren)
+        {
+            return;
+        }
+
+        // A Sparkplug edge node's death takes its devices (ids "<node>/<device>") with it; rare, so a snapshot is fine.
+        foreach (var child in _registry.Snapshot())
+        {
+            if (ReferenceEquals(child.Profile, device.Profile) && child.DeviceId.Length > device.DeviceId.Length
+                && child.DeviceId.StartsWith(device.DeviceId, StringComparison.Ordinal) && child.DeviceId[device.DeviceId.Length] == '/')
+            {
+                child.Availability = result.Availability;
+                _engine.ObserveAvailability(child);
+            }
         }
     }
 

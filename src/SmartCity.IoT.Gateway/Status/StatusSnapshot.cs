@@ -27,6 +27,6 @@ internal sealed record StoreSummary(string Target, bool InfluxConfigured, string
 
 internal sealed record AlertRow(string Fingerprint, string Rule, string Device, string Severity, string State, DateTimeOffset Since, double Value, string Summary);
 
-internal sealed record DeviceRow(string Profile, string Family, string Device, IReadOnlyDictionary<string, string> Tags, DateTimeOffset? LastSeen, bool Online, long Messages, IReadOnlyList<FieldValue> Values);
+internal sealed record DeviceRow(string Profile, string Family, string Device, IReadOnlyDictionary<string, string> Tags, DateTimeOffset? LastSeen, bool Online, long Messages, IReadOnlyList<FieldValue> Values, string Availability = "online");
 
 internal sealed record FieldValue(string Field, double Value, string Unit, string Text);

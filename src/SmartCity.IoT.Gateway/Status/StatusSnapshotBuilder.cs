@@ -111,6 +111,6 @@ internal sealed class StatusSnapshotBuilder(
         }
 
         var lastSeen = d.LastSeenUnixNs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(d.LastSeenUnixNs / 1_000_000) : (DateTimeOffset?)null;
-        return new DeviceRow(d.Profile.Id, d.Profile.Family, d.DeviceId, d.Tags.ToDictionary(t => t.Key, t => t.Value), lastSeen, d.Online, d.Messages, values);
+        return new DeviceRow(d.Profile.Id, d.Profile.Family, d.DeviceId, d.Tags.ToDictionary(t => t.Key, t => t.Value), lastSeen, d.Online, d.Messages, values, d.Availability.Name());
     }
 }

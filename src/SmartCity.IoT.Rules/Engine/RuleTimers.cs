@@ -1,3 +1,4 @@
+using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Rules.Evaluation;
 
 namespace SmartCity.IoT.Rules.Engine;
@@ -51,13 +52,14 @@ internal sealed class RuleTimers(RuleLifecycle lifecycle, RuleFailures failures,
     }
 
     /// <summary>
-    /// The device's availability topic said something (its new state is in <c>Device.Online</c>). Online is a message
-    /// from a live device: its staleness clock restarts and firing staleness alerts resolve. Offline fires staleness on
-    /// the next tick.
+    /// The device's availability topic said something (its new state is in <c>Device.Availability</c>). Online and
+    /// sleeping are messages from a live device: its staleness clock restarts and firing staleness alerts resolve (a
+    /// sleeping device that stays silent past the rule's <c>after</c> still goes stale: a flat battery sleeps forever).
+    /// Offline fires staleness on the next tick; an unknown state changes nothing.
     /// </summary>
     public void Availability(DeviceSlot slot, long now)
     {
-        if (slot.Device is not { Online: true })
+        if (slot.Device is not { Availability: DeviceAvailability.Online or DeviceAvailability.Sleeping })
         {
             return;
         }
@@ -73,12 +75,12 @@ internal sealed class RuleTimers(RuleLifecycle lifecycle, RuleFailures failures,
 
     private void TickStaleness(DeviceSlot slot, long now)
     {
-        if (slot.OfflineLatched && slot.Device is { Online: true })
+        if (slot.OfflineLatched && slot.Device is { Availability: DeviceAvailability.Online or DeviceAvailability.Sleeping })
         {
             Availability(slot, now); // reported online again since the offline that fired
         }
 
-        var offline = slot.Device is { Online: false } && !slot.OfflineLatched;
+        var offline = slot.Device is { Availability: DeviceAvailability.Offline } && !slot.OfflineLatched;
         foreach (var state in slot.Staleness)
         {
             var age = now - slot.LastReceivedNs;

@@ -57,7 +57,7 @@ public sealed class MessageDecoderTests
         Assert.Equal(DecodeError.UnknownAvailability, odd.Error);
         Assert.False(odd.IsAvailability); // dead-lettered like any failure, never taken as "offline"
         Assert.False(odd.Online);
-        Assert.Contains("'sleeping' is neither online (online) nor offline (offline)", odd.Detail, StringComparison.Ordinal);
+        Assert.Contains("'sleeping' is none of online (online), offline (offline)", odd.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ internal static class SampleTraffic
 
             foreach (var sample in loaded.Samples)
             {
-                if (!sample.IsValid || sample.ExpectOnline is not null || sample.ExpectRejected.Count > 0)
+                if (!sample.IsValid || sample.ExpectAvailability is not null || sample.ExpectRejected.Count > 0 || sample.CodecExample is not null)
                 {
                     continue;
                 }

@@ -180,7 +180,7 @@ internal static class HomePage
         foreach (var d in devices)
         {
             h.Append("<tr><td><a href=\"").Append(Html.DeviceHref(d.Profile.Id, d.DeviceId)).Append("\">").Append(Html.E(d.DeviceId)).Append("</a>")
-                .Append(d.Online ? "" : " <span class=\"bad\">offline</span>").Append("</td><td><code>").Append(Html.E(d.Profile.Id)).Append("</code></td><td>")
+                .Append(d.Availability switch { DeviceAvailability.Online => "", DeviceAvailability.Offline => " <span class=\"bad\">offline</span>", var a => " <span class=\"muted\">" + Html.E(a.Name()) + "</span>" }).Append("</td><td><code>").Append(Html.E(d.Profile.Id)).Append("</code></td><td>")
                 .Append(d.LastSeenUnixNs > 0 ? Humanize.Time(DateTimeOffset.FromUnixTimeMilliseconds(d.LastSeenUnixNs / 1_000_000), request.Now) : "never").Append("</td><td>");
             var first = true;
             for (var id = 0; id < d.Latest.Length; id++)
