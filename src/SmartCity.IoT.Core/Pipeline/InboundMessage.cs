@@ -17,4 +17,10 @@ public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> paylo
     public long ReceivedUnixNs { get; } = receivedUnixNs;
 
     public DeliveryToken Token { get; } = token;
+
+    /// <summary>
+    /// A message the broker stored and sent again (MQTT's retained message on subscribe), not one published now: stored
+    /// per the profile's retained policy, never taken as the device being heard from.
+    /// </summary>
+    public bool IsReplay { get; init; }
 }

@@ -46,7 +46,7 @@ internal sealed class MessageProcessor
     {
         try
         {
-            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs);
+            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs, message.IsReplay, message.Token.Source?.Name);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -54,7 +54,7 @@ internal sealed class MessageProcessor
         }
     }
 
-    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs)
+    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs, bool replay, string? source)
     {
         _stats.MessageReceived(receivedUnixNs / 1_000_000L);
         if (payload.Length > _maxPayloadBytes)
@@ -77,6 +77,18 @@ internal sealed class MessageProcessor
             return;
         }
 
+        if (result.IsSuccess && _reading.Profile is { Source: { } own } p && source is not null && !string.Equals(own, source, StringComparison.Ordinal))
+        {
+            _deadLetters.Rejected(topic, DecodeError.NoMatchingProfile, $"profile {p.Id} belongs to source '{own}', this message came from source '{source}'", span, span.Length);
+            return;
+        }
+
+        if (replay && result.IsSuccess && _reading.Profile?.Retained != RetainedPolicy.Replay)
+        {
+            _stats.RetainedSkipped();
+            return;
+        }
+
         if (!result.IsSuccess)
         {
             _deadLetters.Rejected(topic, result.Error, result.Detail ?? result.Error.ToString(), span, span.Length);
@@ -95,7 +107,18 @@ internal sealed class MessageProcessor
         }
 
         _stats.ReadingDecoded();
-        _engine.Evaluate(_reading);
+        if (replay)
+        {
+            // A retained reading is old news: stored, but the rule engine (thresholds and staleness, both on receive time)
+            // must not take it as the device speaking now.
+            _stats.RetainedReplayed();
+        }
+        else
+        {
+            _engine.Evaluate(_reading);
+        }
+
+
         // Encoded apart and copied whole, so a failure half-way never leaves a torn line in the batch.
         _line.ResetWrittenCount();
         if (LineProtocolWriter.WriteReading(_line, _reading, _catalog.Vocabulary))

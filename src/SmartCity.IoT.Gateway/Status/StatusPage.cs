@@ -30,12 +30,9 @@ internal static class StatusPage
             .Append(" · up ").Append(E(FormatSpan(s.Uptime))).Append(" · refreshes every 5 s · <a href=\"/api/status\">JSON</a> · <a href=\"/metrics\">metrics</a></div>");
 
         h.Append("<h2>Flow</h2><div class=\"cards\">");
-        Card(h, "Broker", s.Broker.Connected ? "connected" : "disconnected", s.Broker.Connected ? "ok" : "bad",
-            $"{s.Broker.Endpoint}{(s.Broker.Embedded ? " (embedded)" : "")}{(s.Broker.LastError is { } e ? " · " + e : "")}");
-        foreach (var other in s.Sources.Where(x => x.Name != "mqtt"))
+        foreach (var source in s.Sources)
         {
-            Card(h, "Source " + other.Name, other.Connected ? "connected" : "disconnected", other.Connected ? "ok" : "bad",
-                $"{other.Endpoint}{(other.LastError is { } oe ? " · " + oe : "")}");
+            SourceCard(h, source, s.Broker.Embedded && source.Endpoint == s.Broker.Endpoint);
         }
 
         Card(h, "Received", N(s.Pipeline.Received), "", s.Pipeline.LastMessage is { } lm ? "last " + lm.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : "none yet");
@@ -143,6 +140,40 @@ internal static class StatusPage
             </script></body></html>
             """);
         return h.ToString();
+    }
+
+    /// <summary>One card per source: its state, where it reads from, its protocol, and its delivery guarantee in plain words.</summary>
+    private static void SourceCard(StringBuilder h, SmartCity.IoT.Core.Pipeline.SourceHealth source, bool embedded)
+    {
+        var note = new StringBuilder(source.Endpoint);
+        if (embedded)
+        {
+            note.Append(" (embedded)");
+        }
+
+        if (source.Protocol is { } protocol)
+        {
+            note.Append(" · MQTT ").Append(protocol);
+        }
+
+        note.Append(" · ").Append(N(source.Received)).Append(" received");
+        if (source.Retained > 0)
+        {
+            note.Append(", ").Append(N(source.Retained)).Append(" retained replays");
+        }
+
+        if (source.Delivery is { } delivery)
+        {
+            note.Append(" · ").Append(delivery);
+        }
+
+        if (source.LastError is { } error)
+        {
+            note.Append(" · ").Append(error);
+        }
+
+        var cls = !source.Connected ? "bad" : source.ReceivedAtMostOnce > 0 || source.Delivery?.StartsWith("at most once", StringComparison.Ordinal) == true ? "warn" : "ok";
+        Card(h, "Source " + source.Name, source.Connected ? "connected" : "disconnected", cls, note.ToString());
     }
 
     private static void Card(StringBuilder h, string title, string value, string cls, string note) =>
