@@ -30,6 +30,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     private CancellationToken _stopping;
     private int _epoch;
     private long _reconnects;
+    private long _failedConnects;
     private long _atMostOnce;
     private long _atLeastOnce;
     private long _retained;
@@ -68,6 +69,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         Received = ReceivedAtMostOnce + ReceivedAtLeastOnce,
         ReceivedAtMostOnce = ReceivedAtMostOnce,
         Retained = ReceivedRetained,
+        FailedConnects = FailedConnects,
     };
 
     public bool IsConnected => _client.IsConnected;
@@ -87,6 +89,8 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     public int Epoch => Volatile.Read(ref _epoch);
 
     public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    public long FailedConnects => Interlocked.Read(ref _failedConnects);
 
     public long ReceivedAtMostOnce => Interlocked.Read(ref _atMostOnce);
 
@@ -162,6 +166,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
                 if (problem is not null && !_client.IsConnected)
                 {
                     attempt++;
+                    Interlocked.Increment(ref _failedConnects);
                     var delay = _backoff.Delay(attempt);
                     LastError = problem.Text;
                     if (problem.Text != _lastLogged)

@@ -17,6 +17,9 @@ public sealed record SourceHealth(string Name, string Endpoint, bool Connected, 
     /// <summary>Of <see cref="Received"/>, those delivered at most once (QoS 0).</summary>
     public long ReceivedAtMostOnce { get; init; }
 
+    /// <summary>Connect attempts that failed since start (each is logged only when its reason changes).</summary>
+    public long FailedConnects { get; init; }
+
     /// <summary>Retained messages the broker replayed on subscribe.</summary>
     public long Retained { get; init; }
 }

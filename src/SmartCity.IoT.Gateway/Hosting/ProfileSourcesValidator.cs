@@ -1,16 +1,16 @@
 using Microsoft.Extensions.Options;
-using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Mqtt;
 
 namespace SmartCity.IoT.Gateway.Hosting;
 
 /// <summary>A profile's <c>source</c> must name a configured source; checked on start with the other options.</summary>
-internal sealed class ProfileSourcesValidator(DeviceCatalog catalog, IEnumerable<IMessageSource> sources) : IValidateOptions<MqttOptions>
+/// <remarks>Checks against the MQTT sources being validated: resolving the sources themselves here would need these very options.</remarks>
+internal sealed class ProfileSourcesValidator(DeviceCatalog catalog) : IValidateOptions<MqttOptions>
 {
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {
-        var known = sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var known = options.Connections().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var errors = new List<string>();
         foreach (var profile in catalog.Profiles)
         {
