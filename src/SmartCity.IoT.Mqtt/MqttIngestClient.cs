@@ -269,11 +269,12 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         if (problem is { Kind: ConnectProblemKind.ProtocolVersion } && _setting == MqttProtocolSetting.Auto && first == MqttProtocolVersion.V500)
         {
             var refusal = problem;
+            var refusedAfter = _time.GetElapsedTime(started).TotalMilliseconds;
             problem = await ConnectOnceAsync(MqttProtocolVersion.V311, bothTried: true, cancellationToken).ConfigureAwait(false);
             if (problem is null)
             {
                 _decided = MqttProtocolVersion.V311;
-                Log.AutoChose(_logger, Name, "3.1.1", _options.Endpoint, _time.GetElapsedTime(started).TotalMilliseconds, $" (MQTT 5 refused: {refusal.Text})");
+                Log.AutoChose(_logger, Name, "3.1.1", _options.Endpoint, _time.GetElapsedTime(started).TotalMilliseconds, $" (MQTT 5 refused after {refusedAfter:0} ms: {refusal.Text})");
             }
 
             return problem;

@@ -56,6 +56,7 @@ public sealed partial class BrokerCompatibilityTests(ITestOutputHelper output)
         using var gateway = new GatewayProcess(config);
         gateway.Start();
         await GatewayProcess.WaitReadyAsync(settings["Http:Urls"]!);
+        output.WriteLine(string.Join('\n', gateway.Output.Split('\n').Where(l => l.Contains("MqttIngestClient", StringComparison.Ordinal))));
         AssertChoice(gateway.Output, setting, expectedVersion);
 
         var killAt = Random.Shared.Next(150, Messages - 150);
