@@ -114,6 +114,7 @@ mqtt.allow_anonymous = true
 loopback_users = none
 CONF
   echo '[rabbitmq_mqtt].' > "$dir/enabled_plugins"
+  chmod o+x "$1"   # the rabbitmq user must reach its folder inside a private work directory
   chown -R rabbitmq:rabbitmq "$dir" 2>/dev/null || true
   RABBITMQ_NODE="smartcity-test-$port"
   RABBITMQ_EPMD_PORT=$(free_port $((port + 21000)))
