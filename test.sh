@@ -20,6 +20,8 @@ command -v ss >/dev/null || missing+=(iproute2)   # the socket-buffer check in t
 command -v promtool >/dev/null || missing+=(prometheus)   # promtool check metrics on /metrics
 command -v systemd-analyze >/dev/null || missing+=(systemd)   # systemd-analyze verify on deploy/systemd
 command -v chromium >/dev/null || missing+=(chromium)   # the status-page tests drive it through Playwright
+[ -x /usr/sbin/nats-server ] || missing+=(nats-server)          # MQTT 3.1.1 broker tests (#19)
+[ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)  # MQTT 3.1.1 broker tests (#19)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -32,11 +34,16 @@ fi
 WORK=$(mktemp -d /tmp/smartcity-test.XXXXXX)
 PIDS=()
 cleanup() {
+  [ -n "${RABBITMQ_NODE:-}" ] && stop_rabbitmq
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
+
+RABBITMQ_MQTT_PORT=$(free_port 18840)
+log "starting RabbitMQ (MQTT plugin) on 127.0.0.1:$RABBITMQ_MQTT_PORT in the background"
+start_rabbitmq "$WORK" "$RABBITMQ_MQTT_PORT"   # about 20 s: waited for below, after the others are up
 
 MQTT_PORT=$(free_port 18830)
 log "starting Mosquitto on 127.0.0.1:$MQTT_PORT"
@@ -53,6 +60,13 @@ log "starting VictoriaMetrics on 127.0.0.1:$VM_PORT"
 start_victoria_metrics "$WORK" "$VM_PORT" || { PIDS+=("$VM_PID"); echo "VictoriaMetrics did not start" >&2; exit 1; }
 PIDS+=("$VM_PID")
 
+NATS_MQTT_PORT=$(free_port 18850)
+log "starting nats-server (MQTT listener, JetStream) on 127.0.0.1:$NATS_MQTT_PORT"
+start_nats_mqtt "$WORK" "$NATS_MQTT_PORT" || { PIDS+=("$NATS_PID"); echo "nats-server did not start" >&2; exit 1; }
+PIDS+=("$NATS_PID")
+wait_rabbitmq "$RABBITMQ_MQTT_PORT" 90 || { echo "RabbitMQ did not start" >&2; exit 1; }
+
+export SMARTCITY_TEST_NATS_MQTT_PORT=$NATS_MQTT_PORT SMARTCITY_TEST_RABBITMQ_MQTT_PORT=$RABBITMQ_MQTT_PORT
 export SMARTCITY_TEST_MQTT_PORT=$MQTT_PORT
 export SMARTCITY_TEST_INFLUX_URL=http://127.0.0.1:$INFLUX_PORT
 export SMARTCITY_TEST_VM_URL=http://127.0.0.1:$VM_PORT

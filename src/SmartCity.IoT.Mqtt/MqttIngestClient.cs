@@ -10,10 +10,11 @@ using SmartCity.IoT.Mqtt.Transport;
 namespace SmartCity.IoT.Mqtt;
 
 /// <summary>
-/// The gateway's MQTT source (<see cref="IMessageSource"/>), an MQTT 5 subscriber: persistent session (clean start off, session expiry set), QoS 1 with manual
-/// acknowledgements, optional shared subscription, reconnect with capped exponential backoff and jitter.
-/// Acknowledgements of messages received on an earlier connection are skipped: the broker redelivers those,
-/// and an old packet id could otherwise acknowledge a different, newer message.
+/// One MQTT connection as a source of the gateway (<see cref="IMessageSource"/>): a persistent session (clean start or
+/// clean session off, stable client id), QoS 1 with manual acknowledgements, optional shared subscription, reconnect with
+/// capped exponential backoff and jitter. Speaks MQTT 5 or 3.1.1 (<c>auto</c> tries 5 and falls back when the broker
+/// refuses it), over TCP or WebSockets. Acknowledgements of messages received on an earlier connection are skipped: the
+/// broker redelivers those, and an old packet id could otherwise acknowledge a different, newer message.
 /// </summary>
 public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
 {
@@ -24,36 +25,79 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     private readonly SemaphoreSlim _disconnected = new(0, 1);
     private readonly BufferedSocketStreamProvider _transport;
     private readonly Backoff _backoff;
+    private readonly MqttProtocolSetting _setting;
     private IMessageHandler? _handler;
     private CancellationToken _stopping;
     private int _epoch;
     private long _reconnects;
+    private long _failedConnects;
+    private long _atMostOnce;
+    private long _atLeastOnce;
+    private long _retained;
+    private MqttProtocolVersion? _decided;
+    private MqttProtocolVersion? _inUse;
+    private string? _lastLogged;
+    private bool _limitsLogged;
 
     public MqttIngestClient(MqttOptions options, ILogger<MqttIngestClient> logger, TimeProvider time)
     {
         _options = options;
         _logger = logger;
         _time = time;
+        MqttProtocolSettings.TryParse(options.ProtocolVersion, out _setting);
         _transport = new BufferedSocketStreamProvider(options.SocketBufferBytes);
         // Jitter over half of each delay, so a fleet of gateways does not reconnect in step.
         _backoff = new Backoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, jitter: 0.5);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnReceivedAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
+        MqttMetrics.Register(this);
     }
 
-    public string Name => "mqtt";
+    public string Name => _options.Name;
 
     public TopicSyntax Syntax => TopicSyntax.Mqtt;
 
-    public SourceHealth Health => new(Name, $"{_options.EffectiveHost}:{_options.EffectivePort}", IsConnected, Reconnects, LastError, SubscribedFilters);
+    public MqttOptions Options => _options;
+
+    public SourceHealth Health => new(Name, _options.Endpoint, IsConnected, Reconnects, LastError, SubscribedFilters)
+    {
+        Protocol = ProtocolText,
+        Delivery = AtLeastOnce
+            ? "at least once (QoS 1): acknowledged after the durable write, redelivered after a crash"
+            : "at most once (QoS 0): messages sent while the gateway is away or in flight at a crash are lost; counted as they arrive",
+        Received = ReceivedAtMostOnce + ReceivedAtLeastOnce,
+        ReceivedAtMostOnce = ReceivedAtMostOnce,
+        Retained = ReceivedRetained,
+        FailedConnects = FailedConnects,
+    };
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Whether the source subscribes at QoS 1 (at least once) rather than QoS 0 (at most once).</summary>
+    public bool AtLeastOnce => _options.QualityOfService >= 1;
+
+    /// <summary>The MQTT version of the current (or last) connection: <c>5</c>, <c>3.1.1</c>, or the setting before the first connect.</summary>
+    public string ProtocolText => (_inUse ?? _decided) switch
+    {
+        MqttProtocolVersion.V500 => "5",
+        MqttProtocolVersion.V311 => "3.1.1",
+        _ => _setting switch { MqttProtocolSetting.V500 => "5", MqttProtocolSetting.V311 => "3.1.1", _ => "auto" },
+    };
 
     /// <summary>Increments on every successful connect; messages carry the epoch they arrived in.</summary>
     public int Epoch => Volatile.Read(ref _epoch);
 
     public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    public long FailedConnects => Interlocked.Read(ref _failedConnects);
+
+    public long ReceivedAtMostOnce => Interlocked.Read(ref _atMostOnce);
+
+    public long ReceivedAtLeastOnce => Interlocked.Read(ref _atLeastOnce);
+
+    /// <summary>Messages with the retain flag: the broker's stored copies sent on subscribe, not live publishes.</summary>
+    public long ReceivedRetained => Interlocked.Read(ref _retained);
 
     public string? LastError { get; private set; }
 
@@ -70,31 +114,45 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     {
         _stopping = cancellationToken;
         _handler = handler;
-        var effective = EffectiveFilters(subscription.FiltersFor(TopicSyntax.Mqtt));
+        var effective = EffectiveFilters(subscription.FiltersFor(TopicSyntax.Mqtt, Name));
+        if (!AtLeastOnce)
+        {
+            Log.AtMostOnce(_logger, Name);
+        }
+
         var attempt = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (!_client.IsConnected)
             {
+                ConnectProblem? problem;
                 try
                 {
-                    var result = await _client.ConnectAsync(BuildClientOptions(), cancellationToken).ConfigureAwait(false);
-                    if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    problem = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    if (problem is null)
                     {
-                        throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
-                    }
+                        Interlocked.Increment(ref _epoch);
+                        problem = await SubscribeAsync(effective, cancellationToken).ConfigureAwait(false);
+                        if (attempt > 0 || _epoch > 1)
+                        {
+                            Interlocked.Increment(ref _reconnects);
+                        }
 
-                    SessionPresent = result.IsSessionPresent;
-                    Interlocked.Increment(ref _epoch);
-                    await SubscribeAsync(effective, cancellationToken).ConfigureAwait(false);
-                    if (attempt > 0 || _epoch > 1)
-                    {
-                        Interlocked.Increment(ref _reconnects);
-                    }
+                        attempt = 0;
+                        LastError = problem?.Text;
+                        _lastLogged = problem?.Text;
+                        Log.Connected(_logger, Name, _options.Endpoint, ProtocolText, SessionPresent, SubscribedFilters.Count);
+                        if (problem is not null)
+                        {
+                            Log.SubscriptionProblem(_logger, Name, problem.Text);
+                        }
 
-                    attempt = 0;
-                    LastError = null;
-                    Log.Connected(_logger, _options.EffectiveHost, _options.EffectivePort, result.IsSessionPresent, effective.Count);
+                        if (_inUse == MqttProtocolVersion.V311 && !_limitsLogged)
+                        {
+                            _limitsLogged = true;
+                            Log.V311Limits(_logger, Name, _options.Endpoint, _options.ClientId);
+                        }
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -102,10 +160,25 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
+                    problem = new ConnectProblem(ConnectProblemKind.Refused, ex.Message);
+                }
+
+                if (problem is not null && !_client.IsConnected)
+                {
                     attempt++;
+                    Interlocked.Increment(ref _failedConnects);
                     var delay = _backoff.Delay(attempt);
-                    LastError = ex.Message;
-                    Log.ConnectFailed(_logger, _options.EffectiveHost, _options.EffectivePort, attempt, delay, ex.Message);
+                    LastError = problem.Text;
+                    if (problem.Text != _lastLogged)
+                    {
+                        _lastLogged = problem.Text;
+                        Log.ConnectFailed(_logger, Name, problem.Text, delay);
+                    }
+                    else
+                    {
+                        Log.ConnectFailedAgain(_logger, Name, attempt, problem.Text);
+                    }
+
                     await DelayAsync(delay, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -172,6 +245,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        MqttMetrics.Unregister(this);
         _client.ApplicationMessageReceivedAsync -= OnReceivedAsync;
         _client.DisconnectedAsync -= OnDisconnectedAsync;
         _client.Dispose();
@@ -179,18 +253,97 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    /// <summary>One connect: the configured version, or under <c>auto</c> MQTT 5 and, when the broker refuses it, 3.1.1 at once.</summary>
+    private async Task<ConnectProblem?> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var probing = _setting == MqttProtocolSetting.Auto && _decided is null;
+        var first = _setting switch
+        {
+            MqttProtocolSetting.V311 => MqttProtocolVersion.V311,
+            MqttProtocolSetting.V500 => MqttProtocolVersion.V500,
+            _ => _decided ?? MqttProtocolVersion.V500,
+        };
+
+        var problem = await ConnectOnceAsync(first, bothTried: false, cancellationToken).ConfigureAwait(false);
+        if (problem is { Kind: ConnectProblemKind.ProtocolVersion } && _setting == MqttProtocolSetting.Auto && first == MqttProtocolVersion.V500)
+        {
+            var refusal = problem;
+            var refusedAfter = _time.GetElapsedTime(started).TotalMilliseconds;
+            problem = await ConnectOnceAsync(MqttProtocolVersion.V311, bothTried: true, cancellationToken).ConfigureAwait(false);
+            if (problem is null)
+            {
+                _decided = MqttProtocolVersion.V311;
+                Log.AutoChose(_logger, Name, "3.1.1", _options.Endpoint, _time.GetElapsedTime(started).TotalMilliseconds, $" (MQTT 5 refused after {refusedAfter:0} ms: {refusal.Text})");
+            }
+
+            return problem;
+        }
+
+        if (problem is null && probing)
+        {
+            _decided = first;
+            Log.AutoChose(_logger, Name, "5", _options.Endpoint, _time.GetElapsedTime(started).TotalMilliseconds, "");
+        }
+        else if (problem is { Kind: ConnectProblemKind.ProtocolVersion } && _setting == MqttProtocolSetting.Auto)
+        {
+            // The broker changed under us (3.1.1 chosen, now refused): probe again next time.
+            _decided = null;
+        }
+
+        return problem;
+    }
+
+    private async Task<ConnectProblem?> ConnectOnceAsync(MqttProtocolVersion version, bool bothTried, CancellationToken cancellationToken)
+    {
+        MqttClientConnectResult result;
+        try
+        {
+            result = await _client.ConnectAsync(BuildClientOptions(version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return ConnectErrors.FromException(ex, version, _options.Endpoint, bothTried);
+        }
+
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            return ConnectErrors.FromResult(result, version, _options.Endpoint);
+        }
+
+        _inUse = version;
+        SessionPresent = result.IsSessionPresent;
+        return null;
+    }
+
     private async Task OnReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+        var m = e.ApplicationMessage;
+        if (m.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
         {
             e.AutoAcknowledge = false;
+            Interlocked.Increment(ref _atLeastOnce);
+        }
+        else
+        {
+            Interlocked.Increment(ref _atMostOnce);
+        }
+
+        if (m.Retain)
+        {
+            Interlocked.Increment(ref _retained);
         }
 
         try
         {
-            var m = e.ApplicationMessage;
             var received = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
-            var message = new InboundMessage(m.Topic, m.Payload, received, new DeliveryToken(this, e, Volatile.Read(ref _epoch)), redelivered: m.Dup);
+            // Brokers set the retain flag only on the stored copy sent because of a subscribe (MQTT 3.1.1 §3.3.1.3, and
+            // MQTT 5 without Retain As Published), so it marks a replay, never a live publish. DUP marks a redelivery.
+            var message = new InboundMessage(m.Topic, m.Payload, received, new DeliveryToken(this, e, Volatile.Read(ref _epoch)), redelivered: m.Dup) { IsReplay = m.Retain };
             await _handler!.OnMessageAsync(message, _stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -209,7 +362,8 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         if (e.ClientWasConnected && !_stopping.IsCancellationRequested)
         {
             LastError = e.Exception?.Message ?? e.Reason.ToString();
-            Log.Disconnected(_logger, e.Reason.ToString(), e.Exception?.Message);
+            _lastLogged = null;
+            Log.Disconnected(_logger, Name, e.Reason.ToString(), e.Exception?.Message);
         }
 
         if (_disconnected.CurrentCount == 0)
@@ -227,74 +381,112 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private async Task SubscribeAsync(IReadOnlyList<string> filters, CancellationToken cancellationToken)
+    /// <summary>Subscribes; a refused filter is reported in plain words and the granted ones are kept.</summary>
+    private async Task<ConnectProblem?> SubscribeAsync(IReadOnlyList<SubscriptionFilter> filters, CancellationToken cancellationToken)
     {
-        var qos = _options.QualityOfService == 0 ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce;
+        var qos = AtLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce;
+        var v5 = _inUse == MqttProtocolVersion.V500;
         var builder = new MqttClientSubscribeOptionsBuilder();
         foreach (var filter in filters)
         {
-            builder.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(qos));
+            builder.WithTopicFilter(f =>
+            {
+                f.WithTopic(filter.Filter).WithQualityOfServiceLevel(qos);
+                if (v5)
+                {
+                    // MQTT 5 lets us ask the broker not to replay what no profile wants; 3.1.1 drops them by the retain flag.
+                    f.WithRetainHandling(filter.WantsRetained ? MqttRetainHandling.SendAtSubscribe : MqttRetainHandling.DoNotSendOnSubscribe);
+                }
+            });
         }
 
         var result = await _client.SubscribeAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        var granted = new List<string>(filters.Count);
+        ConnectProblem? problem = null;
         foreach (var item in result.Items)
         {
             if ((int)item.ResultCode > 2)
             {
-                throw new InvalidOperationException($"broker refused subscription '{item.TopicFilter.Topic}': {item.ResultCode}");
+                problem ??= ConnectErrors.FromSubscribe(item, _inUse ?? MqttProtocolVersion.V500, _options.Endpoint);
+            }
+            else
+            {
+                granted.Add(item.TopicFilter.Topic);
+                if (qos == MqttQualityOfServiceLevel.AtLeastOnce && item.ResultCode == MqttClientSubscribeResultCode.GrantedQoS0)
+                {
+                    problem ??= new ConnectProblem(ConnectProblemKind.Subscription, $"{_options.Endpoint} granted only QoS 0 for '{item.TopicFilter.Topic}': messages on it are at most once (lost while the gateway is away)");
+                }
             }
         }
 
-        SubscribedFilters = filters;
+        SubscribedFilters = granted;
+        return problem;
     }
 
-    private List<string> EffectiveFilters(IReadOnlyList<string> fromProfiles)
+    private List<SubscriptionFilter> EffectiveFilters(IReadOnlyList<SubscriptionFilter> fromProfiles)
     {
-        var source = _options.Topics.Length > 0 ? _options.Topics : fromProfiles;
-        var result = new List<string>(source.Count);
+        var source = _options.Topics.Length > 0 ? _options.Topics.Select(t => new SubscriptionFilter(t, WantsRetained: fromProfiles.Any(p => p.WantsRetained))).ToList() : fromProfiles;
+        var result = new List<SubscriptionFilter>(source.Count);
         foreach (var f in source)
         {
-            var filter = string.IsNullOrEmpty(_options.SharedGroup) ? f : $"$share/{_options.SharedGroup}/{f}";
-            if (!result.Contains(filter))
+            var filter = string.IsNullOrEmpty(_options.SharedGroup) ? f.Filter : $"$share/{_options.SharedGroup}/{f.Filter}";
+            if (!result.Exists(r => r.Filter == filter))
             {
-                result.Add(filter);
+                result.Add(f with { Filter = filter });
             }
         }
 
         return result;
     }
 
-    private MqttClientOptions BuildClientOptions()
+    private MqttClientOptions BuildClientOptions(MqttProtocolVersion version)
     {
         var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.EffectiveHost, _options.EffectivePort)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithProtocolVersion(version)
             .WithClientId(_options.ClientId)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
+            .WithCleanStart(false) // under 3.1.1 this is clean session off: the broker keeps the session
             .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
             .WithTimeout(TimeSpan.FromSeconds(10));
+        if (_options.UsesWebSocket)
+        {
+            builder.WithWebSocketServer(ws => ws.WithUri(_options.Host));
+        }
+        else
+        {
+            builder.WithTcpServer(_options.EffectiveHost, _options.EffectivePort);
+        }
+
+        if (version == MqttProtocolVersion.V500)
+        {
+            builder.WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
+                .WithReceiveMaximum((ushort)_options.ReceiveMaximum);
+        }
+
         if (!string.IsNullOrEmpty(_options.Username))
         {
             builder.WithCredentials(_options.Username, _options.Password);
         }
 
-        if (_options.UseTls && !_options.UsesEmbeddedBroker)
+        var tls = _options.UseTls || _options.Host.StartsWith("wss://", StringComparison.OrdinalIgnoreCase);
+        if (tls && !_options.UsesEmbeddedBroker)
         {
-            builder.WithTlsOptions(tls =>
+            builder.WithTlsOptions(t =>
             {
-                tls.UseTls();
-                tls.WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
+                t.UseTls();
+                t.WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
                 if (_options.AllowUntrustedCertificates)
                 {
-                    tls.WithCertificateValidationHandler(_ => true);
+                    t.WithCertificateValidationHandler(_ => true);
                 }
             });
         }
 
         var options = builder.Build();
-        _transport.AttachTo(options);
+        if (!_options.UsesWebSocket)
+        {
+            _transport.AttachTo(options);
+        }
+
         return options;
     }
 

@@ -8,7 +8,27 @@ public sealed class MqttOptions
 {
     public const string SectionName = "Mqtt";
 
-    /// <summary>Broker host name; empty means the embedded MQTTnet broker on <see cref="EmbeddedPort"/>.</summary>
+    public const string DefaultName = "mqtt";
+
+    /// <summary>This source's name in logs, metrics, the status page and a profile's <c>source</c>.</summary>
+    public string Name { get; set; } = DefaultName;
+
+    /// <summary>
+    /// Several broker connections at once, each its own source (for example the network server for LoRaWAN sensors and
+    /// the site's Mosquitto for Wi-Fi sensors). Empty: this section itself is the one source.
+    /// </summary>
+    // Checked item by item by MqttOptionsRulesValidator: the generator cannot follow a type that contains itself.
+#pragma warning disable SYSLIB1213
+    public MqttOptions[] Sources { get; set; } = [];
+#pragma warning restore SYSLIB1213
+
+    /// <summary><c>auto</c> (MQTT 5, falling back to 3.1.1 when the broker refuses it), <c>5</c> or <c>3.1.1</c>.</summary>
+    public string ProtocolVersion { get; set; } = "auto";
+
+    /// <summary>
+    /// Broker host name, or a WebSocket URL (<c>ws://host:port/path</c>, <c>wss://…</c>) for brokers reachable only that
+    /// way; empty means the embedded MQTTnet broker on <see cref="EmbeddedPort"/>.
+    /// </summary>
     public string Host { get; set; } = "";
 
     [Range(1, 65535)]
@@ -62,9 +82,18 @@ public sealed class MqttOptions
 
     public string EmbeddedBindAddress { get; set; } = "127.0.0.1";
 
-    public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Host);
+    public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Host) && Sources.Length == 0;
+
+    /// <summary>Whether <see cref="Host"/> is a <c>ws://</c> or <c>wss://</c> URL.</summary>
+    public bool UsesWebSocket => Host.StartsWith("ws://", StringComparison.OrdinalIgnoreCase) || Host.StartsWith("wss://", StringComparison.OrdinalIgnoreCase);
 
     public string EffectiveHost => UsesEmbeddedBroker ? EmbeddedBindAddress : Host;
+
+    /// <summary>Where this source connects, as logs and the status page show it.</summary>
+    public string Endpoint => UsesWebSocket ? Host : $"{EffectiveHost}:{EffectivePort}";
+
+    /// <summary>The sources this section configures: the <see cref="Sources"/> list, or this section alone.</summary>
+    public IReadOnlyList<MqttOptions> Connections() => Sources.Length > 0 ? Sources : [this];
 
     public int EffectivePort => UsesEmbeddedBroker ? EmbeddedPort : Port;
 }

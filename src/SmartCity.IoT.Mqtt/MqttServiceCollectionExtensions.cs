@@ -10,20 +10,45 @@ namespace SmartCity.IoT.Mqtt;
 public static class MqttServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates <c>Mqtt</c>, registers the MQTT broker as a message source of the pipeline, and the embedded
-    /// broker (which starts only when Mqtt:Host is empty).
+    /// Binds and validates <c>Mqtt</c>, registers each configured connection (<c>Mqtt:Sources</c>, or the section itself)
+    /// as a message source of the pipeline, and the embedded broker (which starts only when Mqtt:Host is empty and no
+    /// sources are listed).
     /// </summary>
     public static IServiceCollection AddMqttIngest(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.SectionName)).ValidateOnStart();
+        var section = configuration.GetSection(MqttOptions.SectionName);
+        services.AddOptions<MqttOptions>().Bind(section).ValidateOnStart();
+        services.PostConfigure<MqttOptions>(o =>
+        {
+            // Connections to one broker must not share a client id (they would take each other's session), so a listed
+            // source without its own gets the gateway's id with its name appended.
+            for (var i = 0; i < o.Sources.Length; i++)
+            {
+                if (string.IsNullOrEmpty(section[$"Sources:{i}:ClientId"]))
+                {
+                    o.Sources[i].ClientId = $"{o.ClientId}-{o.Sources[i].Name}";
+                }
+            }
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsRulesValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new MqttIngestClient(
-            sp.GetRequiredService<IOptions<MqttOptions>>().Value,
-            sp.GetRequiredService<ILogger<MqttIngestClient>>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IMessageSource>(sp => sp.GetRequiredService<MqttIngestClient>());
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
+            var logger = sp.GetRequiredService<ILogger<MqttIngestClient>>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return new MqttSources(options.Connections().Select(c => new MqttIngestClient(c, logger, time)).ToArray());
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<MqttSources>().Default);
+        // One registration per connection, resolved from the list, so IEnumerable<IMessageSource> holds each once.
+        var count = Math.Max(1, section.GetSection("Sources").GetChildren().Count());
+        for (var i = 0; i < count; i++)
+        {
+            var index = i;
+            services.AddSingleton<IMessageSource>(sp => sp.GetRequiredService<MqttSources>().Clients[index]);
+        }
+
         services.AddSingleton<EmbeddedBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         return services;

@@ -66,14 +66,14 @@ internal sealed class QueueSource(string name = "queue", TopicSyntax? syntax = n
     }
 
     /// <summary>Hands one message to <paramref name="handler"/>; returns its sequence number.</summary>
-    public Task<long> SendAsync(IMessageHandler handler, string topic, string payload, long receivedUnixNs = 1_763_884_800_000_000_000, CancellationToken cancellationToken = default) =>
-        SendAsync(handler, topic, Encoding.UTF8.GetBytes(payload), receivedUnixNs, cancellationToken);
+    public Task<long> SendAsync(IMessageHandler handler, string topic, string payload, long receivedUnixNs = 1_763_884_800_000_000_000, CancellationToken cancellationToken = default, bool replay = false) =>
+        SendAsync(handler, topic, Encoding.UTF8.GetBytes(payload), receivedUnixNs, cancellationToken, replay);
 
     /// <summary>Hands one binary message to <paramref name="handler"/>; returns its sequence number.</summary>
-    public async Task<long> SendAsync(IMessageHandler handler, string topic, byte[] payload, long receivedUnixNs = 1_763_884_800_000_000_000, CancellationToken cancellationToken = default)
+    public async Task<long> SendAsync(IMessageHandler handler, string topic, byte[] payload, long receivedUnixNs = 1_763_884_800_000_000_000, CancellationToken cancellationToken = default, bool replay = false)
     {
         var sequence = Interlocked.Increment(ref _next);
-        var message = new InboundMessage(topic, new ReadOnlySequence<byte>(payload), receivedUnixNs, new DeliveryToken(this, null, sequence));
+        var message = new InboundMessage(topic, new ReadOnlySequence<byte>(payload), receivedUnixNs, new DeliveryToken(this, null, sequence)) { IsReplay = replay };
         await handler.OnMessageAsync(message, cancellationToken).ConfigureAwait(false);
         return sequence;
     }

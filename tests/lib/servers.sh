@@ -81,3 +81,64 @@ start_victoria_metrics() { # work-dir port
   tail -20 "$dir/vm.log" >&2
   return 1
 }
+
+# nats-server's MQTT listener (MQTT 3.1.1 only). It keeps MQTT sessions and QoS 1 messages in JetStream, which must
+# be enabled, and JetStream needs a server name.
+start_nats_mqtt() { # work-dir mqtt-port
+  local dir=$1 port=$2 i
+  mkdir -p "$dir/nats"
+  cat > "$dir/nats.conf" <<CONF
+server_name: smartcity-test
+listen: 127.0.0.1:$(free_port $((port + 1)))
+jetstream { store_dir: "$dir/nats" }
+mqtt { listen: 127.0.0.1:$port }
+CONF
+  /usr/sbin/nats-server -c "$dir/nats.conf" >"$dir/nats.log" 2>&1 &
+  NATS_PID=$!
+  for ((i = 0; i < 100; i++)); do port_busy "$port" && return 0; sleep 0.1; done
+  tail -20 "$dir/nats.log" >&2
+  return 1
+}
+
+# RabbitMQ with its MQTT plugin (MQTT 3.1.1 only). It runs as the rabbitmq user, so its folder belongs to that user;
+# every path and port comes from the environment, so it leaves the system's node alone. It takes about 20 s to listen:
+# call start_rabbitmq early (it returns at once) and wait_rabbitmq where the port is needed; stop_rabbitmq stops it
+# by its beam.smp PID, then its epmd.
+start_rabbitmq() { # work-dir mqtt-port
+  local dir=$1/rabbitmq port=$2
+  mkdir -p "$dir/mnesia" "$dir/log"
+  cat > "$dir/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$(free_port $((port + 1)))
+mqtt.listeners.tcp.default = 127.0.0.1:$port
+mqtt.allow_anonymous = true
+loopback_users = none
+CONF
+  echo '[rabbitmq_mqtt].' > "$dir/enabled_plugins"
+  chmod o+x "$1"   # the rabbitmq user must reach its folder inside a private work directory
+  chown -R rabbitmq:rabbitmq "$dir" 2>/dev/null || true
+  RABBITMQ_NODE="smartcity-test-$port"
+  RABBITMQ_EPMD_PORT=$(free_port $((port + 21000)))
+  RABBITMQ_DIR=$dir
+  RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+    RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_FEATURE_FLAGS_FILE="$dir/feature_flags" \
+    RABBITMQ_NODENAME="$RABBITMQ_NODE@localhost" RABBITMQ_DIST_PORT="$(free_port $((port + 20000)))" \
+    ERL_EPMD_PORT="$RABBITMQ_EPMD_PORT" HOME="$dir" \
+    /usr/sbin/rabbitmq-server >"$dir/server.log" 2>&1 &
+}
+
+wait_rabbitmq() { # mqtt-port seconds
+  local port=$1 i
+  for ((i = 0; i < $2 * 10; i++)); do port_busy "$port" && return 0; sleep 0.1; done
+  tail -20 "$RABBITMQ_DIR/server.log" "$RABBITMQ_DIR"/log/*.log >&2 2>/dev/null
+  return 1
+}
+
+stop_rabbitmq() {
+  local beam epmd
+  beam=$(pgrep -f "beam.smp.*-sname $RABBITMQ_NODE@localhost" | head -1)
+  [ -n "$beam" ] && kill "$beam" 2>/dev/null
+  for ((i = 0; i < 100; i++)); do [ -n "$beam" ] && kill -0 "$beam" 2>/dev/null || break; sleep 0.1; done
+  epmd=$(ss -Hltnp "sport = :$RABBITMQ_EPMD_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  [ -n "$epmd" ] && kill "$epmd" 2>/dev/null
+  return 0
+}

@@ -39,7 +39,7 @@ public sealed class TopicRouter
     public IReadOnlyList<TopicRoute> Routes { get; }
 
     /// <summary>Every telemetry and availability template, for sources to subscribe to in their own syntax.</summary>
-    public SourceSubscription Subscription => new(Routes.Select(r => r.Template).ToArray());
+    public SourceSubscription Subscription => new(Routes);
 
     /// <summary>Routes an MQTT topic; <paramref name="levels"/> must hold at least <see cref="MaxLevels"/> ranges.</summary>
     public bool TryRoute(ReadOnlySpan<char> topic, Span<Range> levels, out TopicRoute? route) => TryRoute(topic, '/', levels, out route);

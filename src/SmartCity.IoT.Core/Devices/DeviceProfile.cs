@@ -34,6 +34,12 @@ public sealed partial class DeviceProfile
 
     public byte[] MeasurementUtf8 { get; }
 
+    /// <summary>The source (a configured MQTT connection's name) this profile's devices publish to; null = any source.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>What to do with retained messages on this profile's telemetry topics (availability always takes them: that is current state).</summary>
+    public RetainedPolicy Retained { get; init; }
+
     /// <summary>Dense index among loaded profiles, assigned by the catalog; used by the rule engine to match without string compares.</summary>
     public int Index { get; set; } = -1;
 }

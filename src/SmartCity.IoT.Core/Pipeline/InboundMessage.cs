@@ -24,4 +24,10 @@ public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> paylo
     /// not newer than what the device's state already reflects; it is stored either way.
     /// </summary>
     public bool Redelivered { get; } = redelivered;
+
+    /// <summary>
+    /// A message the broker stored and sent again (MQTT's retained message on subscribe), not one published now: stored
+    /// per the profile's retained policy, never taken as the device being heard from.
+    /// </summary>
+    public bool IsReplay { get; init; }
 }

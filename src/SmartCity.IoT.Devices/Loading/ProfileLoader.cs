@@ -1,6 +1,7 @@
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Loading;
+using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Devices.Codecs;
 using SmartCity.IoT.Devices.Samples;
 using YamlDotNet.RepresentationModel;
@@ -14,7 +15,7 @@ namespace SmartCity.IoT.Devices.Loading;
 /// </summary>
 internal sealed class ProfileLoader
 {
-    public static readonly string[] TopKeys = ["id", "vendor", "model", "family", "description", "firmware", "max_payload_bytes", "topics", "availability", "payload", "timestamp", "fields", "tags", "samples"];
+    public static readonly string[] TopKeys = ["id", "vendor", "model", "family", "description", "firmware", "max_payload_bytes", "source", "retained", "topics", "availability", "payload", "timestamp", "fields", "tags", "samples"];
     public static readonly string[] TopicKeys = ["template", "device_id"];
     public static readonly string[] AvailabilityKeys = ["template", "device_id", "path", "online", "offline", "sleeping", "unknown"];
     public static readonly string[] PayloadKeys = ["format", "encoding", "frame", "device", "frame_length", "markers", "layout", "marker", "length_byte", "unknown", "records", "codec", "fport", "ignore"];
@@ -88,6 +89,25 @@ internal sealed class ProfileLoader
             _file.Error(YamlSource.Get(root, "max_payload_bytes"), "max_payload_bytes must be positive");
         }
 
+        var source = _file.Str(root, "source", "the profile");
+        if (source is not null && !SourceName.IsValid(source))
+        {
+            _file.Error(YamlSource.Get(root, "source"), $"source '{source}' must name a source of Mqtt:Sources ({SourceName.Rule})");
+        }
+
+        var retained = RetainedPolicy.Skip;
+        switch (_file.Str(root, "retained", "the profile"))
+        {
+            case null or "skip":
+                break;
+            case "replay":
+                retained = RetainedPolicy.Replay;
+                break;
+            case var other:
+                _file.Error(YamlSource.Get(root, "retained"), $"retained '{other}' must be skip or replay", DidYouMean.Closest(other, ["skip", "replay"]));
+                break;
+        }
+
         var topics = new List<TopicTemplate>();
         if (YamlSource.Get(root, "topics") is not { } topicsNode)
         {
@@ -143,6 +163,8 @@ internal sealed class ProfileLoader
             Description = _file.Str(root, "description", "the profile") ?? "",
             Firmware = _file.Str(root, "firmware", "the profile") ?? "",
             SourcePath = fullPath,
+            Source = source,
+            Retained = retained,
         };
         profile.AttachDecoding(new ProfileDecoding(topics, decoder, availability, maxPayload, payloadTags));
         samples = SampleParser.Parse(_file, root, id, decoder as IStatefulDecoder);

@@ -92,6 +92,7 @@ internal static class GatewayHost
         // The outside systems, each behind a Core interface: sources (IMessageSource), sinks (ITelemetrySink), alert outbox (IAlertOutbox).
         services.TryAddDeadLetterStore(configuration); // the one store: rejected messages and lines InfluxDB refused
         services.AddMqttIngest(configuration);
+        services.AddSingleton<IValidateOptions<SmartCity.IoT.Mqtt.MqttOptions>, ProfileSourcesValidator>();
         services.AddInfluxStore(configuration);
         services.PostConfigure<SpoolOptions>(o =>
         {

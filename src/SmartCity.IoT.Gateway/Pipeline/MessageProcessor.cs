@@ -51,7 +51,7 @@ internal sealed class MessageProcessor
     {
         try
         {
-            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs, message.Redelivered);
+            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs, message.Redelivered, message.IsReplay, message.Token.Source?.Name);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -59,7 +59,7 @@ internal sealed class MessageProcessor
         }
     }
 
-    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs, bool redelivered)
+    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs, bool redelivered, bool replay, string? source)
     {
         _stats.MessageReceived(receivedUnixNs / 1_000_000L);
         if (payload.Length > _maxPayloadBytes)
@@ -97,6 +97,18 @@ internal sealed class MessageProcessor
             return;
         }
 
+        if (result.IsSuccess && first.Profile is { Source: { } own } p && source is not null && !string.Equals(own, source, StringComparison.Ordinal))
+        {
+            _deadLetters.Rejected(topic, DecodeError.NoMatchingProfile, $"profile {p.Id} belongs to source '{own}', this message came from source '{source}'", span, span.Length);
+            return;
+        }
+
+        if (replay && result.IsSuccess && first.Profile?.Retained != RetainedPolicy.Replay)
+        {
+            _stats.RetainedSkipped();
+            return;
+        }
+
         if (!result.IsSuccess)
         {
             _deadLetters.Rejected(topic, result.Error, result.Detail ?? result.Error.ToString(), span, span.Length);
@@ -114,12 +126,12 @@ internal sealed class MessageProcessor
             var reading = _readings[i];
             if (reading.FieldCount > 0)
             {
-                ProcessReading(topic, span, reading, redelivered, in result, ref availabilityPending);
+                ProcessReading(topic, span, reading, redelivered, replay, in result, ref availabilityPending);
             }
         }
     }
 
-    private void ProcessReading(string topic, ReadOnlySpan<byte> span, Reading reading, bool redelivered, in DecodeResult result, ref bool availabilityPending)
+    private void ProcessReading(string topic, ReadOnlySpan<byte> span, Reading reading, bool redelivered, bool replay, in DecodeResult result, ref bool availabilityPending)
     {
         if (!_registry.TryObserve(reading, out var state))
         {
@@ -135,8 +147,18 @@ internal sealed class MessageProcessor
         }
 
         _stats.ReadingDecoded();
-        reading.Redelivered = redelivered;
-        _engine.Evaluate(reading);
+        if (replay)
+        {
+            // A retained reading is old news: stored, but the rule engine (thresholds and staleness, both on receive time)
+            // must not take it as the device speaking now.
+            _stats.RetainedReplayed();
+        }
+        else
+        {
+            reading.Redelivered = redelivered;
+            _engine.Evaluate(reading);
+        }
+
         // Encoded apart and copied whole, so a failure half-way never leaves a torn line in the batch.
         _line.ResetWrittenCount();
         if (LineProtocolWriter.WriteReading(_line, reading, _catalog.Vocabulary))

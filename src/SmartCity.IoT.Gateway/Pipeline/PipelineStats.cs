@@ -24,6 +24,9 @@ internal sealed class PipelineStats
     private long _sinkFailures;
     private long _outboxFailures;
 
+    private long _retainedSkipped;
+    private long _retainedReplayed;
+
     public PipelineStats(TimeProvider time)
     {
         Started = time.GetUtcNow();
@@ -35,6 +38,8 @@ internal sealed class PipelineStats
         GatewayMeter.Meter.CreateObservableCounter("messages.rejected", ObserveRejected, "{message}", "Messages rejected and dead-lettered, by reason");
         GatewayMeter.Meter.CreateObservableCounter("fields.rejected", () => FieldsRejected, "{field}", "Fields dropped from otherwise good readings (out of range, wrong type)");
         GatewayMeter.Meter.CreateObservableCounter("messages.acknowledged", () => Acknowledged, "{message}", "Messages acknowledged to their source after their batch was durable");
+        GatewayMeter.Meter.CreateObservableCounter("messages.retained.skipped", () => RetainedSkippedCount, "{message}", "Retained messages dropped by their profile's retained: skip");
+        GatewayMeter.Meter.CreateObservableCounter("readings.replayed", () => RetainedReplayedCount, "{reading}", "Retained readings stored as replays (retained: replay), not evaluated by the rules");
     }
 
     public DateTimeOffset Started { get; }
@@ -107,6 +112,16 @@ internal sealed class PipelineStats
     }
 
     public void AvailabilityReceived() => Interlocked.Increment(ref _availability);
+
+    /// <summary>Retained (replayed) messages dropped because their profile says <c>retained: skip</c>.</summary>
+    public long RetainedSkippedCount => Interlocked.Read(ref _retainedSkipped);
+
+    /// <summary>Retained (replayed) readings stored as replays (<c>retained: replay</c>), not evaluated by the rules.</summary>
+    public long RetainedReplayedCount => Interlocked.Read(ref _retainedReplayed);
+
+    public void RetainedSkipped() => Interlocked.Increment(ref _retainedSkipped);
+
+    public void RetainedReplayed() => Interlocked.Increment(ref _retainedReplayed);
 
     /// <summary>Messages whose processing threw (a bug): dead-lettered, counted as rejected with reason ProcessingFailed.</summary>
     public long ProcessingFailures => Interlocked.Read(ref _processingFailures);

@@ -64,7 +64,7 @@ internal sealed class StatusSnapshotBuilder(
 
         var m = mqtt.Value;
         var writes = client.Writes;
-        var broker = new BrokerStatus($"{m.EffectiveHost}:{m.EffectivePort}", m.UsesEmbeddedBroker, client.IsConnected, client.Reconnects, client.LastError, client.SubscribedFilters, writes.Packets, writes.SocketWrites);
+        var broker = new BrokerStatus(client.Options.Endpoint, m.UsesEmbeddedBroker, client.IsConnected, client.Reconnects, client.LastError, client.SubscribedFilters, writes.Packets, writes.SocketWrites);
         var counters = new PipelineCounters(stats.Received, stats.Decoded, stats.Rejected, stats.FieldsRejected, stats.Acknowledged, stats.Batches, stats.AvailabilityMessages, stats.LastMessage, stats.AlertsByStatus());
         var i = influx.Value;
         var storeSummary = new StoreSummary(

@@ -25,12 +25,22 @@ internal sealed class PipelineHarness : IAsyncDisposable
     private readonly Task _writer;
 
     public PipelineHarness(Action<PipelineOptions>? pipeline = null, params RecordingSink[] sinks)
+        : this(Catalog.Value, pipeline, sinks)
+    {
+    }
+
+    /// <summary>With other profiles than the repository's (a changed copy of devices/, say).</summary>
+    public PipelineHarness(DeviceCatalog catalog, Action<PipelineOptions>? pipeline = null)
+        : this(catalog, pipeline, [])
+    {
+    }
+
+    private PipelineHarness(DeviceCatalog catalog, Action<PipelineOptions>? pipeline, RecordingSink[] sinks)
     {
         Sinks = sinks.Length == 0 ? [new RecordingSink()] : sinks;
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(Time);
-        var catalog = Catalog.Value;
         services.AddSingleton(catalog);
         var options = new PipelineOptions { BatchSize = 4, FlushInterval = TimeSpan.FromSeconds(1), IdleFlush = TimeSpan.FromMilliseconds(50) };
         pipeline?.Invoke(options);

@@ -10,20 +10,20 @@ internal sealed class TestPublisher : IAsyncDisposable
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly MqttClientOptions _options;
 
-    private TestPublisher(int port)
+    private TestPublisher(int port, MqttProtocolVersion version)
     {
         _options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithProtocolVersion(version)
             .WithClientId("it-publisher-" + Guid.NewGuid().ToString("N")[..8])
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(5))
             .Build();
     }
 
-    public static async Task<TestPublisher> ConnectAsync(int port)
+    public static async Task<TestPublisher> ConnectAsync(int port, MqttProtocolVersion version = MqttProtocolVersion.V500)
     {
-        var publisher = new TestPublisher(port);
+        var publisher = new TestPublisher(port, version);
         await publisher._client.ConnectAsync(publisher._options);
         return publisher;
     }

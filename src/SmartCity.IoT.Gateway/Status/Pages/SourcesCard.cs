@@ -1,18 +1,49 @@
 using System.Text;
+using SmartCity.IoT.Core.Pipeline;
 
 namespace SmartCity.IoT.Gateway.Status.Pages;
 
-/// <summary>The cards of the message sources: the MQTT broker and any other source. Kept apart so sources can add their own fields.</summary>
+/// <summary>One card per message source: its state, where it reads from, its protocol, and its delivery guarantee in plain words.</summary>
 internal static class SourcesCard
 {
     public static void Append(StringBuilder h, StatusSnapshot s)
     {
-        FlowPage.Card(h, "Broker", s.Broker.Connected ? "connected" : "disconnected", s.Broker.Connected ? "ok" : "bad",
-            $"{s.Broker.Endpoint}{(s.Broker.Embedded ? " (embedded)" : "")}{(s.Broker.LastError is { } e ? " · " + e : "")}");
-        foreach (var other in s.Sources.Where(x => x.Name != "mqtt"))
+        foreach (var source in s.Sources)
         {
-            FlowPage.Card(h, "Source " + other.Name, other.Connected ? "connected" : "disconnected", other.Connected ? "ok" : "bad",
-                $"{other.Endpoint}{(other.LastError is { } oe ? " · " + oe : "")}");
+            Card(h, source, s.Broker.Embedded && source.Endpoint == s.Broker.Endpoint);
         }
+    }
+
+    private static void Card(StringBuilder h, SourceHealth source, bool embedded)
+    {
+        var note = new StringBuilder(source.Endpoint);
+        if (embedded)
+        {
+            note.Append(" (embedded)");
+        }
+
+        if (source.Protocol is { } protocol)
+        {
+            note.Append(" · MQTT ").Append(protocol);
+        }
+
+        note.Append(" · ").Append(Humanize.Count(source.Received)).Append(" received");
+        if (source.Retained > 0)
+        {
+            note.Append(", ").Append(Humanize.Count(source.Retained)).Append(" retained replays");
+        }
+
+        if (source.Delivery is { } delivery)
+        {
+            note.Append(" · ").Append(delivery);
+        }
+
+        if (source.LastError is { } error)
+        {
+            note.Append(" · ").Append(error);
+        }
+
+        var cls = !source.Connected ? "bad" : source.ReceivedAtMostOnce > 0 || source.Delivery?.StartsWith("at most once", StringComparison.Ordinal) == true ? "warn" : "ok";
+        FlowPage.Card(h, "Source " + source.Name, source.Connected ? "connected" : "disconnected", cls, note.ToString());
     }
 }

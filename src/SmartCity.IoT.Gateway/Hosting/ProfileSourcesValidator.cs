@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.Mqtt;
+
+namespace SmartCity.IoT.Gateway.Hosting;
+
+/// <summary>A profile's <c>source</c> must name a configured source; checked on start with the other options.</summary>
+/// <remarks>Checks against the MQTT sources being validated: resolving the sources themselves here would need these very options.</remarks>
+internal sealed class ProfileSourcesValidator(DeviceCatalog catalog) : IValidateOptions<MqttOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MqttOptions options)
+    {
+        var known = options.Connections().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var errors = new List<string>();
+        foreach (var profile in catalog.Profiles)
+        {
+            if (profile.Source is { } source && !known.Contains(source))
+            {
+                errors.Add($"{profile.SourcePath ?? profile.Id}: source '{source}' is not a configured source (configured: {string.Join(", ", known.Order(StringComparer.Ordinal))}); add it to Mqtt:Sources or change the profile's source");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
