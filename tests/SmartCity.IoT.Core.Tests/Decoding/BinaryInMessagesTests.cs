@@ -22,8 +22,8 @@ public sealed class BinaryInMessagesTests
     {
         var availability = new AvailabilityTopic(TopicTemplate.Parse("v/{device}/status"), new AvailabilityValues(["online"], ["offline"]), null);
         var decoder = Decoder("v/{device}/up", new ValuePayloadDecoder([("co2", Map("co2", "co2"))]), availability);
-        Assert.Contains("availability value bytes (hex) ff fe 00 is neither", decoder.Decode("v/d1/status", [0xFF, 0xFE, 0x00], NewReading(), 1).Detail, StringComparison.Ordinal);
-        Assert.Contains("availability value 'asleep' is neither", decoder.Decode("v/d1/status", "asleep"u8, NewReading(), 1).Detail, StringComparison.Ordinal);
-        Assert.Contains("availability value 'µ-sleep' is neither", decoder.Decode("v/d1/status", "µ-sleep"u8, NewReading(), 1).Detail, StringComparison.Ordinal);
+        Assert.Contains("availability value bytes (hex) ff fe 00 is none of", decoder.Decode("v/d1/status", [0xFF, 0xFE, 0x00], NewReading(), 1).Detail, StringComparison.Ordinal);
+        Assert.Contains("availability value 'asleep' is none of", decoder.Decode("v/d1/status", "asleep"u8, NewReading(), 1).Detail, StringComparison.Ordinal);
+        Assert.Contains("availability value 'µ-sleep' is none of", decoder.Decode("v/d1/status", "µ-sleep"u8, NewReading(), 1).Detail, StringComparison.Ordinal);
     }
 }
