@@ -71,7 +71,7 @@ phase() { # label tag
     --background-rate "$BACKGROUND" --tag "$2" --timeout 60) || status=1
   printf '%-16s %s\n' "$1" "$out"
 }
-COUNT_MEASURED=$COUNT; COUNT=50
+COUNT_MEASURED=$COUNT; COUNT=200
 phase "warm-up (JIT)" warm >/dev/null
 COUNT=$COUNT_MEASURED
 phase "InfluxDB up" up

@@ -23,11 +23,10 @@ internal sealed class BatchAssembler : IAlertSink
     private readonly ILogger<BatchAssembler> _logger;
     private readonly TimeProvider _time;
     private readonly Channel<Batch> _sealed;
-    private static readonly TimeSpan HoldCheck = TimeSpan.FromMilliseconds(500);
-
     private readonly ConcurrentBag<Batch> _free = [];
     private readonly Queue<Batch> _held = new();
     private readonly WriteProgress _progress;
+    private readonly TimeSpan _holdCheck;
     private int _heldMessages;
     private bool _holdLogged;
     private Batch _current;
@@ -37,6 +36,7 @@ internal sealed class BatchAssembler : IAlertSink
     public BatchAssembler(IOptions<PipelineOptions> options, PipelineStats stats, AlertCommitter alerts, WriteProgress progress, ILogger<BatchAssembler> logger, TimeProvider time)
     {
         _progress = progress;
+        _holdCheck = TimeSpan.FromTicks(Math.Clamp(options.Value.HoldAfter.Ticks / 2, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerMillisecond * 500));
         _options = options.Value;
         _stats = stats;
         _alerts = alerts;
@@ -88,7 +88,7 @@ internal sealed class BatchAssembler : IAlertSink
             var room = _sealed.Writer.WaitToWriteAsync(cancellationToken).AsTask();
             using (var recheck = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var look = Task.Delay(HoldCheck, _time, recheck.Token);
+                var look = Task.Delay(_holdCheck, _time, recheck.Token);
                 if (await Task.WhenAny(room, look).ConfigureAwait(false) == look)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -136,9 +136,12 @@ internal sealed class BatchAssembler : IAlertSink
         var now = _time.GetTimestamp();
         var age = _time.GetElapsedTime(_current.OpenedAtTicks, now);
         var idle = _time.GetElapsedTime(_lastMessageTicks, now);
+        // A batch with alert transitions seals at the next tick (every 25 ms): its transitions are committed at seal, and
+        // alerts must not wait for a busy stream's FlushInterval. A storm of transitions still shares a few batches.
         var due = age >= _options.FlushInterval
             || (idle >= _options.IdleFlush && _current.TokenCount > 0)
-            || (_current.TokenCount == 0 && age >= _options.IdleFlush);
+            || (_current.TokenCount == 0 && age >= _options.IdleFlush)
+            || _current.Alerts.Count > 0;
         return due ? SealAsync(cancellationToken) : ValueTask.CompletedTask;
     }
 

@@ -25,16 +25,16 @@ internal sealed class PipelineOptions
     public int MaxPendingBatches { get; set; } = 2;
 
     /// <summary>
-    /// When the sinks have taken nothing for <see cref="HoldAfter"/> (a full spool under the Block policy), up to this many
-    /// further messages are still read and evaluated, so alerts keep going out; they are acknowledged once the sinks take
-    /// them. 0: stop reading at once, as for a merely slow sink.
+    /// When the sinks have taken no batch for <see cref="HoldAfter"/> and the queue for them is full (InfluxDB stalling or
+    /// retrying, a full spool under the Block policy), up to this many further messages are still read and evaluated, so
+    /// alerts keep going out without waiting; they are acknowledged once the sinks take them. 0: stop reading at once.
     /// </summary>
     [Range(0, 1_000_000)]
     public int MaxHeldMessages { get; set; } = 10_000;
 
     /// <summary>How long one batch must sit in the sinks before the pipeline holds further messages instead of waiting.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
-    public TimeSpan HoldAfter { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HoldAfter { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Distinct devices the gateway tracks; messages from further new devices are dead-lettered (<c>DeviceLimitReached</c>).</summary>
     [Range(1, 10_000_000)]
