@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using SmartCity.IoT.IntegrationTests.Infrastructure;
+using SmartCity.IoT.Mqtt;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.IntegrationTests;
@@ -241,6 +242,9 @@ public sealed class FormatsEndToEndTests
                 s["Influx:Api"] = "v1";
                 s["Influx:Database"] = database;
             });
+
+            // Connected is not yet subscribed: a message published before the SUBACK is lost.
+            await Eventually.WaitAsync(() => Task.FromResult(gateway.Get<MqttIngestClient>().SubscribedFilters.Count), n => n > 0, Wait, "the gateway's subscriptions");
             return new Run(influx, database, gateway);
         }
 
@@ -258,12 +262,24 @@ public sealed class FormatsEndToEndTests
             }
         }
 
-        public Task<List<Dictionary<string, JsonElement>>> RowsAsync(string measurement, string device, int count, string where = "") =>
-            Eventually.WaitAsync(
-                () => Influx.QueryAsync(Database, $"SELECT * FROM \"{measurement}\" WHERE {where}\"device\" = '{device}'"),
-                r => r.Count >= count,
-                Wait,
-                $"{count} point(s) of {device} in InfluxDB");
+        public async Task<List<Dictionary<string, JsonElement>>> RowsAsync(string measurement, string device, int count, string where = "")
+        {
+            try
+            {
+                return await Eventually.WaitAsync(
+                    () => Influx.QueryAsync(Database, $"SELECT * FROM \"{measurement}\" WHERE {where}\"device\" = '{device}'"),
+                    r => r.Count >= count,
+                    Wait,
+                    $"{count} point(s) of {device} in InfluxDB");
+            }
+            catch (TimeoutException e)
+            {
+                // The dead letters usually say why a point is missing.
+                var status = await Gateway.StatusAsync();
+                var letters = Directory.Exists(status.DeadLetterPath) ? Directory.GetFiles(status.DeadLetterPath, "deadletter-*.jsonl").SelectMany(File.ReadAllLines) : [];
+                throw new TimeoutException($"{e.Message}; dead letters:{Environment.NewLine}{string.Join(Environment.NewLine, letters)}", e);
+            }
+        }
 
         public async Task<Dictionary<string, string?>> FieldTypesAsync(string measurement) =>
             (await Influx.QueryAsync(Database, $"SHOW FIELD KEYS FROM \"{measurement}\"")).ToDictionary(r => r["fieldKey"].GetString()!, r => r["fieldType"].GetString());
