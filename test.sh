@@ -81,8 +81,10 @@ passed=0; failed=0; skipped=0; status=0
 for proj in tests/*Tests/*.csproj; do
   log "testing $(basename "$proj" .csproj)"
   out="$WORK/$(basename "$proj").out"
-  dotnet test "$proj" -c Release --no-build -nologo 2>&1 | tee "$out" | grep -vE "^\s*$|^Test run for|^A total of|^Results File" | head -300
-  rc=${PIPESTATUS[0]}
+  # The whole output goes to the file first: a display cut short must never cut the test run short (SIGPIPE).
+  dotnet test "$proj" -c Release --no-build -nologo >"$out" 2>&1
+  rc=$?
+  grep -vE "^\s*$|^Test run for|^A total of|^Results File" "$out" | head -300
   line=$(grep -E '(Passed|Failed)!\s+-' "$out" | tail -1)
   if [ -z "$line" ]; then
     echo "no test summary from $proj (exit $rc)"; status=1; failed=$((failed + 1)); continue

@@ -52,7 +52,7 @@ public sealed partial class BrokerCompatibilityTests(ITestOutputHelper output)
         var config = GatewayProcess.WriteConfig(dataDir, settings);
 
         var catalog = DeviceCatalog.Load(RepoPaths.Devices);
-        var messages = SampleTraffic.Build(catalog, Messages, broker[..3] + Guid.NewGuid().ToString("N")[..4]);
+        var messages = SampleTraffic.Build(catalog, Messages, broker[..3] + Guid.NewGuid().ToString("N")[..4], broker is "nats" or "rabbitmq" ? SampleTraffic.DotFreeTopics(catalog) : null);
         using var gateway = new GatewayProcess(config);
         gateway.Start();
         await GatewayProcess.WaitReadyAsync(settings["Http:Urls"]!);

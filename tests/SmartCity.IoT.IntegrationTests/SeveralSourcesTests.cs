@@ -42,7 +42,7 @@ public sealed class SeveralSourcesTests(ITestOutputHelper output)
             await GatewayProcess.WaitReadyAsync(settings["Http:Urls"]!);
             var catalog = DeviceCatalog.Load(RepoPaths.Devices);
             var site = SampleTraffic.Build(catalog, 40, "site" + Guid.NewGuid().ToString("N")[..4]);
-            var lora = SampleTraffic.Build(catalog, 40, "lora" + Guid.NewGuid().ToString("N")[..4]);
+            var lora = SampleTraffic.Build(catalog, 40, "lora" + Guid.NewGuid().ToString("N")[..4], SampleTraffic.DotFreeTopics(catalog));
             await using (var p = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
             {
                 foreach (var m in site)

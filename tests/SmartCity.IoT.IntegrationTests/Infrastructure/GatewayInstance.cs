@@ -54,7 +54,8 @@ internal sealed class GatewayInstance : IAsyncDisposable
         var app = GatewayHost.Build(configFile: null, overrides: settings, time: time, configureServices: services);
         await app.StartAsync();
         var instance = new GatewayInstance(app, dataDir, keep);
-        await Eventually.WaitAsync(() => Task.FromResult(instance.Get<MqttIngestClient>().IsConnected), c => c, TimeSpan.FromSeconds(20), "the gateway to connect to the broker");
+        // Connected is not enough: a message published before the broker confirmed the subscriptions is not delivered.
+        await Eventually.WaitAsync(() => Task.FromResult(instance.Get<MqttIngestClient>() is { IsConnected: true, SubscribedFilters.Count: > 0 }), c => c, TimeSpan.FromSeconds(20), "the gateway to connect to the broker and subscribe");
         return instance;
     }
 

@@ -32,6 +32,16 @@ internal static class SampleTraffic
     }
 
     /// <summary>Per profile (the <c>model</c> tag): its measurement, a field every one of its points carries, and how many points.</summary>
+    /// <summary>
+    /// Profiles whose topics have no '.' in a level, for brokers that map topic levels to dot-separated subjects or
+    /// routing keys (nats-server's and RabbitMQ's MQTT listeners refuse or rewrite Sparkplug's <c>spBv1.0/...</c>).
+    /// </summary>
+    public static Func<string, bool> DotFreeTopics(DeviceCatalog catalog)
+    {
+        var dotted = catalog.LoadedProfiles.Where(l => l.Samples.Any(s => s.Topic.Contains('.', StringComparison.Ordinal))).Select(l => l.Profile.Id).ToHashSet(StringComparer.Ordinal);
+        return id => !dotted.Contains(id);
+    }
+
     public static IEnumerable<(string ProfileId, string Measurement, string Field, int Count)> Expected(IEnumerable<TrafficMessage> messages) =>
         messages.GroupBy(m => (m.ProfileId, m.Measurement, m.Field)).Select(g => (g.Key.ProfileId, g.Key.Measurement, g.Key.Field, g.Count()));
 
