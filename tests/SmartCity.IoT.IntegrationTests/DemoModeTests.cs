@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Devices.Simulation;
 using SmartCity.IoT.IntegrationTests.Infrastructure;
@@ -40,9 +41,10 @@ public sealed class DemoModeTests
 
         using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
         var page = await http.GetStringAsync("/");
+        var api = await http.GetStringAsync("/api/status");
         foreach (var profile in simulated)
         {
-            Assert.Contains(WebUtility.HtmlEncode(profile.Id), page, StringComparison.Ordinal);
+            Assert.Contains(JsonEncodedText.Encode(profile.Id).ToString(), api, StringComparison.Ordinal);
         }
 
         Assert.Contains("Active alerts", page, StringComparison.Ordinal);

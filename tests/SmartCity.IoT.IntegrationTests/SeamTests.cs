@@ -24,7 +24,7 @@ public sealed class SeamTests
         Assert.Contains("buildings/+/floors/+/env/+/telemetry", queue.Filters);
 
         var runId = "seam" + Guid.NewGuid().ToString("N")[..6];
-        var traffic = SampleTraffic.Build(gateway.Get<DeviceCatalog>(), 40, runId);
+        var traffic = SampleTraffic.Build(DeviceCatalog.Load(RepoPaths.Devices), 40, runId);
         await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
         {
             foreach (var m in traffic.Take(20))
@@ -35,7 +35,7 @@ public sealed class SeamTests
 
         foreach (var m in traffic.Skip(20))
         {
-            await queue.SendAsync(handler, m.Topic, System.Text.Encoding.UTF8.GetString(m.Payload));
+            await queue.SendAsync(handler, m.Topic, m.Payload); // bytes as they are: binary frames are not text
         }
 
         await Eventually.WaitAsync(() => Task.FromResult(recording.Lines.Count(l => l.Contains(runId, StringComparison.Ordinal))), n => n >= 40, TimeSpan.FromSeconds(20), "40 readings in the second sink");

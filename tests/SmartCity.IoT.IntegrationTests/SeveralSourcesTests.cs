@@ -75,7 +75,7 @@ public sealed class SeveralSourcesTests(ITestOutputHelper output)
             Assert.Equal("3.1.1", sources["lora"].GetProperty("protocol").GetString());
             Assert.StartsWith("at most once", sources["lora"].GetProperty("delivery").GetString(), StringComparison.Ordinal);
             Assert.Equal(40, sources["lora"].GetProperty("receivedAtMostOnce").GetInt64());
-            var page = await http.GetStringAsync("/");
+            var page = await http.GetStringAsync("/flow"); // the data-flow page holds the source cards
             Assert.Contains("Source lora", page, StringComparison.Ordinal);
             Assert.Contains("Source site", page, StringComparison.Ordinal);
             var metrics = await http.GetStringAsync("/metrics");
