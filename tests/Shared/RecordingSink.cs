@@ -73,6 +73,17 @@ internal sealed class RecordingSink(string name = "recording") : ITelemetrySink
         }
     }
 
+    /// <summary>Lets the writes waiting now complete and holds the ones after them.</summary>
+    public void ReleaseOne()
+    {
+        lock (_gate)
+        {
+            var waiting = _release;
+            _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiting.TrySetResult();
+        }
+    }
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
     {
         Task release;

@@ -339,6 +339,46 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public async Task A_hold_is_logged_once_when_it_starts_and_once_when_it_ends_however_often_the_sink_takes_a_batch_in_between()
+    {
+        var sink = new RecordingSink();
+        await using var h = new PipelineHarness(o =>
+        {
+            o.BatchSize = 1;
+            o.MaxPendingBatches = 1;
+            o.MaxHeldMessages = 2;
+            o.HoldAfter = TimeSpan.FromSeconds(5);
+        }, sink);
+        var source = new QueueSource();
+        var assembler = h.Get<BatchAssembler>();
+        sink.Hold();
+        var first = sink.WriteStarted;
+        await Send(h, source, "dev-1");
+        await first.WaitAsync(Bound);
+        await Send(h, source, "dev-2");
+        var third = Send(h, source, "dev-3");
+        h.Time.Advance(TimeSpan.FromSeconds(6));
+        await third.WaitAsync(Bound);
+        await Send(h, source, "dev-4").WaitAsync(Bound);
+        var over = Send(h, source, "dev-5"); // over MaxHeldMessages: waits
+        Assert.Equal(3, assembler.HeldMessages);
+
+        // The sink takes one batch (a slow store, not a dead one), then stalls again for HoldAfter.
+        sink.ReleaseOne();
+        await WaitUntil(() => assembler.HeldMessages == 2);
+        Assert.False(over.IsCompleted, "the pipeline read on while the sink was taking batches again");
+        h.Time.Advance(TimeSpan.FromSeconds(6));
+        await over.WaitAsync(Bound);
+        Assert.True(assembler.Holding);
+
+        sink.Release();
+        await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
+        Assert.False(assembler.Holding);
+        var events = h.Logs.GetSnapshot().Select(r => r.Id.Id).Where(id => id is 213 or 214).ToArray();
+        Assert.Equal([213, 214], events);
+    }
+
+    [Fact]
     public async Task Alerts_reach_the_outbox_while_the_sink_still_holds_their_batch()
     {
         var sink = new RecordingSink();

@@ -76,6 +76,13 @@ internal sealed class BatchAssembler : IAlertSink
             {
                 _held.Dequeue();
                 _heldMessages -= batch.TokenCount;
+                if (_held.Count == 0 && _holdLogged)
+                {
+                    // One hold is one episode in the log, however often the sinks take a batch in the middle of it.
+                    _holdLogged = false;
+                    Log.HoldEnded(_logger);
+                }
+
                 continue;
             }
 
@@ -204,7 +211,6 @@ internal sealed class BatchAssembler : IAlertSink
     {
         if (_options.MaxHeldMessages == 0 || _heldMessages > _options.MaxHeldMessages || !_progress.StalledFor(_options.HoldAfter))
         {
-            _holdLogged = false;
             return true;
         }
 

@@ -27,8 +27,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 212, Level = LogLevel.Error, Message = "Sink {Sink} failed to write a batch of {Lines} lines; nothing of it is acknowledged, retrying in {Delay}")]
     public static partial void SinkFailed(ILogger logger, string sink, int lines, TimeSpan delay, Exception exception);
 
-    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "The sinks have taken no batch for {HoldAfter}: reading and evaluating up to {MaxHeld} more messages without acknowledging them, so alerts keep going out; rule timers (staleness) pause meanwhile")]
+    [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "The sinks have taken no batch for {HoldAfter}: reading and evaluating up to {MaxHeld} more messages without acknowledging them, so alerts keep going out; rule timers (staleness) pause meanwhile")]
     public static partial void HoldingReadings(ILogger logger, TimeSpan holdAfter, int maxHeld);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Information, Message = "The sinks take batches again: every held message has gone to them")]
+    public static partial void HoldEnded(ILogger logger);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Message on '{Topic}': {Warning}")]
     public static partial void DecodeWarning(ILogger logger, string topic, string warning);

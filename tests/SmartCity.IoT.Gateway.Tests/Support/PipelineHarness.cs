@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.DeadLetters;
@@ -39,7 +40,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         Sinks = sinks.Length == 0 ? [new RecordingSink()] : sinks;
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddFakeLogging());
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(catalog);
         var options = new PipelineOptions { BatchSize = 4, FlushInterval = TimeSpan.FromSeconds(1), IdleFlush = TimeSpan.FromMilliseconds(50) };
@@ -74,6 +75,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     public static Lazy<DeviceCatalog> Catalog { get; } = new(() => DeviceCatalog.Load(RepoPaths.Devices));
+
+    public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_763_884_800_000));
 
