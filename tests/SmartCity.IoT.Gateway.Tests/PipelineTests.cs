@@ -301,19 +301,9 @@ public sealed class PipelineTests
     public async Task A_sink_that_takes_nothing_for_HoldAfter_leaves_alerting_on_up_to_MaxHeldMessages_unacknowledged()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxHeldMessages = 2;
-            o.HoldAfter = TimeSpan.FromSeconds(5);
-        }, sink);
+        await using var h = HoldingHarness(sink);
         var source = new QueueSource();
-        sink.Hold(); // a full spool under Block: the write never completes
-        var first = sink.WriteStarted;
-        await Send(h, source, "dev-1");
-        await first.WaitAsync(Bound);
-        await Send(h, source, "dev-2"); // fills the writer's queue
+        await FillWhileStalledAsync(h, source, sink); // a full spool under Block: the write never completes
 
         // A slow sink (not yet HoldAfter) still stops the reading, as before.
         var waiting = Send(h, source, "dev-3");
@@ -342,20 +332,10 @@ public sealed class PipelineTests
     public async Task A_hold_is_logged_once_when_it_starts_and_once_when_it_ends_however_often_the_sink_takes_a_batch_in_between()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxHeldMessages = 2;
-            o.HoldAfter = TimeSpan.FromSeconds(5);
-        }, sink);
+        await using var h = HoldingHarness(sink);
         var source = new QueueSource();
         var assembler = h.Get<BatchAssembler>();
-        sink.Hold();
-        var first = sink.WriteStarted;
-        await Send(h, source, "dev-1");
-        await first.WaitAsync(Bound);
-        await Send(h, source, "dev-2");
+        await FillWhileStalledAsync(h, source, sink);
         var third = Send(h, source, "dev-3");
         h.Time.Advance(TimeSpan.FromSeconds(6));
         await third.WaitAsync(Bound);
@@ -415,6 +395,25 @@ public sealed class PipelineTests
         Assert.Equal(2, h.Get<PipelineStats>().OutboxFailures);
         Assert.Single(h.Outbox.Committed, a => a.DeviceId == "dev-1");
         Assert.Equal(1, Assert.Single(source.Acks).Observed);
+    }
+
+    /// <summary>One message per batch, one batch in the writer's queue, and a hold of up to two messages after 5 s.</summary>
+    private static PipelineHarness HoldingHarness(RecordingSink sink) => new(o =>
+    {
+        o.BatchSize = 1;
+        o.MaxPendingBatches = 1;
+        o.MaxHeldMessages = 2;
+        o.HoldAfter = TimeSpan.FromSeconds(5);
+    }, sink);
+
+    /// <summary>Stalls the sink on dev-1's write and fills the writer's queue with dev-2.</summary>
+    private static async Task FillWhileStalledAsync(PipelineHarness h, QueueSource source, RecordingSink sink)
+    {
+        sink.Hold();
+        var first = sink.WriteStarted;
+        await Send(h, source, "dev-1");
+        await first.WaitAsync(Bound);
+        await Send(h, source, "dev-2");
     }
 
     private static Task<long> Send(PipelineHarness h, QueueSource source, string device, double pm25 = 9.4)
