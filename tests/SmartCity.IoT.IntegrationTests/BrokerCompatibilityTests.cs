@@ -64,9 +64,8 @@ public sealed partial class BrokerCompatibilityTests(ITestOutputHelper output)
         var publisherVersion = expectedVersion == "5" ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311;
         await using (var publisher = await TestPublisher.ConnectAsync(port, publisherVersion))
         {
-            for (var i = 0; i < messages.Count; i++)
+            await SampleTraffic.PublishSteadilyAsync(publisher, messages, i =>
             {
-                await publisher.PublishAsync(messages[i].Topic, messages[i].Payload);
                 if (i == killAt)
                 {
                     gateway.Kill();
@@ -74,20 +73,13 @@ public sealed partial class BrokerCompatibilityTests(ITestOutputHelper output)
                     gateway.Start();
                 }
 
-                if (i % 20 == 0)
-                {
-                    await Task.Delay(10); // a steady stream, not one burst: the kill lands mid-flow
-                }
-            }
+                return Task.CompletedTask;
+            });
         }
 
         try
         {
-            foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(messages))
-            {
-                var stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(90), $"{count} {profile} devices through {broker} after a SIGKILL");
-                Assert.Equal(count, stored);
-            }
+            await influx.AssertAllStoredAsync(database, messages, TimeSpan.FromSeconds(90), $"through {broker} after a SIGKILL");
         }
         catch (Exception)
         {

@@ -42,9 +42,8 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
         output.WriteLine($"kill points: {string.Join(", ", killAt.Order())}");
         await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
         {
-            for (var i = 0; i < messages.Count; i++)
+            await SampleTraffic.PublishSteadilyAsync(publisher, messages, async i =>
             {
-                await publisher.PublishAsync(messages[i].Topic, messages[i].Payload);
                 if (killAt.Contains(i))
                 {
                     gateway.Kill();
@@ -52,21 +51,12 @@ public sealed class GatewayCrashTests(ITestOutputHelper output)
                     gateway.Start();
                     await GatewayProcess.WaitReadyAsync(settings["Http:Urls"]!); // the next kill lands on a running, connected gateway
                 }
-
-                if (i % 20 == 0)
-                {
-                    await Task.Delay(10); // a steady stream, not one burst: the kills land mid-flow
-                }
-            }
+            });
         }
 
         try
         {
-            foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(messages))
-            {
-                var stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(90), $"{count} {profile} devices after three kills");
-                Assert.Equal(count, stored);
-            }
+            await influx.AssertAllStoredAsync(database, messages, TimeSpan.FromSeconds(90), "after three kills");
         }
         catch (TimeoutException)
         {

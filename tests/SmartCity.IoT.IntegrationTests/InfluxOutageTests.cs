@@ -74,11 +74,7 @@ public sealed class InfluxOutageTests(ITestOutputHelper output)
         }
 
         Assert.True(stopped && restarted);
-        foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(messages))
-        {
-            var stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(90), $"{count} {profile} devices after the outage");
-            Assert.Equal(count, stored);
-        }
+        await influx.AssertAllStoredAsync(database, messages, TimeSpan.FromSeconds(90), "after the outage");
 
         var status = await gateway.StatusAsync();
         output.WriteLine($"spooled {status.Store.Spooled} lines, peak managed heap {peakHeap / (1 << 20)} MB");

@@ -59,11 +59,7 @@ public sealed class SeveralSourcesTests(ITestOutputHelper output)
                 }
             }
 
-            foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(site.Concat(lora)))
-            {
-                var stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(60), $"{count} {profile} devices from both sources");
-                Assert.Equal(count, stored);
-            }
+            await influx.AssertAllStoredAsync(database, site.Concat(lora), TimeSpan.FromSeconds(60), "from both sources");
 
             using var http = new HttpClient { BaseAddress = new Uri(settings["Http:Urls"]!) };
             using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));

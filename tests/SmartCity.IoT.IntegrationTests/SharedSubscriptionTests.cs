@@ -34,11 +34,7 @@ public sealed class SharedSubscriptionTests
             }
         }
 
-        foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(messages))
-        {
-            var stored = await Eventually.WaitAsync(() => influx.DeviceCountAsync(database, measurement, field, profile), n => n >= count, TimeSpan.FromSeconds(60), $"{count} {profile} devices");
-            Assert.Equal(count, stored);
-        }
+        await influx.AssertAllStoredAsync(database, messages, TimeSpan.FromSeconds(60), "through the shared subscription");
 
         var a = first.Get<PipelineStats>().Received;
         var b = second.Get<PipelineStats>().Received;

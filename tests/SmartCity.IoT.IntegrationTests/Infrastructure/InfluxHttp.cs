@@ -61,6 +61,16 @@ internal sealed class InfluxHttp(string baseUrl) : IDisposable
     }
 
     /// <summary>Number of distinct devices (series) of one profile that have a point with <paramref name="field"/>.</summary>
+    /// <summary>Waits until every message's device has its point, and fails naming the profile that falls short.</summary>
+    public async Task AssertAllStoredAsync(string database, IEnumerable<TrafficMessage> messages, TimeSpan timeout, string when)
+    {
+        foreach (var (profile, measurement, field, count) in SampleTraffic.Expected(messages))
+        {
+            var stored = await Eventually.WaitAsync(() => DeviceCountAsync(database, measurement, field, profile), n => n >= count, timeout, $"{count} {profile} devices in {measurement} {when}");
+            Assert.Equal(count, stored);
+        }
+    }
+
     public async Task<int> DeviceCountAsync(string database, string measurement, string field, string profileId)
     {
         var rows = await QueryAsync(database, $"SELECT count(\"{field}\") FROM \"{measurement}\" WHERE \"model\" = '{profileId}' GROUP BY \"device\"");

@@ -32,7 +32,6 @@ internal static class SampleTraffic
         return messages;
     }
 
-    /// <summary>Per profile (the <c>model</c> tag): its measurement, a field every one of its points carries, and how many points.</summary>
     /// <summary>
     /// Profiles whose topics have no '.' in a level, for brokers that map topic levels to dot-separated subjects or
     /// routing keys (nats-server's and RabbitMQ's MQTT listeners refuse or rewrite Sparkplug's <c>spBv1.0/...</c>).
@@ -43,8 +42,26 @@ internal static class SampleTraffic
         return id => !dotted.Contains(id);
     }
 
+    /// <summary>Per profile (the <c>model</c> tag): its measurement, a field every one of its points carries, and how many points.</summary>
     public static IEnumerable<(string ProfileId, string Measurement, string Field, int Count)> Expected(IEnumerable<TrafficMessage> messages) =>
         messages.GroupBy(m => (m.ProfileId, m.Measurement, m.Field)).Select(g => (g.Key.ProfileId, g.Key.Measurement, g.Key.Field, g.Count()));
+
+    /// <summary>
+    /// Publishes the messages as a steady stream, not one burst (a short pause every 20), so that what
+    /// <paramref name="afterEach"/> does (a kill, say) lands mid-flow; it gets the index of the message just published.
+    /// </summary>
+    public static async Task PublishSteadilyAsync(TestPublisher publisher, IReadOnlyList<TrafficMessage> messages, Func<int, Task> afterEach)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            await publisher.PublishAsync(messages[i].Topic, messages[i].Payload);
+            await afterEach(i);
+            if (i % 20 == 0)
+            {
+                await Task.Delay(10);
+            }
+        }
+    }
 
     private static List<(string ProfileId, string Prefix, string Suffix, byte[] Payload, string Measurement, string Field)> UsableSamples(DeviceCatalog catalog, Func<string, bool>? profileFilter)
     {
