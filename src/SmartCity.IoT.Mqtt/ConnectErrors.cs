@@ -33,7 +33,7 @@ internal static class ConnectErrors
             MqttClientConnectResultCode.UnsupportedProtocolVersion =>
                 new(ConnectProblemKind.ProtocolVersion, $"this broker ({endpoint}) refuses MQTT 3.1.1: set Mqtt:ProtocolVersion to auto or 5{why}"),
             MqttClientConnectResultCode.BadUserNameOrPassword =>
-                new(ConnectProblemKind.Credentials, $"username or password rejected by {endpoint}: check Mqtt:Username and Mqtt:Password{why}"),
+                new(ConnectProblemKind.Credentials, $"username or password rejected by {endpoint}: check Mqtt:Username and Mqtt:Password (or Mqtt:PasswordFile){why}"),
             MqttClientConnectResultCode.BadAuthenticationMethod =>
                 new(ConnectProblemKind.Credentials, $"{endpoint} does not accept this way of authenticating: check Mqtt:Username and Mqtt:Password, or the broker's authentication plugin{why}"),
             MqttClientConnectResultCode.NotAuthorized =>
@@ -52,8 +52,13 @@ internal static class ConnectErrors
         };
     }
 
-    public static ConnectProblem FromException(Exception exception, MqttProtocolVersion sent, string endpoint, bool auto)
+    public static ConnectProblem FromException(Exception exception, MqttProtocolVersion sent, string endpoint, bool auto, TlsConnectContext? tls = null)
     {
+        if (tls is not null && TlsErrors.FromBrokerAlert(exception, endpoint, tls) is { } alert)
+        {
+            return alert;
+        }
+
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
@@ -65,7 +70,7 @@ internal static class ConnectErrors
                 case SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable } s:
                     return new(ConnectProblemKind.Unreachable, $"{endpoint} cannot be reached ({s.SocketErrorCode}): check the network path and firewall");
                 case AuthenticationException a:
-                    return new(ConnectProblemKind.Tls, $"TLS with {endpoint} failed ({a.Message}): check Mqtt:UseTls, the port, and the broker's certificate");
+                    return new(ConnectProblemKind.Tls, $"TLS with {endpoint} failed ({a.Message}): check Mqtt:UseTls, the port (a plain MQTT listener does not speak TLS), and the broker's certificate");
                 case MqttCommunicationTimedOutException or TimeoutException:
                     return new(ConnectProblemKind.Timeout, $"{endpoint} did not answer the connect in time: check that the port is an MQTT listener (not TLS when Mqtt:UseTls is off, or the reverse)");
             }
