@@ -28,7 +28,9 @@ public static class InfluxServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddDeadLetterStore(configuration);
-        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan); // per request: Influx:Timeout
+        services.TryAddSingleton(sp => InfluxTls.Create(sp.GetRequiredService<IOptions<InfluxOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // per request: Influx:Timeout
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<InfluxTls>().CreateHandler());
 
         services.TryAddSingleton(sp =>
         {
@@ -94,7 +96,8 @@ public static class InfluxServiceCollectionExtensions
             sp.GetRequiredService<DeadLetterStore>(),
             sp.GetRequiredService<StoreStatus>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxWriter>());
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxWriter>(),
+            sp.GetRequiredService<InfluxTls>().Check);
     }
 
     /// <summary>The writer is optional (spool-only mode), and DI cannot register a null singleton.</summary>

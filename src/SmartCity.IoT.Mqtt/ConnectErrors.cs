@@ -16,7 +16,8 @@ internal static class ConnectErrors
 {
     public const string SetVersion = "set Mqtt:ProtocolVersion to auto or 3.1.1";
 
-    public static ConnectProblem FromResult(MqttClientConnectResult result, MqttProtocolVersion sent, string endpoint)
+    /// <param name="username">The user the gateway logged in as, if any: brokers such as Mosquitto answer a wrong password with "not authorized".</param>
+    public static ConnectProblem FromResult(MqttClientConnectResult result, MqttProtocolVersion sent, string endpoint, string? username = null)
     {
         var code = (int)result.ResultCode;
         var why = string.IsNullOrEmpty(result.ReasonString) ? "" : $" (the broker says: {result.ReasonString})";
@@ -36,6 +37,8 @@ internal static class ConnectErrors
                 new(ConnectProblemKind.Credentials, $"username or password rejected by {endpoint}: check Mqtt:Username and Mqtt:Password (or Mqtt:PasswordFile){why}"),
             MqttClientConnectResultCode.BadAuthenticationMethod =>
                 new(ConnectProblemKind.Credentials, $"{endpoint} does not accept this way of authenticating: check Mqtt:Username and Mqtt:Password, or the broker's authentication plugin{why}"),
+            MqttClientConnectResultCode.NotAuthorized when !string.IsNullOrEmpty(username) =>
+                new(ConnectProblemKind.Credentials, $"{endpoint} refused user '{username}' (not authorized): the password is wrong or the user may not connect; check Mqtt:Username and Mqtt:Password (or Mqtt:PasswordFile), and the broker's access rules{why}"),
             MqttClientConnectResultCode.NotAuthorized =>
                 new(ConnectProblemKind.NotAuthorized, $"{endpoint} does not let this user connect (not authorized): allow the user or client id in the broker's access rules, or use other credentials{why}"),
             MqttClientConnectResultCode.Banned =>
@@ -76,7 +79,15 @@ internal static class ConnectErrors
             }
         }
 
-        if (IsClosedDuringConnect(exception))
+        var closed = IsClosedDuringConnect(exception);
+        if (tls is { ServerAccepted: true } && (closed ? !(sent == MqttProtocolVersion.V500 && !auto) : IsConnectionLost(exception)))
+        {
+            // The broker's certificate was fine and the broker then hung up without a CONNACK: under mutual TLS that is
+            // how a refused client certificate looks when its TLS alert is lost with the connection.
+            return TlsErrors.ClosedAfterHandshake(endpoint, tls);
+        }
+
+        if (closed)
         {
             return sent == MqttProtocolVersion.V500 && !auto
                 ? new(ConnectProblemKind.ProtocolVersion, $"{endpoint} closed the connection in answer to an MQTT 5 connect, as MQTT 3.1.1-only brokers such as RabbitMQ do: {SetVersion} (if it does speak MQTT 5, it rejected the credentials or client id without saying so)")
@@ -84,6 +95,19 @@ internal static class ConnectErrors
         }
 
         return new(ConnectProblemKind.Refused, $"connect to {endpoint} failed: {exception.GetBaseException().Message}");
+    }
+
+    private static bool IsConnectionLost(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is MqttCommunicationException or IOException or SocketException or ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The broker hung up after the TCP (or WebSocket) connection was made and before it sent a CONNACK.</summary>

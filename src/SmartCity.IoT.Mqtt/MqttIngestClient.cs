@@ -344,7 +344,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
 
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            return ConnectErrors.FromResult(result, version, _options.Endpoint);
+            return ConnectErrors.FromResult(result, version, _options.Endpoint, _options.Username);
         }
 
         _inUse = version;
@@ -532,7 +532,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
 
     /// <summary>What a TLS failure the broker caused should point at; null without TLS.</summary>
     private TlsConnectContext? TlsContext() => _certificateCheck is { } check
-        ? new TlsConnectContext($"{_settings}:Tls", check.Material.ClientCertificate is not null, check.Material.Options.ClientCertificateFile)
+        ? new TlsConnectContext($"{_settings}:Tls", check.Material.ClientCertificate is not null, check.Material.Options.ClientCertificateFile, check.Passed)
         : null;
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)

@@ -4,4 +4,5 @@ namespace SmartCity.IoT.Mqtt;
 /// <param name="Settings">The TLS settings' prefix, such as <c>Mqtt:Tls</c>.</param>
 /// <param name="SentClientCertificate">Whether a client certificate was configured.</param>
 /// <param name="ClientCertificateFile">Its file, for messages.</param>
-internal sealed record TlsConnectContext(string Settings, bool SentClientCertificate, string? ClientCertificateFile);
+/// <param name="ServerAccepted">Whether the broker's certificate passed: a connection lost after that was cut by the broker.</param>
+internal sealed record TlsConnectContext(string Settings, bool SentClientCertificate, string? ClientCertificateFile, bool ServerAccepted);

@@ -12,20 +12,29 @@ namespace SmartCity.IoT.Core.Tls;
 public sealed class ServerCertificateCheck(TlsMaterial material, TimeProvider time)
 {
     private string? _lastFailure;
+    private int _passed;
 
     public TlsMaterial Material { get; } = material;
 
     /// <summary>Why the last rejected certificate was rejected; null after one passed.</summary>
     public string? LastFailure => Volatile.Read(ref _lastFailure);
 
+    /// <summary>Whether a certificate passed since the last <see cref="Reset"/>: the server's side of the handshake was fine.</summary>
+    public bool Passed => Volatile.Read(ref _passed) == 1;
+
     /// <summary>Forgets the last reason, before a new connect.</summary>
-    public void Reset() => Volatile.Write(ref _lastFailure, null);
+    public void Reset()
+    {
+        Volatile.Write(ref _lastFailure, null);
+        Volatile.Write(ref _passed, 0);
+    }
 
     /// <summary>The certificate validation callback: true when the certificate passes, otherwise <see cref="LastFailure"/> says why.</summary>
     public bool Validate(X509Certificate? certificate, X509Chain? chain, string host)
     {
         var failure = Explain(certificate, chain, host);
         Volatile.Write(ref _lastFailure, failure);
+        Volatile.Write(ref _passed, failure is null ? 1 : 0);
         return failure is null;
     }
 

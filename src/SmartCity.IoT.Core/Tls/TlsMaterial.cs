@@ -141,7 +141,7 @@ public sealed class TlsMaterial
         {
             certificate = X509Certificate2.CreateFromPem(certPem, keyPem);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             errors.Add($"{keyWhere} does not fit the certificate in {certSetting} '{certPath}' ({e.Message}): give the key the certificate was issued for.");
             return null;
