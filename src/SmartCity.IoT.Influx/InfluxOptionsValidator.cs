@@ -55,6 +55,11 @@ internal sealed class InfluxOptionsValidator(TimeProvider? time = null) : IValid
                 {
                     TlsMaterial.Load(options.Tls, "Influx:Tls", _time.GetUtcNow(), errors);
                 }
+
+                if (options.Tls.InsecureSkipVerify && (!string.IsNullOrEmpty(options.Password) || !string.IsNullOrEmpty(options.Token)))
+                {
+                    errors.Add("Influx:Tls:InsecureSkipVerify with a password or token would hand it to whoever answers on the network path: give InfluxDB's CA in Influx:Tls:CaFile or pin it with Influx:Tls:PinnedSha256.");
+                }
             }
         }
 

@@ -90,6 +90,12 @@ public static class InfluxServiceCollectionExtensions
             return null;
         }
 
+        if (options.Tls.InsecureSkipVerify)
+        {
+            // Scheme, host and port only: a URL may carry credentials.
+            Log.InsecureTls(sp.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxWriter>(), new Uri(options.Url).GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped));
+        }
+
         return new InfluxWriter(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(InfluxWriter.HttpClientName),
             options,

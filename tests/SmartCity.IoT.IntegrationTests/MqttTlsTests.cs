@@ -42,6 +42,71 @@ public sealed class MqttTlsTests(MqttTlsTests.Broker fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Readings_flow_over_mutual_TLS_into_an_InfluxDB_served_over_HTTPS_checked_against_the_site_CA()
+    {
+        var pki = new TestPki(Mosquitto.Dir);
+        var (cert, key) = pki.Issue(Mosquitto.CaFile, "influxdb", client: false);
+        using var influxd = new InfluxServer(cert, key, Trusting(Mosquitto.CaFile));
+        await influxd.StartAsync();
+        using var influx = new InfluxHttp(influxd.Url, Trusting(Mosquitto.CaFile));
+        var database = InfluxHttp.NewDatabaseName("influx_tls");
+        await influx.CreateDatabaseAsync(database);
+        var log = new LogCapture();
+        await using var gateway = await StartAsync(log, s =>
+        {
+            Tls(s, Mosquitto.MutualPort);
+            s["Mqtt:Tls:CaFile"] = Mosquitto.CaFile;
+            s["Mqtt:Tls:ClientCertificateFile"] = Mosquitto.ClientCert;
+            s["Mqtt:Tls:ClientKeyFile"] = Mosquitto.ClientKey;
+            s["Influx:Url"] = influxd.Url;
+            s["Influx:Api"] = "v1";
+            s["Influx:Database"] = database;
+            s["Influx:Tls:CaFile"] = Mosquitto.CaFile;
+        });
+
+        var device = "ies-https-" + Guid.NewGuid().ToString("N")[..6];
+        await PublishAsync(Co2Reading.Topic(device), Co2Reading.Payload(888));
+        var rows = await Eventually.WaitAsync(() => influx.QueryAsync(database, $"SELECT co2 FROM environment WHERE device = '{device}'"), r => r.Count > 0, TimeSpan.FromSeconds(30), $"the reading in InfluxDB over HTTPS; log: {log.Text}");
+        Assert.Equal(888, Assert.Single(rows)["co2"].GetDouble());
+    }
+
+    [Fact]
+    public async Task An_InfluxDB_certificate_from_another_CA_is_refused_in_plain_words_without_a_stack_trace()
+    {
+        var pki = new TestPki(Mosquitto.Dir);
+        var (cert, key) = pki.Issue(Mosquitto.CaFile, "influxdb-2", client: false);
+        using var influxd = new InfluxServer(cert, key, Trusting(Mosquitto.CaFile));
+        await influxd.StartAsync();
+        var log = new LogCapture();
+        await using var gateway = await StartAsync(log, s =>
+        {
+            Tls(s, Mosquitto.TlsPort);
+            s["Mqtt:Tls:CaFile"] = Mosquitto.CaFile;
+            s["Influx:Url"] = influxd.Url;
+            s["Influx:Api"] = "v1";
+            s["Influx:Database"] = "never";
+            s["Influx:Tls:CaFile"] = Mosquitto.OtherCaFile;
+        });
+
+        await PublishAsync(Co2Reading.Topic("ies-https-refused"), Co2Reading.Payload(889));
+        var expected = $"is not signed by the CA in Influx:Tls:CaFile '{Mosquitto.OtherCaFile}'";
+        await Eventually.WaitAsync(() => Task.FromResult(log.Lines.Any(l => l.Message.Contains(expected, StringComparison.Ordinal))), seen => seen, TimeSpan.FromSeconds(30), $"the refusal of InfluxDB's certificate; log: {log.Text}");
+        Assert.DoesNotContain(log.Lines, l => l.Message.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    /// <summary>An HTTP handler for the test's own requests that trusts exactly <paramref name="caFile"/>.</summary>
+    private static SocketsHttpHandler Trusting(string caFile)
+    {
+        var errors = new List<string>();
+        var material = SmartCity.IoT.Core.Tls.TlsMaterial.Load(new SmartCity.IoT.Core.Tls.TlsClientOptions { CaFile = caFile }, "test", DateTimeOffset.UtcNow, errors);
+        Assert.Empty(errors);
+        var check = new SmartCity.IoT.Core.Tls.ServerCertificateCheck(material, TimeProvider.System);
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, c, chain, _) => check.Validate(c, chain, "127.0.0.1");
+        return handler;
+    }
+
+    [Fact]
     public async Task Mutual_TLS_with_a_client_certificate_from_files_connects_and_readings_arrive()
     {
         var log = new LogCapture();
