@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace SmartCity.IoT.IntegrationTests.Infrastructure;
@@ -53,17 +52,5 @@ internal sealed class TestPki(string dir)
 
     public static string KeyOf(string cert) => Path.ChangeExtension(cert, ".key");
 
-    private void OpenSsl(params string[] arguments)
-    {
-        var openssl = File.Exists("/usr/bin/openssl") ? "/usr/bin/openssl"
-            : throw new InvalidOperationException("openssl is not installed: run ./test.sh, which installs it with apt-get.");
-        using var process = Process.Start(new ProcessStartInfo(openssl, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Dir })!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr.Result}");
-        }
-    }
+    private static void OpenSsl(params string[] arguments) => TlsMosquitto.Run("/usr/bin/openssl", arguments);
 }

@@ -156,19 +156,21 @@ internal sealed class TlsMosquitto : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs a command-line tool (openssl, mosquitto_passwd, mosquitto_ctrl) to its end; a failure carries its error output.</summary>
     public static void Run(string file, params string[] arguments)
     {
         if (!File.Exists(file))
         {
-            throw new InvalidOperationException($"'{file}' is not installed: run ./test.sh, which installs mosquitto.");
+            throw new InvalidOperationException($"'{file}' is not installed: run ./test.sh, which installs mosquitto and openssl.");
         }
 
         using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var stderr = process.StandardError.ReadToEnd();
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr}");
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr.Result}");
         }
     }
 }
