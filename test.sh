@@ -12,6 +12,7 @@ log() { printf '\n=== %s\n' "$*"; }
 missing=()
 [ -x /usr/sbin/mosquitto ] || [ -x /usr/bin/mosquitto ] || missing+=(mosquitto)
 command -v mosquitto_pub >/dev/null || missing+=(mosquitto-clients)
+command -v openssl >/dev/null || missing+=(openssl)   # the MQTT TLS tests make their CA and certificates
 [ -x /usr/bin/influxd ] || missing+=(influxdb)
 command -v influx >/dev/null || missing+=(influxdb-client)
 [ -x /usr/bin/victoria-metrics ] || missing+=(victoria-metrics)

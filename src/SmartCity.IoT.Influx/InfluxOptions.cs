@@ -1,3 +1,5 @@
+using SmartCity.IoT.Core.Tls;
+
 namespace SmartCity.IoT.Influx;
 
 /// <summary>Configuration section <c>Influx</c>: where and how batches of line protocol are written.</summary>
@@ -29,6 +31,13 @@ public sealed class InfluxOptions
     public string Username { get; set; } = "";
 
     public string Password { get; set; } = "";
+
+    /// <summary>
+    /// For an <c>https://</c> <see cref="Url"/>: the CA to validate InfluxDB against instead of the system store, a client
+    /// certificate, a name override, pins (<c>Influx:Tls</c>). The server name override checks the certificate only;
+    /// the TLS SNI stays the URL's host.
+    /// </summary>
+    public TlsClientOptions Tls { get; set; } = new();
 
     /// <summary>Lines per batch; InfluxDB recommends 5000. Read by the pipeline that builds batches.</summary>
     public int BatchSize { get; set; } = 5000;

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.Tls;
 
 namespace SmartCity.IoT.Influx;
 
 /// <summary>Checks <see cref="InfluxOptions"/> at start-up and names the key that is wrong.</summary>
-internal sealed class InfluxOptionsValidator : IValidateOptions<InfluxOptions>
+internal sealed class InfluxOptionsValidator(TimeProvider? time = null) : IValidateOptions<InfluxOptions>
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public ValidateOptionsResult Validate(string? name, InfluxOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -40,6 +43,23 @@ internal sealed class InfluxOptionsValidator : IValidateOptions<InfluxOptions>
             if (!string.IsNullOrEmpty(options.Username) && string.IsNullOrEmpty(options.Password))
             {
                 errors.Add("Influx:Password is required when Influx:Username is set.");
+            }
+
+            if (options.Tls.IsCustomized)
+            {
+                if (uri is null || uri.Scheme != Uri.UriSchemeHttps)
+                {
+                    errors.Add($"Influx:Tls is set but Influx:Url '{options.Url}' is not https://: use InfluxDB's HTTPS address, or remove the Tls settings.");
+                }
+                else
+                {
+                    TlsMaterial.Load(options.Tls, "Influx:Tls", _time.GetUtcNow(), errors);
+                }
+
+                if (options.Tls.InsecureSkipVerify && (!string.IsNullOrEmpty(options.Password) || !string.IsNullOrEmpty(options.Token)))
+                {
+                    errors.Add("Influx:Tls:InsecureSkipVerify with a password or token would hand it to whoever answers on the network path: give InfluxDB's CA in Influx:Tls:CaFile or pin it with Influx:Tls:PinnedSha256.");
+                }
             }
         }
 

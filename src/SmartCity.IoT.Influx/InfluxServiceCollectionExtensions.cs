@@ -28,7 +28,9 @@ public static class InfluxServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddDeadLetterStore(configuration);
-        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan); // per request: Influx:Timeout
+        services.TryAddSingleton(sp => InfluxTls.Create(sp.GetRequiredService<IOptions<InfluxOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // per request: Influx:Timeout
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<InfluxTls>().CreateHandler());
 
         services.TryAddSingleton(sp =>
         {
@@ -88,13 +90,20 @@ public static class InfluxServiceCollectionExtensions
             return null;
         }
 
+        if (options.Tls.InsecureSkipVerify)
+        {
+            // Scheme, host and port only: a URL may carry credentials.
+            Log.InsecureTls(sp.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxWriter>(), new Uri(options.Url).GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped));
+        }
+
         return new InfluxWriter(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(InfluxWriter.HttpClientName),
             options,
             sp.GetRequiredService<DeadLetterStore>(),
             sp.GetRequiredService<StoreStatus>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxWriter>());
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxWriter>(),
+            sp.GetRequiredService<InfluxTls>().Check);
     }
 
     /// <summary>The writer is optional (spool-only mode), and DI cannot register a null singleton.</summary>

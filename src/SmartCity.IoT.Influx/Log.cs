@@ -57,4 +57,7 @@ internal static partial class Log
 
     [LoggerMessage(41, LogLevel.Warning, "Could not create InfluxDB database '{Database}' ({Reason}); writes will tell whether it exists. Set Influx:CreateDatabase to false if the account may not create databases")]
     public static partial void DatabaseNotCreated(ILogger logger, string database, string reason);
+
+    [LoggerMessage(42, LogLevel.Warning, "Influx:Tls:InsecureSkipVerify=true - the certificate of {Url} is NOT checked, so anyone on the network path can pose as InfluxDB and read every batch. Use only against a throw-away test server; give its CA in Influx:Tls:CaFile instead")]
+    public static partial void InsecureTls(ILogger logger, string url);
 }

@@ -16,7 +16,8 @@ internal static class ConnectErrors
 {
     public const string SetVersion = "set Mqtt:ProtocolVersion to auto or 3.1.1";
 
-    public static ConnectProblem FromResult(MqttClientConnectResult result, MqttProtocolVersion sent, string endpoint)
+    /// <param name="username">The user the gateway logged in as, if any: brokers such as Mosquitto answer a wrong password with "not authorized".</param>
+    public static ConnectProblem FromResult(MqttClientConnectResult result, MqttProtocolVersion sent, string endpoint, string? username = null)
     {
         var code = (int)result.ResultCode;
         var why = string.IsNullOrEmpty(result.ReasonString) ? "" : $" (the broker says: {result.ReasonString})";
@@ -33,9 +34,11 @@ internal static class ConnectErrors
             MqttClientConnectResultCode.UnsupportedProtocolVersion =>
                 new(ConnectProblemKind.ProtocolVersion, $"this broker ({endpoint}) refuses MQTT 3.1.1: set Mqtt:ProtocolVersion to auto or 5{why}"),
             MqttClientConnectResultCode.BadUserNameOrPassword =>
-                new(ConnectProblemKind.Credentials, $"username or password rejected by {endpoint}: check Mqtt:Username and Mqtt:Password{why}"),
+                new(ConnectProblemKind.Credentials, $"username or password rejected by {endpoint}: check Mqtt:Username and Mqtt:Password (or Mqtt:PasswordFile){why}"),
             MqttClientConnectResultCode.BadAuthenticationMethod =>
                 new(ConnectProblemKind.Credentials, $"{endpoint} does not accept this way of authenticating: check Mqtt:Username and Mqtt:Password, or the broker's authentication plugin{why}"),
+            MqttClientConnectResultCode.NotAuthorized when !string.IsNullOrEmpty(username) =>
+                new(ConnectProblemKind.Credentials, $"{endpoint} refused user '{username}' (not authorized): the password is wrong or the user may not connect; check Mqtt:Username and Mqtt:Password (or Mqtt:PasswordFile), and the broker's access rules{why}"),
             MqttClientConnectResultCode.NotAuthorized =>
                 new(ConnectProblemKind.NotAuthorized, $"{endpoint} does not let this user connect (not authorized): allow the user or client id in the broker's access rules, or use other credentials{why}"),
             MqttClientConnectResultCode.Banned =>
@@ -52,8 +55,13 @@ internal static class ConnectErrors
         };
     }
 
-    public static ConnectProblem FromException(Exception exception, MqttProtocolVersion sent, string endpoint, bool auto)
+    public static ConnectProblem FromException(Exception exception, MqttProtocolVersion sent, string endpoint, bool auto, TlsConnectContext? tls = null)
     {
+        if (tls is not null && TlsErrors.FromBrokerAlert(exception, endpoint, tls) is { } alert)
+        {
+            return alert;
+        }
+
         for (var e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
@@ -65,13 +73,21 @@ internal static class ConnectErrors
                 case SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable } s:
                     return new(ConnectProblemKind.Unreachable, $"{endpoint} cannot be reached ({s.SocketErrorCode}): check the network path and firewall");
                 case AuthenticationException a:
-                    return new(ConnectProblemKind.Tls, $"TLS with {endpoint} failed ({a.Message}): check Mqtt:UseTls, the port, and the broker's certificate");
+                    return new(ConnectProblemKind.Tls, $"TLS with {endpoint} failed ({a.Message}): check Mqtt:UseTls, the port (a plain MQTT listener does not speak TLS), and the broker's certificate");
                 case MqttCommunicationTimedOutException or TimeoutException:
                     return new(ConnectProblemKind.Timeout, $"{endpoint} did not answer the connect in time: check that the port is an MQTT listener (not TLS when Mqtt:UseTls is off, or the reverse)");
             }
         }
 
-        if (IsClosedDuringConnect(exception))
+        var closed = IsClosedDuringConnect(exception);
+        if (tls is { ServerAccepted: true } && (closed ? !(sent == MqttProtocolVersion.V500 && !auto) : IsConnectionLost(exception)))
+        {
+            // The broker's certificate was fine and the broker then hung up without a CONNACK: under mutual TLS that is
+            // how a refused client certificate looks when its TLS alert is lost with the connection.
+            return TlsErrors.ClosedAfterHandshake(endpoint, tls);
+        }
+
+        if (closed)
         {
             return sent == MqttProtocolVersion.V500 && !auto
                 ? new(ConnectProblemKind.ProtocolVersion, $"{endpoint} closed the connection in answer to an MQTT 5 connect, as MQTT 3.1.1-only brokers such as RabbitMQ do: {SetVersion} (if it does speak MQTT 5, it rejected the credentials or client id without saying so)")
@@ -79,6 +95,19 @@ internal static class ConnectErrors
         }
 
         return new(ConnectProblemKind.Refused, $"connect to {endpoint} failed: {exception.GetBaseException().Message}");
+    }
+
+    private static bool IsConnectionLost(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is MqttCommunicationException or IOException or SocketException or ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The broker hung up after the TCP (or WebSocket) connection was made and before it sent a CONNACK.</summary>

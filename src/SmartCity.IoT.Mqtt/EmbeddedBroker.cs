@@ -24,6 +24,9 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
 
     public bool IsRunning => _server?.IsStarted == true;
 
+    /// <summary>The addresses and port the broker's listeners are bound to (empty before the start).</summary>
+    public IReadOnlyList<IPEndPoint> BoundEndpoints { get; private set; } = [];
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!_options.UsesEmbeddedBroker)
@@ -31,9 +34,17 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             return;
         }
 
+        if (!EmbeddedBindAddresses.TryParse(_options.EmbeddedBindAddress, out var bind))
+        {
+            throw new InvalidOperationException($"Mqtt:EmbeddedBindAddress '{_options.EmbeddedBindAddress}' must be an IPv4 or IPv6 address, or 'localhost'.");
+        }
+
+        // MQTTnet listens on both families unless told otherwise, the IPv6 one on [::] whatever the IPv4 address is:
+        // the family not asked for is switched off (IPAddress.None).
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(_options.EmbeddedBindAddress))
+            .WithDefaultEndpointBoundIPAddress(bind.V4 ?? IPAddress.None)
+            .WithDefaultEndpointBoundIPV6Address(bind.V6 ?? IPAddress.None)
             .WithDefaultEndpointPort(_options.EmbeddedPort)
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(100_000)
@@ -41,7 +52,16 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
         _server = new MqttServerFactory().CreateMqttServer(options);
         _server.ValidatingConnectionAsync += AssignClientId;
         await _server.StartAsync().ConfigureAwait(false);
-        Log.EmbeddedStarted(_logger, _options.EmbeddedBindAddress, _options.EmbeddedPort);
+        // A listener that cannot bind makes StartAsync throw (MQTTnet's warnings-only mode is off by default), so the
+        // port read back from the options is that of every listener asked for.
+        var port = options.DefaultEndpointOptions.Port;
+        BoundEndpoints = new[] { bind.V4, bind.V6 }.OfType<IPAddress>().Select(a => new IPEndPoint(a, port)).ToArray();
+        var endpoints = string.Join(" and ", BoundEndpoints.Select(e => e.ToString()));
+        Log.EmbeddedStarted(_logger, endpoints);
+        if (BoundEndpoints.Any(e => !IPAddress.IsLoopback(e.Address)))
+        {
+            Log.EmbeddedBeyondLoopback(_logger, endpoints);
+        }
     }
 
     /// <summary>

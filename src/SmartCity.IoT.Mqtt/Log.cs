@@ -37,6 +37,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "MQTT source {Source}: {Problem}")]
     public static partial void SubscriptionProblem(ILogger logger, string source, string problem);
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port} (demo mode; set Mqtt:Host to use a real broker)")]
-    public static partial void EmbeddedStarted(ILogger logger, string address, int port);
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Endpoints} only (demo mode; set Mqtt:Host to use a real broker)")]
+    public static partial void EmbeddedStarted(ILogger logger, string endpoints);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Embedded MQTT broker listens beyond loopback ({Endpoints}) and asks for no credentials: anyone who reaches it can publish readings. Set Mqtt:EmbeddedBindAddress to 127.0.0.1, or use a real broker with accounts and ACLs")]
+    public static partial void EmbeddedBeyondLoopback(ILogger logger, string endpoints);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "MQTT source {Source}: {Setting}=true - the certificate of {Endpoint} is NOT checked, so anyone on the network path can pose as the broker, read every reading and inject false ones. Use only against a throw-away test broker; set {Setting} off and give the broker's CA in Mqtt:Tls:CaFile")]
+    public static partial void InsecureTls(ILogger logger, string source, string setting, string endpoint);
 }

@@ -1,10 +1,12 @@
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Core.Resilience;
+using SmartCity.IoT.Core.Tls;
 using SmartCity.IoT.Mqtt.Transport;
 
 namespace SmartCity.IoT.Mqtt;
@@ -26,6 +28,9 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     private readonly BufferedSocketStreamProvider _transport;
     private readonly Backoff _backoff;
     private readonly MqttProtocolSetting _setting;
+    private readonly string _settings;
+    private readonly ServerCertificateCheck? _certificateCheck;
+    private readonly string? _password;
     private IMessageHandler? _handler;
     private CancellationToken _stopping;
     private int _epoch;
@@ -39,12 +44,28 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     private string? _lastLogged;
     private bool _limitsLogged;
 
-    public MqttIngestClient(MqttOptions options, ILogger<MqttIngestClient> logger, TimeProvider time)
+    /// <param name="settings">Where this connection's settings live (<c>Mqtt</c> or <c>Mqtt:Sources:N</c>), for messages.</param>
+    public MqttIngestClient(MqttOptions options, ILogger<MqttIngestClient> logger, TimeProvider time, string settings = MqttOptions.SectionName)
     {
         _options = options;
         _logger = logger;
         _time = time;
+        _settings = settings;
         MqttProtocolSettings.TryParse(options.ProtocolVersion, out _setting);
+        _password = MqttPassword.Of(options);
+        if (options.UsesTls)
+        {
+            var errors = new List<string>();
+            var material = TlsMaterial.Load(options.Tls, $"{settings}:Tls", time.GetUtcNow(), errors);
+            if (errors.Count > 0)
+            {
+                // Options validation reports these at start; this only guards a client built by hand.
+                throw new InvalidOperationException(string.Join(" ", errors));
+            }
+
+            _certificateCheck = new ServerCertificateCheck(material, time);
+        }
+
         _transport = new BufferedSocketStreamProvider(options.SocketBufferBytes);
         // Jitter over half of each delay, so a fleet of gateways does not reconnect in step.
         _backoff = new Backoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, jitter: 0.5);
@@ -118,6 +139,11 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         if (!AtLeastOnce)
         {
             Log.AtMostOnce(_logger, Name);
+        }
+
+        if (_options.UsesTls && _options.Tls.InsecureSkipVerify)
+        {
+            Log.InsecureTls(_logger, Name, $"{_settings}:Tls:InsecureSkipVerify", _options.Endpoint);
         }
 
         var attempt = 0;
@@ -297,6 +323,7 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
     private async Task<ConnectProblem?> ConnectOnceAsync(MqttProtocolVersion version, bool bothTried, CancellationToken cancellationToken)
     {
         MqttClientConnectResult result;
+        _certificateCheck?.Reset();
         try
         {
             result = await _client.ConnectAsync(BuildClientOptions(version), cancellationToken).ConfigureAwait(false);
@@ -307,12 +334,17 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
         }
         catch (Exception ex)
         {
-            return ConnectErrors.FromException(ex, version, _options.Endpoint, bothTried);
+            if (_certificateCheck?.LastFailure is { } rejected)
+            {
+                return new ConnectProblem(ConnectProblemKind.Tls, $"TLS with {_options.Endpoint} failed: {rejected}");
+            }
+
+            return ConnectErrors.FromException(ex, version, _options.Endpoint, bothTried, TlsContext());
         }
 
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            return ConnectErrors.FromResult(result, version, _options.Endpoint);
+            return ConnectErrors.FromResult(result, version, _options.Endpoint, _options.Username);
         }
 
         _inUse = version;
@@ -464,19 +496,27 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
 
         if (!string.IsNullOrEmpty(_options.Username))
         {
-            builder.WithCredentials(_options.Username, _options.Password);
+            builder.WithCredentials(_options.Username, _password);
         }
 
-        var tls = _options.UseTls || _options.Host.StartsWith("wss://", StringComparison.OrdinalIgnoreCase);
-        if (tls && !_options.UsesEmbeddedBroker)
+        if (_certificateCheck is { } check)
         {
+            var host = ServerCertificateCheck.HostOf(_options.UsesWebSocket ? _options.Host : _options.EffectiveHost);
             builder.WithTlsOptions(t =>
             {
                 t.UseTls();
                 t.WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13);
-                if (_options.AllowUntrustedCertificates)
+                // The check below rebuilds the chain with the configured trust; the platform's revocation fetch would only add a delay.
+                t.WithRevocationMode(X509RevocationMode.NoCheck);
+                t.WithCertificateValidationHandler(e => check.Validate(e.Certificate, e.Chain, host));
+                if (!string.IsNullOrWhiteSpace(_options.Tls.ServerName))
                 {
-                    t.WithCertificateValidationHandler(_ => true);
+                    t.WithTargetHost(_options.Tls.ServerName);
+                }
+
+                if (check.Material.ClientCertificate is { } certificate)
+                {
+                    t.WithClientCertificates([certificate]);
                 }
             });
         }
@@ -489,6 +529,11 @@ public sealed class MqttIngestClient : IMessageSource, IAsyncDisposable
 
         return options;
     }
+
+    /// <summary>What a TLS failure the broker caused should point at; null without TLS.</summary>
+    private TlsConnectContext? TlsContext() => _certificateCheck is { } check
+        ? new TlsConnectContext($"{_settings}:Tls", check.Material.ClientCertificate is not null, check.Material.Options.ClientCertificateFile, check.Passed)
+        : null;
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SmartCity.IoT.Core.Tls;
 using SmartCity.IoT.Mqtt.Transport;
 
 namespace SmartCity.IoT.Mqtt;
@@ -36,12 +37,22 @@ public sealed class MqttOptions
 
     public bool UseTls { get; set; }
 
-    /// <summary>Accept a broker certificate that does not validate (self-signed test brokers only).</summary>
+    /// <summary>How the broker's certificate is checked and which client certificate is shown (<c>Mqtt:Tls</c>).</summary>
+    public TlsClientOptions Tls { get; set; } = new();
+
+    /// <summary>Refused at start when true: it turned every certificate check off. See <see cref="TlsClientOptions.InsecureSkipVerify"/>.</summary>
     public bool AllowUntrustedCertificates { get; set; }
 
     public string? Username { get; set; }
 
+    /// <summary>From the environment or a secrets file; never logged. <see cref="PasswordFile"/> is the alternative.</summary>
     public string? Password { get; set; }
+
+    /// <summary>A file holding the password (one line; a trailing newline is ignored), e.g. a container secret.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Whether the connection uses TLS: <see cref="UseTls"/> or a <c>wss://</c> host.</summary>
+    public bool UsesTls => !UsesEmbeddedBroker && (UseTls || Host.StartsWith("wss://", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Must be stable across restarts: the broker keeps the persistent session (and unacknowledged messages) under it.</summary>
     [Required]
@@ -80,6 +91,10 @@ public sealed class MqttOptions
     [Range(1, 65535)]
     public int EmbeddedPort { get; set; } = 1883;
 
+    /// <summary>
+    /// Address of the embedded broker: an IPv4 or IPv6 address, or <c>localhost</c> for both loopback addresses. The
+    /// embedded broker has no authentication, so anything but loopback lets the network publish readings.
+    /// </summary>
     public string EmbeddedBindAddress { get; set; } = "127.0.0.1";
 
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(Host) && Sources.Length == 0;

@@ -1,5 +1,7 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Core.Tls;
 
 namespace SmartCity.IoT.Mqtt;
 
@@ -10,9 +12,11 @@ internal sealed partial class MqttOptionsValidator : IValidateOptions<MqttOption
 }
 
 /// <summary>Checks that span several <see cref="MqttOptions"/> values.</summary>
-internal sealed class MqttOptionsRulesValidator : IValidateOptions<MqttOptions>
+internal sealed class MqttOptionsRulesValidator(TimeProvider? time = null) : IValidateOptions<MqttOptions>
 {
     private static readonly MqttOptionsValidator Attributes = new();
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {
@@ -20,6 +24,10 @@ internal sealed class MqttOptionsRulesValidator : IValidateOptions<MqttOptions>
         if (options.Sources.Length == 0)
         {
             ValidateConnection(options, "Mqtt", errors);
+            if (options.UsesEmbeddedBroker && !EmbeddedBindAddresses.TryParse(options.EmbeddedBindAddress, out _))
+            {
+                errors.Add($"Mqtt:EmbeddedBindAddress '{options.EmbeddedBindAddress}' must be an IPv4 or IPv6 address, or 'localhost' (both loopback addresses).");
+            }
         }
         else
         {
@@ -75,8 +83,9 @@ internal sealed class MqttOptionsRulesValidator : IValidateOptions<MqttOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void ValidateConnection(MqttOptions options, string where, List<string> errors)
+    private void ValidateConnection(MqttOptions options, string where, List<string> errors)
     {
+        ValidateSecurity(options, where, errors);
         if (!SourceName.IsValid(options.Name))
         {
             errors.Add($"{where}:Name '{options.Name}' must be {SourceName.Rule}.");
@@ -112,9 +121,9 @@ internal sealed class MqttOptionsRulesValidator : IValidateOptions<MqttOptions>
             errors.Add($"{where}:SharedGroup '{g}' must not contain '/', '+' or '#'.");
         }
 
-        if (!string.IsNullOrEmpty(options.Username) && options.Password is null)
+        if (!string.IsNullOrEmpty(options.Username) && options.Password is null && string.IsNullOrWhiteSpace(options.PasswordFile))
         {
-            errors.Add($"{where}:Password is missing while {where}:Username is set (use SMARTCITY_{where.Replace(":", "__", StringComparison.Ordinal)}__Password or a secrets file).");
+            errors.Add($"{where}:Password is missing while {where}:Username is set (use SMARTCITY_{where.Replace(":", "__", StringComparison.Ordinal)}__Password, or {where}:PasswordFile naming a secret file).");
         }
 
         foreach (var topic in options.Topics)
@@ -122,6 +131,51 @@ internal sealed class MqttOptionsRulesValidator : IValidateOptions<MqttOptions>
             if (string.IsNullOrWhiteSpace(topic))
             {
                 errors.Add($"{where}:Topics contains an empty topic filter.");
+            }
+        }
+    }
+
+    /// <summary>TLS files, pins, and the password file: every problem names the setting and the path.</summary>
+    private void ValidateSecurity(MqttOptions options, string where, List<string> errors)
+    {
+        if (options.AllowUntrustedCertificates)
+        {
+            errors.Add($"{where}:AllowUntrustedCertificates is refused: it turns every check of the broker's certificate off, so anyone on the network path can read the readings and the password. Give the broker's CA in {where}:Tls:CaFile (a self-signed certificate can be its own CA) or pin it with {where}:Tls:PinnedSha256; for a throw-away test broker only, {where}:Tls:InsecureSkipVerify=true does the same with a warning at every start.");
+        }
+
+        if (options.Tls.IsCustomized && !options.UsesTls)
+        {
+            errors.Add(options.UsesEmbeddedBroker
+                ? $"{where}:Tls is set but no broker is: the embedded demo broker speaks plain MQTT on loopback; set {where}:Host and {where}:UseTls=true for a TLS broker."
+                : $"{where}:Tls is set but {where}:UseTls is off: set {where}:UseTls=true (the broker's TLS port is usually 8883), or remove the Tls settings.");
+        }
+
+        var hasPassword = options.Password is not null || !string.IsNullOrWhiteSpace(options.PasswordFile);
+        if (options.Tls.InsecureSkipVerify && hasPassword && options.UsesTls)
+        {
+            errors.Add($"{where}:Tls:InsecureSkipVerify with a password would hand the password to whoever answers on the network path: give the broker's CA in {where}:Tls:CaFile or pin it with {where}:Tls:PinnedSha256.");
+        }
+
+        if (options.UsesTls)
+        {
+            TlsMaterial.Load(options.Tls, $"{where}:Tls", _time.GetUtcNow(), errors);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.PasswordFile))
+        {
+            if (options.Password is not null)
+            {
+                errors.Add($"{where}:Password and {where}:PasswordFile are both set: keep one.");
+            }
+
+            if (string.IsNullOrEmpty(options.Username))
+            {
+                errors.Add($"{where}:PasswordFile is set without {where}:Username.");
+            }
+
+            if (MqttPassword.Problem(options.PasswordFile) is { } problem)
+            {
+                errors.Add($"{where}:PasswordFile '{options.PasswordFile}' {problem}.");
             }
         }
     }

@@ -38,7 +38,8 @@ public static class MqttServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;
             var logger = sp.GetRequiredService<ILogger<MqttIngestClient>>();
             var time = sp.GetRequiredService<TimeProvider>();
-            return new MqttSources(options.Connections().Select(c => new MqttIngestClient(c, logger, time)).ToArray());
+            var settings = options.Sources.Length > 0 ? options.Sources.Select((_, i) => $"{MqttOptions.SectionName}:Sources:{i}").ToArray() : [MqttOptions.SectionName];
+            return new MqttSources(options.Connections().Select((c, i) => new MqttIngestClient(c, logger, time, settings[i])).ToArray());
         });
         services.AddSingleton(sp => sp.GetRequiredService<MqttSources>().Default);
         // One registration per connection, resolved from the list, so IEnumerable<IMessageSource> holds each once.

@@ -10,11 +10,21 @@ namespace SmartCity.IoT.Testing;
 public sealed class InfluxServer : IAsyncLifetime, IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"influxd-test-{Guid.NewGuid():N}");
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http;
+    private readonly bool _https;
     private ServerProcess? _process;
 
     public InfluxServer()
+        : this(null, null, null)
     {
+    }
+
+    /// <summary>With a certificate and key (PEM), it serves HTTPS only; <paramref name="handler"/> is what trusts it.</summary>
+    public InfluxServer(string? httpsCertificate, string? httpsKey, HttpMessageHandler? handler)
+    {
+        _https = httpsCertificate is not null;
+        _http = new HttpClient(handler ?? new SocketsHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+        var https = _https ? $"https-enabled = true\n  https-certificate = \"{httpsCertificate}\"\n  https-private-key = \"{httpsKey}\"" : "";
         Port = FreePort.Next();
         Directory.CreateDirectory(_dir);
         var rpc = FreePort.Next();
@@ -34,6 +44,7 @@ public sealed class InfluxServer : IAsyncLifetime, IDisposable
             [http]
               bind-address = "127.0.0.1:{Port}"
               log-enabled = false
+              {https}
             [continuous_queries]
               enabled = false
             [logging]
@@ -43,7 +54,7 @@ public sealed class InfluxServer : IAsyncLifetime, IDisposable
 
     public int Port { get; }
 
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Url => $"{(_https ? "https" : "http")}://127.0.0.1:{Port}";
 
     public async Task InitializeAsync() => await StartAsync();
 

@@ -10,6 +10,7 @@ using Polly.Retry;
 using Polly.Timeout;
 using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Core.Resilience;
+using SmartCity.IoT.Core.Tls;
 
 namespace SmartCity.IoT.Influx.Http;
 
@@ -38,11 +39,13 @@ internal sealed class InfluxWriter
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AuthenticationHeaderValue? _auth;
+    private readonly ServerCertificateCheck? _tls;
     private readonly ResiliencePipeline<HttpAttempt> _retry;
     private long _notBeforeUtcTicks;
     private int _databaseEnsured;
 
-    public InfluxWriter(HttpClient http, InfluxOptions options, DeadLetterStore deadLetters, StoreStatus? status = null, TimeProvider? time = null, ILogger? logger = null)
+    /// <param name="tls">The certificate check of <c>Influx:Tls</c>, whose reason replaces the TLS stack's bare "rejected".</param>
+    public InfluxWriter(HttpClient http, InfluxOptions options, DeadLetterStore deadLetters, StoreStatus? status = null, TimeProvider? time = null, ILogger? logger = null, ServerCertificateCheck? tls = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -58,6 +61,7 @@ internal sealed class InfluxWriter
         _status = status;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _tls = tls;
         WriteUri = BuildWriteUri(options);
         _auth = BuildAuth(options);
         _retry = BuildRetryPipeline();
@@ -364,6 +368,7 @@ internal sealed class InfluxWriter
         request.Headers.Authorization = _auth;
         var started = Stopwatch.GetTimestamp();
         var outcome = "error";
+        _tls?.Reset(); // a reason left from an earlier handshake must not explain a different failure
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -376,6 +381,10 @@ internal sealed class InfluxWriter
         {
             outcome = "timeout";
             return new HttpAttempt(0, "", null, null, $"no answer within Influx:Timeout ({_options.Timeout.TotalSeconds:0.###} s)");
+        }
+        catch (HttpRequestException) when (_tls?.LastFailure is { } rejected)
+        {
+            return new HttpAttempt(0, "", null, null, $"TLS with {WriteUri.Authority} failed: {rejected} (Influx:Tls)");
         }
         catch (HttpRequestException e)
         {

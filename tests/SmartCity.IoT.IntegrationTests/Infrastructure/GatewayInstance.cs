@@ -45,7 +45,8 @@ internal sealed class GatewayInstance : IAsyncDisposable
     };
 
     /// <summary>Starts a gateway; with <paramref name="dataDir"/> it reuses (and keeps) that folder, as a restarted gateway would.</summary>
-    public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null, string? dataDir = null, Action<IServiceCollection>? services = null)
+    /// <param name="waitConnected">False for a gateway that is expected not to connect (wrong credentials, say).</param>
+    public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null, string? dataDir = null, Action<IServiceCollection>? services = null, bool waitConnected = true)
     {
         var keep = dataDir is not null;
         dataDir ??= Directory.CreateTempSubdirectory("smartcity-it-").FullName;
@@ -54,6 +55,11 @@ internal sealed class GatewayInstance : IAsyncDisposable
         var app = GatewayHost.Build(configFile: null, overrides: settings, time: time, configureServices: services);
         await app.StartAsync();
         var instance = new GatewayInstance(app, dataDir, keep);
+        if (!waitConnected)
+        {
+            return instance;
+        }
+
         // Connected is not enough: a message published before the broker confirmed the subscriptions is not delivered.
         await Eventually.WaitAsync(() => Task.FromResult(instance.Get<MqttIngestClient>() is { IsConnected: true, SubscribedFilters.Count: > 0 }), c => c, TimeSpan.FromSeconds(20), "the gateway to connect to the broker and subscribe");
         return instance;

@@ -4,9 +4,9 @@ using System.Text.Json;
 namespace SmartCity.IoT.IntegrationTests.Infrastructure;
 
 /// <summary>InfluxQL over InfluxDB 1.x's HTTP API, to read back what the gateway wrote.</summary>
-internal sealed class InfluxHttp(string baseUrl) : IDisposable
+internal sealed class InfluxHttp(string baseUrl, HttpMessageHandler? handler = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler()) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
     public string BaseUrl { get; } = baseUrl;
 
