@@ -1,0 +1,44 @@
+namespace SmartCity.IoT.Nats;
+
+/// <summary>
+/// The <c>Nats</c> section: a JetStream stream as a source of readings. Devices keep publishing MQTT to nats-server's MQTT
+/// listener; an account mapping puts each device's subject into one of <see cref="Partitions"/> partitions
+/// (<c>p.&lt;n&gt;.&lt;subject&gt;</c>), and each gateway instance consumes the partitions it owns.
+/// </summary>
+public sealed class NatsOptions
+{
+    public const string SectionName = "Nats";
+
+    /// <summary>The server to connect to (<c>nats://127.0.0.1:4222</c>); empty leaves the source off.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>The source's name in logs, metrics, the status page and profiles' <c>source:</c>.</summary>
+    public string Name { get; set; } = "nats";
+
+    /// <summary>The stream that holds the readings until they are durable in the store.</summary>
+    public string Stream { get; set; } = "READINGS";
+
+    /// <summary>Durable consumer names are this plus the partition (<c>smartcity-p3</c>), shared by whoever owns the partition.</summary>
+    public string Durable { get; set; } = "smartcity";
+
+    /// <summary>How many partitions the server's mapping spreads devices over; 0: no partitions, one consumer on the whole stream.</summary>
+    public int Partitions { get; set; }
+
+    /// <summary>The first subject token of a partition (<c>p</c> in <c>p.3.buildings...</c>), removed before topic templates match.</summary>
+    public string PartitionPrefix { get; set; } = "p";
+
+    /// <summary>Static ownership: this instance (0-based, as a StatefulSet ordinal) of <see cref="Instances"/> owns partitions n with n mod Instances = Instance.</summary>
+    public int Instance { get; set; }
+
+    public int Instances { get; set; } = 1;
+
+    /// <summary>Messages handed over and not yet acknowledged, per partition consumer: bounds what a slow store holds in memory.</summary>
+    public int MaxAckPending { get; set; } = 20_000;
+
+    /// <summary>How long the server waits for an acknowledgement before it redelivers.</summary>
+    public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+}

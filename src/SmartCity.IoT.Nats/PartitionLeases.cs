@@ -1,0 +1,136 @@
+using NATS.Client.KeyValueStore;
+
+namespace SmartCity.IoT.Nats;
+
+/// <summary>
+/// Automatic partition ownership through a JetStream key-value bucket. Every instance heartbeats a <c>member.&lt;id&gt;</c>
+/// key, takes its share (partitions ÷ live instances, rounded up) and renews each lease by compare-and-set on the
+/// key's revision, so two instances can never both renew one lease. A lease that is not renewed lapses after its TTL and
+/// another instance takes it; an instance holding more than its share releases the surplus so a newcomer gets some.
+/// A holder must stop consuming a partition <see cref="SafetyMargin"/> before its lease lapses when it could not renew
+/// (<see cref="StillValid"/>), so the next owner never starts while the old one still reads.
+/// </summary>
+internal sealed class PartitionLeases
+{
+    private readonly INatsKVStore _kv;
+    private readonly string _owner;
+    private readonly int _partitions;
+    private readonly TimeSpan _ttl;
+    private readonly TimeProvider _time;
+    private readonly SortedDictionary<int, (ulong Revision, long ExpiresUnixMs)> _held = [];
+
+    public PartitionLeases(INatsKVStore kv, string owner, int partitions, TimeSpan ttl, TimeProvider time)
+    {
+        _kv = kv;
+        _owner = owner;
+        _partitions = partitions;
+        _ttl = ttl;
+        _time = time;
+    }
+
+    /// <summary>How long before its lapse a lease that could not be renewed is given up: covers clock skew and one refresh.</summary>
+    public TimeSpan SafetyMargin => _ttl / 3;
+
+    public IReadOnlyCollection<int> Held => _held.Keys;
+
+    public static string KeyOf(int partition) => $"partition.{partition}";
+
+    /// <summary>Whether this instance may still consume <paramref name="partition"/> now, renewed or not.</summary>
+    public bool StillValid(int partition) =>
+        _held.TryGetValue(partition, out var lease) && _time.GetUtcNow().ToUnixTimeMilliseconds() < lease.ExpiresUnixMs - (long)SafetyMargin.TotalMilliseconds;
+
+    /// <summary>Heartbeats, renews what is held, releases a surplus and claims a share; call it every <c>TTL / 3</c>.</summary>
+    public async Task<LeaseChanges> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expires = now + (long)_ttl.TotalMilliseconds;
+        var value = new PartitionLease(_owner, expires).Format();
+        await _kv.PutAsync($"member.{_owner}", value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var live = await LiveMembersAsync(now, cancellationToken).ConfigureAwait(false);
+        var share = (_partitions + live - 1) / live;
+        var gained = new List<int>();
+        var lost = new List<int>();
+
+        foreach (var partition in _held.Keys.ToArray())
+        {
+            var renewed = await _kv.TryUpdateAsync(KeyOf(partition), value, _held[partition].Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (renewed.Success)
+            {
+                _held[partition] = (renewed.Value, expires);
+            }
+            else
+            {
+                _held.Remove(partition);
+                lost.Add(partition);
+            }
+        }
+
+        while (_held.Count > share)
+        {
+            var surplus = _held.Keys.Max();
+            await _kv.TryDeleteAsync(KeyOf(surplus), new NatsKVDeleteOpts { Revision = _held[surplus].Revision }, cancellationToken).ConfigureAwait(false);
+            _held.Remove(surplus);
+            lost.Add(surplus);
+        }
+
+        // Start the search at a place of our own, so instances starting together do not all race for partition 0.
+        var start = (int)((uint)StringComparer.Ordinal.GetHashCode(_owner) % (uint)Math.Max(1, _partitions));
+        for (var i = 0; i < _partitions && _held.Count < share; i++)
+        {
+            var partition = (start + i) % _partitions;
+            if (_held.ContainsKey(partition))
+            {
+                continue;
+            }
+
+            var key = KeyOf(partition);
+            var current = await _kv.TryGetEntryAsync<string>(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            ulong? revision = null;
+            if (!current.Success || current.Value.Operation != NatsKVOperation.Put)
+            {
+                var created = await _kv.TryCreateAsync(key, value, cancellationToken: cancellationToken).ConfigureAwait(false);
+                revision = created.Success ? created.Value : null;
+            }
+            else if (PartitionLease.Parse(current.Value.Value).ExpiresUnixMs <= now)
+            {
+                var taken = await _kv.TryUpdateAsync(key, value, current.Value.Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+                revision = taken.Success ? taken.Value : null;
+            }
+
+            if (revision is { } r)
+            {
+                _held[partition] = (r, expires);
+                gained.Add(partition);
+            }
+        }
+
+        return new LeaseChanges(gained, lost, live);
+    }
+
+    /// <summary>Gives every lease back at once (a clean stop), so the others need not wait for them to lapse.</summary>
+    public async Task ReleaseAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (partition, lease) in _held)
+        {
+            await _kv.TryDeleteAsync(KeyOf(partition), new NatsKVDeleteOpts { Revision = lease.Revision }, cancellationToken).ConfigureAwait(false);
+        }
+
+        _held.Clear();
+        await _kv.TryDeleteAsync($"member.{_owner}", cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> LiveMembersAsync(long now, CancellationToken cancellationToken)
+    {
+        var live = 0;
+        await foreach (var key in _kv.GetKeysAsync(["member.*"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var entry = await _kv.TryGetEntryAsync<string>(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (entry.Success && entry.Value.Operation == NatsKVOperation.Put && PartitionLease.Parse(entry.Value.Value).ExpiresUnixMs > now)
+            {
+                live++;
+            }
+        }
+
+        return Math.Max(1, live);
+    }
+}

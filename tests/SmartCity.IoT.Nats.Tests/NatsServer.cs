@@ -1,0 +1,84 @@
+using System.Net.Sockets;
+using SmartCity.IoT.Testing;
+
+namespace SmartCity.IoT.Nats.Tests;
+
+/// <summary>
+/// A real nats-server (Debian's) on loopback with JetStream, an MQTT listener, and the partition mapping the README
+/// shows: <c>buildings.*.*.*.*</c> goes to <c>p.&lt;n&gt;.buildings...</c>, n from the device-id token (the third).
+/// </summary>
+internal sealed class NatsServer : IAsyncDisposable
+{
+    public const int Partitions = 4;
+
+    private readonly TempDir _dir = new("smartcity-nats");
+    private readonly ServerProcess _process;
+
+    private NatsServer()
+    {
+        Port = FreePort.Next();
+        MqttPort = FreePort.Next();
+        File.WriteAllText(_dir.Sub("nats.conf"), $$$"""
+            server_name: smartcity-nats-test
+            listen: 127.0.0.1:{{{Port}}}
+            jetstream { store_dir: "{{{_dir.Sub("js")}}}" }
+            mqtt { listen: 127.0.0.1:{{{MqttPort}}} }
+            mappings = {
+              "buildings.*.*.*.*": "p.{{partition({{{Partitions}}},3)}}.buildings.{{wildcard(1)}}.{{wildcard(2)}}.{{wildcard(3)}}.{{wildcard(4)}}"
+            }
+            """);
+        _process = new ServerProcess("/usr/sbin/nats-server", ["-c", _dir.Sub("nats.conf")]);
+    }
+
+    public int Port { get; }
+
+    public int MqttPort { get; }
+
+    public string Url => $"nats://127.0.0.1:{Port}";
+
+    public string Output => _process.Output;
+
+    public static async Task<NatsServer> StartAsync()
+    {
+        if (!File.Exists("/usr/sbin/nats-server"))
+        {
+            throw new InvalidOperationException("nats-server is not installed: apt-get install nats-server (./test.sh installs it).");
+        }
+
+        var server = new NatsServer();
+        server._process.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await ListensAsync(server.MqttPort) || !await ListensAsync(server.Port))
+        {
+            if (DateTime.UtcNow > deadline || !server._process.IsRunning)
+            {
+                throw new InvalidOperationException($"nats-server did not start:\n{server.Output}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        return server;
+    }
+
+    private static async Task<bool> ListensAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _process.Dispose();
+        _dir.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

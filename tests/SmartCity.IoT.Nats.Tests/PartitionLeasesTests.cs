@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Time.Testing;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.KeyValueStore;
+
+namespace SmartCity.IoT.Nats.Tests;
+
+/// <summary>Leases in a real nats-server's key-value bucket; the instances' clock is a fake one, moved by the test.</summary>
+public sealed class PartitionLeasesTests
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_lone_instance_takes_every_partition_and_a_newcomer_gets_its_share_from_the_surplus()
+    {
+        await using var server = await NatsServer.StartAsync();
+        await using var nats = new NatsConnection(new NatsOpts { Url = server.Url });
+        var kv = await BucketAsync(nats);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var a = new PartitionLeases(kv, "gw-a", 4, Ttl, time);
+        var b = new PartitionLeases(kv, "gw-b", 4, Ttl, time);
+
+        var first = await a.RefreshAsync(CancellationToken.None);
+        Assert.Equal([0, 1, 2, 3], first.Gained.Order());
+        Assert.Equal(1, first.LiveInstances);
+
+        // B sees two live instances but every lease is held and current: it waits for A to give up its surplus.
+        var early = await b.RefreshAsync(CancellationToken.None);
+        Assert.Empty(early.Gained);
+        Assert.Equal(2, early.LiveInstances);
+
+        time.Advance(Ttl / 3);
+        var release = await a.RefreshAsync(CancellationToken.None);
+        Assert.Equal(2, release.Lost.Count);
+        var join = await b.RefreshAsync(CancellationToken.None);
+        Assert.Equal(release.Lost.Order(), join.Gained.Order());
+        Assert.Empty(a.Held.Intersect(b.Held));
+        Assert.Equal([0, 1, 2, 3], a.Held.Concat(b.Held).Order());
+    }
+
+    [Fact]
+    public async Task The_partitions_of_an_instance_that_stops_renewing_are_taken_over_after_their_lease_and_never_while_it_may_still_read()
+    {
+        await using var server = await NatsServer.StartAsync();
+        await using var nats = new NatsConnection(new NatsOpts { Url = server.Url });
+        var kv = await BucketAsync(nats);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var a = new PartitionLeases(kv, "gw-a", 4, Ttl, time);
+        var b = new PartitionLeases(kv, "gw-b", 4, Ttl, time);
+        await a.RefreshAsync(CancellationToken.None);
+        await b.RefreshAsync(CancellationToken.None);
+        time.Advance(Ttl / 3);
+        await a.RefreshAsync(CancellationToken.None);
+        await b.RefreshAsync(CancellationToken.None);
+        var aHeld = a.Held.ToArray();
+        Assert.Equal(2, aHeld.Length);
+        Assert.All(aHeld, p => Assert.True(a.StillValid(p)));
+
+        // A is killed: it renews no more. B keeps refreshing every TTL / 3 and takes A's partitions once they lapse.
+        var takenAt = new Dictionary<int, TimeSpan>();
+        var elapsed = TimeSpan.Zero;
+        while (takenAt.Count < aHeld.Length && elapsed < Ttl * 3)
+        {
+            time.Advance(Ttl / 3);
+            elapsed += Ttl / 3;
+            var changes = await b.RefreshAsync(CancellationToken.None);
+            foreach (var p in changes.Gained)
+            {
+                // The old owner had already stopped reading it: its own view said the lease was no longer valid.
+                Assert.False(a.StillValid(p), $"partition {p} was taken while its old owner could still consume it");
+                takenAt[p] = elapsed;
+            }
+        }
+
+        Assert.Equal(aHeld.Order(), takenAt.Keys.Order());
+        Assert.All(takenAt.Values, t => Assert.InRange(t, Ttl - (Ttl / 3), Ttl + (Ttl / 3)));
+        Assert.Equal([0, 1, 2, 3], b.Held.Order());
+
+        // A comes back with its old revisions: its renewals fail, and it learns it lost them.
+        var back = await a.RefreshAsync(CancellationToken.None);
+        Assert.Equal(aHeld.Order(), back.Lost.Order());
+        Assert.Empty(a.Held.Intersect(b.Held));
+    }
+
+    [Fact]
+    public async Task A_clean_stop_gives_the_leases_back_at_once()
+    {
+        await using var server = await NatsServer.StartAsync();
+        await using var nats = new NatsConnection(new NatsOpts { Url = server.Url });
+        var kv = await BucketAsync(nats);
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var a = new PartitionLeases(kv, "gw-a", 4, Ttl, time);
+        var b = new PartitionLeases(kv, "gw-b", 4, Ttl, time);
+        await a.RefreshAsync(CancellationToken.None);
+        await a.ReleaseAllAsync(CancellationToken.None);
+
+        var changes = await b.RefreshAsync(CancellationToken.None); // no time has passed
+        Assert.Equal([0, 1, 2, 3], changes.Gained.Order());
+        Assert.Equal(1, changes.LiveInstances);
+    }
+
+    private static async Task<INatsKVStore> BucketAsync(NatsConnection nats)
+    {
+        var kv = new NatsKVContext(new NatsJSContext(nats));
+        return await kv.CreateStoreAsync(new NatsKVConfig("smartcity-leases") { History = 1 });
+    }
+}
