@@ -10,7 +10,7 @@ namespace SmartCity.IoT.IntegrationTests;
 /// and dead-lettered with the reason; frames before and after it, of the same device, another device of that profile
 /// and a JSON device, land in InfluxDB 1.6.7.
 /// </summary>
-public sealed class CodecTimeLimitEndToEndTests
+public sealed class CodecTimeLimitEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
@@ -58,6 +58,7 @@ public sealed class CodecTimeLimitEndToEndTests
         Assert.Equal("CodecLimit", letter.Reason);
         Assert.StartsWith("codec th-lora.js timed out after 100 ms, its time limit (cut off ", letter.Detail, StringComparison.Ordinal);
         Assert.Equal(Spin, letter.Payload);
+        output.WriteLine($"dead letter: {letter.Reason}: {letter.Detail}");
 
         // The dead-letter file has the same record, durable.
         var stored = Directory.GetFiles(status.DeadLetterPath, "deadletter-*.jsonl").SelectMany(File.ReadAllLines).Select(l => JsonDocument.Parse(l).RootElement).ToList();
