@@ -9,7 +9,8 @@ namespace SmartCity.IoT.Benchmarks;
 
 /// <summary>
 /// Decoding one message of the shipped profiles (decoder only): a JSON reading (today's baseline), a Sparkplug B DDATA
-/// by alias (two metrics, one reading), and a JavaScript codec frame (fieldsense/th-lora, three fields).
+/// by alias (two metrics, one reading), a JavaScript codec frame (fieldsense/th-lora, three fields), and a frame on which
+/// that codec loops forever: its time is how long the sandbox takes to cut the call off (the limit is 100 ms).
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
 public class SparkplugCodecBenchmarks
@@ -25,6 +26,7 @@ public class SparkplugCodecBenchmarks
     private ReadingSet _readings = null!;
     private byte[] _json = null!;
     private byte[] _codec = null!;
+    private byte[] _endless = null!;
     private int _next;
 
     [GlobalSetup]
@@ -45,6 +47,8 @@ public class SparkplugCodecBenchmarks
         _codec = "0100E6025A030E1A"u8.ToArray();
         Check(_catalog.Decoder.Decode(JsonTopic, _json, _readings, 0));
         Check(_catalog.Decoder.Decode(CodecTopic, _codec, _readings, 0));
+        _endless = "0100E609"u8.ToArray(); // record type 0x09: th-lora.js never advances past it
+        CodecEndlessLoop();
         SparkplugData();
     }
 
@@ -69,6 +73,13 @@ public class SparkplugCodecBenchmarks
 
     [Benchmark(Description = "JavaScript codec (Jint sandbox, 3 fields)")]
     public DecodeResult Codec() => _catalog.Decoder.Decode(CodecTopic, _codec, _readings, 0);
+
+    [Benchmark(Description = "JavaScript codec, endless loop cut off (limit 100 ms)")]
+    public DecodeResult CodecEndlessLoop()
+    {
+        var r = _catalog.Decoder.Decode(CodecTopic, _endless, _readings, 0);
+        return r.Error == DecodeError.CodecLimit ? r : throw new InvalidOperationException("not cut off by a limit: " + r);
+    }
 
     private static void Check(DecodeResult r)
     {

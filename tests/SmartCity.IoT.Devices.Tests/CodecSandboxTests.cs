@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Devices.Codecs;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Devices.Tests;
 
@@ -17,8 +19,55 @@ public sealed class CodecSandboxTests
         var watch = Stopwatch.StartNew();
         var outcome = sandbox.Run([1], 2);
         Assert.Equal(CodecOutcomeKind.Limit, outcome.Kind);
-        Assert.Contains("ran longer than its time limit (50 ms)", outcome.Problem);
+        Assert.Contains("timed out after 50 ms, its time limit", outcome.Problem);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}"); // a guard against hanging, not a speed target
+    }
+
+    [Fact]
+    public void The_time_limit_runs_on_the_sandbox_clock_and_a_catch_in_the_codec_cannot_stop_it()
+    {
+        // Every read of the fake clock moves it 1 ms: the loop is cut once 50 fake ms have passed, whatever the machine.
+        var time = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+        var limits = Tight with { Timeout = TimeSpan.FromMilliseconds(50) };
+        var sandbox = Sandbox("function decodeUplink(input) { if (input.fPort === 2) { while (true) { try { while (true) {} } catch (e) {} } } return { data: { ok: 1 } }; }", limits, time);
+        Assert.Equal(CodecOutcomeKind.Data, sandbox.Run([1], 1).Kind);
+
+        var before = time.GetUtcNow();
+        var outcome = sandbox.Run([1], 2);
+        Assert.Equal(CodecOutcomeKind.Limit, outcome.Kind);
+        var cut = System.Text.RegularExpressions.Regex.Match(outcome.Problem!, @"^codec test\.js timed out after 50 ms, its time limit \(cut off (\d+) ms into the call\)$");
+        Assert.True(cut.Success, outcome.Problem);
+        Assert.InRange(int.Parse(cut.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 50, 200);
+        Assert.True(time.GetUtcNow() - before >= TimeSpan.FromMilliseconds(50));
+        Assert.Equal(CodecOutcomeKind.Data, sandbox.Run([1], 1).Kind); // the next message gets a fresh engine and a fresh limit
+    }
+
+    [Fact]
+    public void The_first_call_after_preparing_runs_on_a_ready_engine_so_its_limit_covers_decodeUplink_alone()
+    {
+        // A top level that builds a table costs about 1 fake ms per few statements, far beyond the 50 ms per-call limit;
+        // decodeUplink itself is a few statements. Prepared at load, the top level is off the call's budget.
+        var time = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+        var limits = Tight with { Timeout = TimeSpan.FromMilliseconds(50), PrepareTimeout = TimeSpan.FromHours(1) };
+        var sandbox = Sandbox("var table = []; for (var i = 0; i < 5000; i++) { table.push(i * 3); } function decodeUplink(input) { return { data: { v: table[input.bytes[0]] } }; }", limits, time);
+        Assert.True(sandbox.TryPrepare([([7], 1)], out var problem), problem);
+        Assert.Equal(1, sandbox.WarmUpCalls);
+        Assert.True(sandbox.HasReadyEngine);
+
+        var first = sandbox.Run([2], 1);
+        Assert.Equal(CodecOutcomeKind.Data, first.Kind);
+        Assert.Equal("""{"data":{"v":6}}""", first.ResultJson);
+        Assert.True(sandbox.HasReadyEngine); // readied again after the call, for the next one
+        Assert.Equal("""{"data":{"v":9}}""", sandbox.Run([3], 1).ResultJson);
+    }
+
+    [Fact]
+    public void A_top_level_that_never_ends_is_refused_when_the_codec_is_prepared()
+    {
+        var time = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(10) };
+        var sandbox = Sandbox("while (true) {} function decodeUplink(input) { return { data: {} }; }", Tight with { PrepareTimeout = TimeSpan.FromSeconds(1) }, time);
+        Assert.False(sandbox.TryPrepare([], out var problem));
+        Assert.Contains("the codec's top level failed: timed out after 1000 ms", problem);
     }
 
     [Theory]
@@ -80,7 +129,7 @@ public sealed class CodecSandboxTests
     {
         Assert.False(CodecSandbox.TryCreate("x.js", "function decodeUplink(input) {", CodecLimits.Default, out _, out var error));
         Assert.False(string.IsNullOrEmpty(error));
-        Assert.False(Sandbox("function decode(input) { return {}; }").DefinesDecodeUplink(out var problem));
+        Assert.False(Sandbox("function decode(input) { return {}; }").TryPrepare([], out var problem));
         Assert.Contains("no function decodeUplink", problem);
     }
 
@@ -130,9 +179,26 @@ public sealed class CodecSandboxTests
         Assert.Contains("sample 'codec example: twenty' the codec's data differs from the example's: expected {\"temperature\":21}, got {\"temperature\":20}", error.ToString());
     }
 
-    private static CodecSandbox Sandbox(string script, CodecLimits? limits = null)
+    [Fact]
+    public void A_codec_profile_is_warmed_up_with_its_examples_when_it_loads()
     {
-        Assert.True(CodecSandbox.TryCreate("test.js", script, limits ?? Tight, out var sandbox, out var error), error);
+        using var dir = new TempDevices();
+        foreach (var file in new[] { "th-lora.yaml", "th-lora.js", "th-lora-codec.yaml" })
+        {
+            dir.Write("devices/fieldsense/" + file, File.ReadAllText(Path.Combine(RepoPaths.Devices, "fieldsense", file)));
+        }
+
+        var (catalog, errors) = DeviceCatalog.TryLoad(dir.Devices, []);
+        Assert.True(catalog is not null, string.Join(Environment.NewLine, errors));
+        var loaded = Assert.Single(catalog.LoadedProfiles);
+        var sandbox = Assert.IsType<CodecPayloadDecoder>(loaded.Profile.Decoding.Decoder).Sandbox;
+        Assert.Equal(3, sandbox.WarmUpCalls); // th-lora-codec.yaml's three examples
+        Assert.True(sandbox.HasReadyEngine);
+    }
+
+    private static CodecSandbox Sandbox(string script, CodecLimits? limits = null, TimeProvider? time = null)
+    {
+        Assert.True(CodecSandbox.TryCreate("test.js", script, limits ?? Tight, time ?? TimeProvider.System, out var sandbox, out var error), error);
         return sandbox!;
     }
 }

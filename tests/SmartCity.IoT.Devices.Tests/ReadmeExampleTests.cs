@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SmartCity.IoT.Devices.Commands;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Devices.Tests;
@@ -28,11 +27,9 @@ public sealed partial class ReadmeExampleTests
     public void A_readme_example_validates(string path, string yaml)
     {
         using var temp = new TempDevices();
-        var file = temp.Write(path, yaml);
-        var output = new StringWriter();
-        var exit = DeviceCommands.Validate([file], temp.Devices, output);
-        Assert.True(exit == 0, output.ToString());
-        Assert.Contains("decode as expected", output.ToString(), StringComparison.Ordinal);
+        var (exit, output) = temp.Validate(temp.Write(path, yaml));
+        Assert.True(exit == 0, output);
+        Assert.Contains("decode as expected", output, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"<!-- example:write (\S+) -->\n```yaml\n(.*?)```", RegexOptions.Singleline)]

@@ -1,5 +1,3 @@
-using SmartCity.IoT.Devices.Commands;
-
 namespace SmartCity.IoT.Devices.Tests;
 
 /// <summary>Record-list and Cayenne LPP profiles: each mistake is named with its line; fixed layouts that assert nothing are warned about.</summary>
@@ -70,7 +68,7 @@ public sealed class RecordProfileTests
         using var temp = new TempDevices();
         var a = temp.Write("devices/acme/tlv-1.yaml", Records);
         var b = temp.Write("devices/acme/lpp-1.yaml", Lpp);
-        var (exit, output) = Validate(temp, a, b);
+        var (exit, output) = temp.Validate(a, b);
         Assert.True(exit == 0, output);
         Assert.Contains("OK: 2 file(s), 2 profile(s), 6 sample(s) decode as expected.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
@@ -135,7 +133,7 @@ public sealed class RecordProfileTests
                 expect_error: "record channel 2 type 0x67 (temperature) at byte 4 sets temperature a second time in one frame"
             """;
         using var temp = new TempDevices();
-        var (exit, output) = Validate(temp, temp.Write("devices/acme/lpp-1.yaml", profile));
+        var (exit, output) = temp.Validate(temp.Write("devices/acme/lpp-1.yaml", profile));
         Assert.True(exit == 0, output);
     }
 
@@ -169,7 +167,7 @@ public sealed class RecordProfileTests
             """;
         using var temp = new TempDevices();
         var file = temp.Write("devices/acme/fix-1.yaml", Fixed);
-        var (exit, output) = Validate(temp, file);
+        var (exit, output) = temp.Validate(file);
         Assert.True(exit == 0, output);
         Assert.Contains("acme/fix-1.yaml:8:3: warning: 'payload': the fixed binary layout asserts neither 'frame_length' nor 'markers'", output, StringComparison.Ordinal);
         Assert.Contains("add 'frame_length: 3'", output, StringComparison.Ordinal);
@@ -177,12 +175,12 @@ public sealed class RecordProfileTests
         var asserted = Fixed.Replace("  format: binary", "  format: binary\n  frame_length: 3\n  markers: [{ offset: 0, hex: \"01\" }]", StringComparison.Ordinal)
             + "\n  - name: another frame type\n    topic: acme/fix/f-1/up\n    payload_hex: \"02 00 EA\"\n    expect_error: \"marker at byte 0 is 02, the layout expects 01 (another frame type or firmware?); frame (hex): 02 00 ea\"\n"
             + "  - name: too long\n    topic: acme/fix/f-1/up\n    payload_hex: \"01 00 EA 00\"\n    expect_error: \"binary frame has 4 byte(s), the layout is exactly 3\"\n";
-        (exit, output) = Validate(temp, temp.Write("devices/acme/fix-1.yaml", asserted));
+        (exit, output) = temp.Validate(temp.Write("devices/acme/fix-1.yaml", asserted));
         Assert.True(exit == 0, output);
         Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
         Assert.Contains("5 sample(s) decode as expected", output, StringComparison.Ordinal);
 
-        (exit, output) = Validate(temp, temp.Write("devices/acme/fix-1.yaml", asserted.Replace("frame_length: 3", "frame_length: 2", StringComparison.Ordinal)));
+        (exit, output) = temp.Validate(temp.Write("devices/acme/fix-1.yaml", asserted.Replace("frame_length: 3", "frame_length: 2", StringComparison.Ordinal)));
         Assert.Equal(1, exit);
         Assert.Contains("frame_length 2 is shorter than the layout, whose last field or marker ends at byte 2", output, StringComparison.Ordinal);
     }
@@ -192,17 +190,10 @@ public sealed class RecordProfileTests
         using var temp = new TempDevices();
         Assert.Contains(from, good, StringComparison.Ordinal);
         var file = temp.Write("devices/" + name, good.Replace(from, to, StringComparison.Ordinal));
-        var (exit, output) = Validate(temp, file);
+        var (exit, output) = temp.Validate(file);
         Assert.Equal(1, exit);
         var errorLine = output.Split('\n').FirstOrDefault(l => l.Contains($"{name}:{line}:{column}: error: ", StringComparison.Ordinal));
         Assert.True(errorLine is not null, output);
         Assert.Contains(message, errorLine, StringComparison.Ordinal);
-    }
-
-    private static (int Exit, string Output) Validate(TempDevices temp, params string[] files)
-    {
-        var output = new StringWriter();
-        var exit = DeviceCommands.Validate(files, temp.Devices, output);
-        return (exit, output.ToString());
     }
 }

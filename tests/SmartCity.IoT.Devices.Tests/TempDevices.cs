@@ -1,3 +1,4 @@
+using SmartCity.IoT.Devices.Commands;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Devices.Tests;
@@ -32,6 +33,14 @@ internal sealed class TempDevices : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
         return path;
+    }
+
+    /// <summary>Runs <c>devices validate</c> on <paramref name="files"/> (none: every profile) against this devices folder.</summary>
+    public (int Exit, string Output) Validate(params string[] files)
+    {
+        var output = new StringWriter();
+        var exit = DeviceCommands.Validate(files, Devices, output);
+        return (exit, output.ToString());
     }
 
     public void Dispose()

@@ -40,7 +40,7 @@ public sealed class ValidateCommandTests
     {
         using var temp = new TempDevices();
         var file = temp.Write("devices/acme/ems-200.yaml", Good);
-        var (exit, output) = Validate(temp, file);
+        var (exit, output) = temp.Validate(file);
         Assert.Equal(0, exit);
         Assert.Contains("OK: 1 file(s), 1 profile(s), 3 sample(s) decode as expected.", output, StringComparison.Ordinal);
     }
@@ -67,7 +67,7 @@ public sealed class ValidateCommandTests
         using var temp = new TempDevices();
         Assert.Contains(from, Good, StringComparison.Ordinal);
         var file = temp.Write("devices/acme/ems-200.yaml", Good.Replace(from, to, StringComparison.Ordinal));
-        var (exit, output) = Validate(temp, file);
+        var (exit, output) = temp.Validate(file);
         Assert.Equal(1, exit);
         Assert.True(output.Contains($"acme/ems-200.yaml:{line}:{column}: error: ", StringComparison.Ordinal), output);
         var errorLine = output.Split('\n').First(l => l.Contains($"ems-200.yaml:{line}:{column}: error: ", StringComparison.Ordinal));
@@ -83,7 +83,7 @@ public sealed class ValidateCommandTests
         temp.Write("devices/other/box.yaml", Good.Replace("id: acme/ems-200", "id: other/box", StringComparison.Ordinal)
             .Replace("acme/{building}/{device}/telemetry", "acme/{site}/{device}/{kind}", StringComparison.Ordinal)
             .Replace("model=acme/ems-200", "model=other/box", StringComparison.Ordinal));
-        var (exit, output) = Validate(temp);
+        var (exit, output) = temp.Validate();
         Assert.Equal(1, exit);
         Assert.Contains("acme/ems-200.yaml:7:5: error: topic template 'acme/{building}/{device}/telemetry' overlaps 'acme/{site}/{device}/{kind}' of other/box", output, StringComparison.Ordinal);
         Assert.Contains("other/box.yaml:7:5: error: topic template 'acme/{site}/{device}/{kind}' overlaps 'acme/{building}/{device}/telemetry' of acme/ems-200", output, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class ValidateCommandTests
     {
         using var temp = new TempDevices();
         var file = temp.Write("devices/acme/ems-200.yaml", "id: acme/ems-200\nfields: [\n  - a: b\n");
-        var (exit, output) = Validate(temp, file);
+        var (exit, output) = temp.Validate(file);
         Assert.Equal(1, exit);
         Assert.Matches(@"ems-200\.yaml:\d+:\d+: error: invalid YAML", output);
     }
@@ -105,7 +105,7 @@ public sealed class ValidateCommandTests
     {
         using var temp = new TempDevices();
         var file = temp.Write("devices/acme/ems-200.yaml", Good.Replace("unit: ppm", "unit: mg/m3", StringComparison.Ordinal));
-        var (_, output) = Validate(temp, file);
+        var (_, output) = temp.Validate(file);
         Assert.Contains("unit 'mg/m3' has no conversion to ppm in devices/vocabulary.yaml (known: ppm, ppb, %, percent)", output, StringComparison.Ordinal);
     }
 
@@ -115,7 +115,7 @@ public sealed class ValidateCommandTests
         using var temp = new TempDevices();
         temp.Write("devices/acme/ems-200.yaml", Good.Replace("name: co2,", "name: c02,", StringComparison.Ordinal));
         var e = Assert.Throws<DiagnosticException>(() => DeviceCatalog.Load(temp.Devices));
-        var (_, output) = Validate(temp);
+        var (_, output) = temp.Validate();
         var error = Assert.Single(e.Errors);
         Assert.Contains(error.ToString(), output, StringComparison.Ordinal);
         Assert.Equal(12, error.Line);
@@ -152,12 +152,5 @@ public sealed class ValidateCommandTests
             Convert.FromHexString("0100"), RepoPaths.Devices, output);
         Assert.Equal(1, exit);
         Assert.Contains("error     malformed_payload: binary frame has 2 byte(s), the layout is exactly 8 (byte 2 is where they part); frame (hex): 01 00", output.ToString(), StringComparison.Ordinal);
-    }
-
-    private static (int Exit, string Output) Validate(TempDevices temp, params string[] files)
-    {
-        var output = new StringWriter();
-        var exit = DeviceCommands.Validate(files, temp.Devices, output);
-        return (exit, output.ToString());
     }
 }

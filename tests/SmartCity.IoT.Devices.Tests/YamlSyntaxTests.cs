@@ -1,5 +1,3 @@
-using SmartCity.IoT.Devices.Commands;
-
 namespace SmartCity.IoT.Devices.Tests;
 
 /// <summary>A profile that is not valid YAML gets one diagnostic at the place the reader stopped, never an exception.</summary>
@@ -17,13 +15,10 @@ public sealed class YamlSyntaxTests
     public void Broken_yaml_is_one_diagnostic_with_line_and_column(string profile, string expected)
     {
         using var temp = new TempDevices();
-        var file = temp.Write("devices/acme/ems-200.yaml", profile);
-        var output = new StringWriter();
-
-        var exit = DeviceCommands.Validate([file], temp.Devices, output);
+        var (exit, output) = temp.Validate(temp.Write("devices/acme/ems-200.yaml", profile));
 
         Assert.Equal(1, exit);
-        var line = Assert.Single(output.ToString().Split('\n'), l => l.Contains("ems-200.yaml:", StringComparison.Ordinal)).TrimEnd('\r');
+        var line = Assert.Single(output.Split('\n'), l => l.Contains("ems-200.yaml:", StringComparison.Ordinal)).TrimEnd('\r');
         Assert.True(line.EndsWith(expected, StringComparison.Ordinal), line);
     }
 
@@ -31,10 +26,9 @@ public sealed class YamlSyntaxTests
     public void A_list_as_a_key_is_a_diagnostic_not_a_crash()
     {
         using var temp = new TempDevices();
-        var file = temp.Write("devices/acme/ems-200.yaml", Head + "fields:\n  - ? [name]\n    : co2\n");
-        var output = new StringWriter();
+        var (exit, output) = temp.Validate(temp.Write("devices/acme/ems-200.yaml", Head + "fields:\n  - ? [name]\n    : co2\n"));
 
-        Assert.Equal(1, DeviceCommands.Validate([file], temp.Devices, output));
-        Assert.True(output.ToString().Contains("ems-200.yaml:6:7: error: a key must be a plain name, not a list or a mapping", StringComparison.Ordinal), output.ToString());
+        Assert.Equal(1, exit);
+        Assert.True(output.Contains("ems-200.yaml:6:7: error: a key must be a plain name, not a list or a mapping", StringComparison.Ordinal), output);
     }
 }

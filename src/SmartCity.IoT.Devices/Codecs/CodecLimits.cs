@@ -5,7 +5,14 @@ internal sealed record CodecLimits
 {
     public static readonly CodecLimits Default = new();
 
+    /// <summary>How long one <c>decodeUplink</c> call may run.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long the codec's top level may run when an engine is readied for the next message, and a warm-up call when
+    /// the profile loads: both happen outside the per-call <see cref="Timeout"/>.
+    /// </summary>
+    public TimeSpan PrepareTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Bytes the call may allocate.</summary>
     public long MemoryBytes { get; init; } = 8 * 1024 * 1024;

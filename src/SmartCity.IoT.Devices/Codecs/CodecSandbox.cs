@@ -9,8 +9,10 @@ namespace SmartCity.IoT.Devices.Codecs;
 /// Runs a TTN-style JavaScript uplink decoder (<c>function decodeUplink(input)</c>, <c>input.bytes</c> and
 /// <c>input.fPort</c>, returning <c>{data, warnings, errors}</c>) in Jint. Each call gets a fresh engine, so no state
 /// survives from one message to the next; the engine has no CLR access, no modules and no string compilation
-/// (<c>eval</c>, <c>new Function</c>), and the call is cut off by <see cref="CodecLimits"/>. The script is parsed once.
-/// Thread-safe. This path allocates (an engine, the input array, the result's JSON): it is for the long tail of devices.
+/// (<c>eval</c>, <c>new Function</c>), and the call is cut off by <see cref="CodecLimits"/>. The script is parsed once;
+/// <see cref="TryPrepare"/> (when the profile loads) and each call ready the next call's engine (its top level run)
+/// ahead, so a call's time limit covers <c>decodeUplink</c> alone. Thread-safe. This path allocates (an engine, the
+/// input array, the result's JSON): it is for the long tail of devices.
 /// </summary>
 internal sealed class CodecSandbox
 {
@@ -22,24 +24,37 @@ internal sealed class CodecSandbox
         "smartcity-wrapper.js");
 
     private readonly Prepared<Script> _script;
+    private readonly TimeProvider _time;
+    private ReadyEngine? _ready;
 
-    private CodecSandbox(string name, Prepared<Script> script, CodecLimits limits)
+    private CodecSandbox(string name, Prepared<Script> script, CodecLimits limits, TimeProvider time)
     {
         Name = name;
         _script = script;
         Limits = limits;
+        _time = time;
     }
 
     public string Name { get; }
 
     public CodecLimits Limits { get; }
 
+    /// <summary>The warm-up calls <see cref="TryPrepare"/> made.</summary>
+    public int WarmUpCalls { get; private set; }
+
+    /// <summary>Whether an engine with the codec's top level already run waits for the next call.</summary>
+    public bool HasReadyEngine => Volatile.Read(ref _ready) is not null;
+
     /// <summary>Parses <paramref name="source"/>; false with the parser's message (line and column) when it is not valid JavaScript.</summary>
-    public static bool TryCreate(string name, string source, CodecLimits limits, out CodecSandbox? sandbox, out string error)
+    public static bool TryCreate(string name, string source, CodecLimits limits, out CodecSandbox? sandbox, out string error) =>
+        TryCreate(name, source, limits, TimeProvider.System, out sandbox, out error);
+
+    /// <param name="time">The clock of the time limits.</param>
+    public static bool TryCreate(string name, string source, CodecLimits limits, TimeProvider time, out CodecSandbox? sandbox, out string error)
     {
         try
         {
-            sandbox = new CodecSandbox(name, Engine.PrepareScript(source, name), limits);
+            sandbox = new CodecSandbox(name, Engine.PrepareScript(source, name), limits, time);
             error = "";
             return true;
         }
@@ -51,48 +66,75 @@ internal sealed class CodecSandbox
         }
     }
 
-    /// <summary>Whether the script defines <c>decodeUplink</c> (runs its top level once, under the limits).</summary>
-    public bool DefinesDecodeUplink(out string problem)
+    /// <summary>
+    /// Readies the codec before its first message, under <see cref="CodecLimits.PrepareTimeout"/>: runs its top level
+    /// (which must define <c>decodeUplink</c>), calls it once with each of <paramref name="warmUp"/> (outcomes ignored: the
+    /// first message then does not pay for the interpreter's first run) and readies the first message's engine.
+    /// False when the top level fails or defines no <c>decodeUplink</c>.
+    /// </summary>
+    public bool TryPrepare(IEnumerable<(byte[] Bytes, int FPort)> warmUp, out string problem)
     {
-        try
+        if (!TryReady(out var ready, out problem))
         {
-            var engine = NewEngine();
-            engine.Execute(_script);
-            var f = engine.GetValue("decodeUplink");
-            problem = f is Jint.Native.Function.Function ? "" : "the codec defines no function decodeUplink(input)";
-            return problem.Length == 0;
-        }
-        catch (Exception e) when (IsCodecFailure(e))
-        {
-            problem = "the codec's top level failed: " + Describe(e);
             return false;
         }
+
+        if (ready!.Engine.GetValue("decodeUplink") is not Jint.Native.Function.Function)
+        {
+            problem = "the codec defines no function decodeUplink(input)";
+            return false;
+        }
+
+        foreach (var (bytes, fPort) in warmUp)
+        {
+            Call(null, bytes, fPort, Limits.PrepareTimeout);
+            WarmUpCalls++;
+        }
+
+        Volatile.Write(ref _ready, ready);
+        return true;
     }
 
     public CodecOutcome Run(ReadOnlySpan<byte> bytes, int fPort)
     {
-        Engine engine;
+        var outcome = Call(Interlocked.Exchange(ref _ready, null), bytes, fPort, Limits.Timeout);
+
+        // The next message's engine is readied now, after this call and outside its time limit.
+        if (Volatile.Read(ref _ready) is null && TryReady(out var next, out _))
+        {
+            Interlocked.CompareExchange(ref _ready, next, null);
+        }
+
+        return outcome;
+    }
+
+    private CodecOutcome Call(ReadyEngine? ready, ReadOnlySpan<byte> bytes, int fPort, TimeSpan limit)
+    {
+        if (ready is null && !TryReady(out ready, out var problem))
+        {
+            return CodecOutcome.Failed($"codec {Name}: {problem}");
+        }
+
+        var (engine, clock) = ready!;
         JsValue result;
         try
         {
-            engine = NewEngine();
             var items = new JsValue[bytes.Length];
             for (var i = 0; i < bytes.Length; i++)
             {
                 items[i] = JsNumber.Create(bytes[i]);
             }
 
-            engine.Execute(_script);
-            engine.Execute(Wrapper);
+            clock.Limit = limit;
             result = engine.Invoke(EntryPoint, new JsArray(engine, items), fPort);
         }
         catch (Exception e) when (IsLimit(e))
         {
-            return CodecOutcome.Limit($"codec {Name} {Describe(e)}");
+            return CodecOutcome.Limit($"codec {Name} {Describe(e, clock)}");
         }
         catch (Exception e) when (IsCodecFailure(e))
         {
-            return CodecOutcome.Failed($"codec {Name} threw: {Describe(e)}");
+            return CodecOutcome.Failed($"codec {Name} threw: {Describe(e, clock)}");
         }
 
         var json = result.IsString() ? result.AsString() : "undefined";
@@ -106,23 +148,42 @@ internal sealed class CodecSandbox
             : new CodecOutcome(CodecOutcomeKind.Data, json, null);
     }
 
-    private Engine NewEngine() => new(o => o
-        .Strict(false)
-        .DisableStringCompilation()
-        .LimitRecursion(Limits.Recursion)
-        .LimitMemory(Limits.MemoryBytes)
-        .MaxStatements(Limits.Statements)
-        .TimeoutInterval(Limits.Timeout)
-        .MaxArraySize(1_000_000));
+    /// <summary>A fresh engine with the codec's top level and the wrapper run, under <see cref="CodecLimits.PrepareTimeout"/>.</summary>
+    private bool TryReady(out ReadyEngine? ready, out string problem)
+    {
+        var clock = new CodecTimeLimit(_time) { Limit = Limits.PrepareTimeout };
+        try
+        {
+            var engine = new Engine(o => o
+                .Strict(false)
+                .DisableStringCompilation()
+                .LimitRecursion(Limits.Recursion)
+                .LimitMemory(Limits.MemoryBytes)
+                .MaxStatements(Limits.Statements)
+                .Constraint(clock)
+                .MaxArraySize(1_000_000));
+            engine.Execute(_script);
+            engine.Execute(Wrapper);
+            ready = new ReadyEngine(engine, clock);
+            problem = "";
+            return true;
+        }
+        catch (Exception e) when (IsLimit(e) || IsCodecFailure(e))
+        {
+            ready = null;
+            problem = "the codec's top level failed: " + Describe(e, clock);
+            return false;
+        }
+    }
 
     private static bool IsLimit(Exception e) => e is TimeoutException or MemoryLimitExceededException or RecursionDepthOverflowException or StatementsCountOverflowException or ExecutionCanceledException
         || (e is JavaScriptException { Error: var err } && err.ToString().Contains("Invalid array length", StringComparison.Ordinal));
 
     private static bool IsCodecFailure(Exception e) => e is JintException or JavaScriptException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or OverflowException;
 
-    private string Describe(Exception e) => e switch
+    private string Describe(Exception e, CodecTimeLimit clock) => e switch
     {
-        TimeoutException => $"ran longer than its time limit ({Limits.Timeout.TotalMilliseconds:0} ms)",
+        TimeoutException => $"timed out after {clock.Limit.TotalMilliseconds:0} ms, its time limit (cut off {clock.CutOffAfter.TotalMilliseconds:0} ms into the call)",
         MemoryLimitExceededException => $"allocated more than its memory limit ({Limits.MemoryBytes / 1024} KiB)",
         RecursionDepthOverflowException => $"nested calls deeper than its recursion limit ({Limits.Recursion})",
         StatementsCountOverflowException => $"ran more than its statement limit ({Limits.Statements})",

@@ -91,19 +91,21 @@ internal sealed class CodecPayloadBuilder(ProfileContext context, PayloadSection
             return json;
         }
 
-        if (!sandbox!.DefinesDecodeUplink(out var problem))
-        {
-            file.Error(codecNode, $"codec {Path.GetFileName(scriptPath)}: {problem}");
-            return json;
-        }
-
-        var decoder = new CodecPayloadDecoder(sandbox, json, payload.Encoding, fport, _keys);
+        var decoder = new CodecPayloadDecoder(sandbox!, json, payload.Encoding, fport, _keys);
         foreach (var (node, source) in examples)
         {
             if (Example(decoder, node, source) is { } example)
             {
                 decoder.AddExample(example);
             }
+        }
+
+        // Warm-up calls with the examples (or an empty frame) now, so the first uplink is not the interpreter's first run.
+        IEnumerable<(byte[], int)> warmUp = decoder.Examples.Count > 0 ? decoder.Examples.Select(e => (e.Bytes, e.FPort)) : [([], fport)];
+        if (!sandbox!.TryPrepare(warmUp, out var problem))
+        {
+            file.Error(codecNode, $"codec {Path.GetFileName(scriptPath)}: {problem}");
+            return json;
         }
 
         return decoder;
