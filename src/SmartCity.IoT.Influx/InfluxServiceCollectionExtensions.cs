@@ -28,7 +28,8 @@ public static class InfluxServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddDeadLetterStore(configuration);
-        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan); // per request: Influx:Timeout
+        // Per request: Influx:Timeout. No factory request logging: it would write the URL, which may carry a user name and password.
+        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
 
         services.TryAddSingleton(sp =>
         {
