@@ -288,7 +288,7 @@ public sealed class SecretCanaryTests(ITestOutputHelper output)
 
         public List<string> FindIn(IEnumerable<(string Where, byte[] Content)> places)
         {
-            var forms = _values.SelectMany(v => Forms(v.Value).Select(f => (v.Setting, Form: f.Name, Bytes: Encoding.UTF8.GetBytes(f.Text)))).ToList();
+            var forms = _values.SelectMany(v => Forms(v.Value).DistinctBy(f => f.Text).Select(f => (v.Setting, Form: f.Name, Bytes: Encoding.UTF8.GetBytes(f.Text)))).ToList();
             var found = new List<string>();
             foreach (var (where, content) in places)
             {

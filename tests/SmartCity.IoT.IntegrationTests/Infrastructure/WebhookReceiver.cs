@@ -17,6 +17,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         _app = app;
     }
 
+    /// <summary>A valid Standard Webhooks secret for the endpoints the tests configure (an endpoint without one does not start).</summary>
+    public const string TestSecret = "whsec_aW50ZWdyYXRpb24tdGVzdC1zZWNyZXQtMzItYnl0ZXM=";
+
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
     public string Url => _app.Urls.First() + "/hook";
