@@ -44,10 +44,12 @@ public static partial class UrlRedactor
             return uri.Scheme + ":" + Mark;
         }
 
+        var changed = false;
         var sb = new StringBuilder(uri.Scheme).Append("://");
         if (uri.UserInfo.Length > 0)
         {
             sb.Append(Mark).Append('@');
+            changed = true;
         }
 
         sb.Append(uri.Authority);
@@ -61,11 +63,14 @@ public static partial class UrlRedactor
                 continue;
             }
 
-            sb.Append(i <= keep && !LooksRandom(segments[i]) ? segments[i] : Mark);
+            var secret = i > keep || LooksRandom(segments[i]);
+            sb.Append(secret ? Mark : segments[i]);
+            changed |= secret;
         }
 
         if (uri.Query.Length > 1)
         {
+            changed = true;
             sb.Append('?');
             var pairs = uri.Query[1..].Split('&');
             for (var i = 0; i < pairs.Length; i++)
@@ -90,9 +95,11 @@ public static partial class UrlRedactor
         if (uri.Fragment.Length > 1)
         {
             sb.Append('#').Append(Mark);
+            changed = true;
         }
 
-        return sb.ToString();
+        // Nothing to remove: the URL as it was written (no normalising a message's quote of the user's setting).
+        return changed ? sb.ToString() : uri.OriginalString;
     }
 
     /// <summary>
