@@ -27,11 +27,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <param name="answerDelay">How long to wait before answering each request (slow receivers, deliveries in flight at a crash).</param>
     public static async Task<WebhookReceiver> StartAsync(Func<TimeSpan>? answerDelay = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
+        var (app, receiver) = Create();
         app.MapPost("/hook", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -53,11 +49,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>A receiver that answers every POST, on any path, with <paramref name="status"/> (a failing or broken receiver).</summary>
     public static async Task<WebhookReceiver> StartAnsweringAsync(int status)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
+        var (app, receiver) = Create();
         app.MapPost("/{**path}", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -69,6 +61,15 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         });
         await app.StartAsync();
         return receiver;
+    }
+
+    private static (WebApplication App, WebhookReceiver Receiver) Create()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        return (app, new WebhookReceiver(app));
     }
 
     /// <summary>Stops answering: connections to its port are refused from now on.</summary>
