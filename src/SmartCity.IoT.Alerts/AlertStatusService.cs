@@ -111,13 +111,14 @@ internal sealed class AlertStatusService
             var success = _outbox.GetLatestDelivery(e.Name, DeliveryRecord.Delivered);
             var failure = _outbox.GetLatestDelivery(e.Name, DeliveryRecord.Failed, DeliveryRecord.DeadLettered);
             var open = _dispatcher?.CircuitOpenUntil(e.Name) is { } until && until > now ? until : (DateTimeOffset?)null;
-            return new EndpointView(e.Name, e.Url.ToString(), e.Options.Format.ToString(), NotificationFormatter.SeverityName(e.Options.MinSeverity),
+            return new EndpointView(e.Name, e.DisplayUrl, e.Options.Format.ToString(), NotificationFormatter.SeverityName(e.Options.MinSeverity),
                 s?.IsDisabled ?? false, s?.DisabledReason, s?.DisabledAt, counts.GetValueOrDefault(e.Name).Pending, counts.GetValueOrDefault(e.Name).DeadLetters)
             {
                 CircuitOpenUntil = open,
                 LastSuccessAt = success?.At,
                 LastFailureAt = failure?.At,
                 LastFailure = failure?.Detail,
+                Signing = e.IsSigned ? EndpointView.Signed : EndpointView.Unsigned,
             };
         }).ToList();
     }

@@ -8,6 +8,7 @@ using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Alerts.Outbox;
 using SmartCity.IoT.Alerts.Routing;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Security;
 
 namespace SmartCity.IoT.Alerts;
 
@@ -27,7 +28,8 @@ public static class AlertsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection(AlertsOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>());
-        services.AddOptions<WebhooksOptions>().Configure(o => configuration.GetSection(WebhooksOptions.SectionName).Bind(o.Endpoints)).ValidateOnStart();
+        services.AddOptions<WebhooksOptions>().Configure(o => configuration.GetSection(WebhooksOptions.SectionName).Bind(o.Endpoints))
+            .PostConfigure(ReadSecretFiles).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhooksOptions>, WebhooksOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
@@ -44,7 +46,10 @@ public static class AlertsServiceCollectionExtensions
             sp.GetRequiredService<IReadOnlyList<WebhookEndpoint>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<AlertRouter>()));
+        // The factory's request logging would write the full URL, which for incoming webhooks is the credential; the
+        // dispatcher logs every outcome itself, with the URL redacted.
         services.AddHttpClient(HttpClientName)
+            .RemoveAllLoggers()
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         services.TryAddSingleton(sp => new WebhookDispatcher(
@@ -66,5 +71,20 @@ public static class AlertsServiceCollectionExtensions
         services.AddHostedService<AlertRoutingService>();
         services.AddHostedService<AlertDeliveryService>();
         return services;
+    }
+
+    private static void ReadSecretFiles(WebhooksOptions options)
+    {
+        for (var i = 0; i < options.Endpoints.Count; i++)
+        {
+            var e = options.Endpoints[i];
+            if (string.IsNullOrWhiteSpace(e.SecretFile))
+            {
+                continue;
+            }
+
+            e.FileSecret = SecretFile.TryRead(e.SecretFile, "SecretFile", out var secret, out var error) ? secret : null;
+            e.SecretFileError = error;
+        }
     }
 }

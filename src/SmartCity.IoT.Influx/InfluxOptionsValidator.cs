@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SmartCity.IoT.Core.Security;
 using SmartCity.IoT.Core.Tls;
 
 namespace SmartCity.IoT.Influx;
@@ -16,11 +17,11 @@ internal sealed class InfluxOptionsValidator(TimeProvider? time = null) : IValid
         {
             if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                errors.Add($"Influx:Url '{options.Url}' is not an absolute http:// or https:// URL (leave it empty for spool-only mode).");
+                errors.Add($"Influx:Url '{UrlRedactor.Redact(options.Url)}' is not an absolute http:// or https:// URL (leave it empty for spool-only mode).");
             }
             else if (!string.IsNullOrEmpty(uri.Query))
             {
-                errors.Add($"Influx:Url '{options.Url}' must not carry a query string: set Org/Bucket or Database/RetentionPolicy instead.");
+                errors.Add($"Influx:Url '{UrlRedactor.Redact(options.Url)}' must not carry a query string: set Org/Bucket or Database/RetentionPolicy instead.");
             }
 
             if (options.Api == InfluxApi.V2)

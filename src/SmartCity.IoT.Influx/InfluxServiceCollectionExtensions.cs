@@ -29,8 +29,10 @@ public static class InfluxServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddDeadLetterStore(configuration);
         services.TryAddSingleton(sp => InfluxTls.Create(sp.GetRequiredService<IOptions<InfluxOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // per request: Influx:Timeout
-            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<InfluxTls>().CreateHandler());
+        // Per request: Influx:Timeout. No factory request logging: it would write the URL, which may carry a user name and password.
+        services.AddHttpClient(InfluxWriter.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<InfluxTls>().CreateHandler())
+            .RemoveAllLoggers();
 
         services.TryAddSingleton(sp =>
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SmartCity.IoT.Core.DeadLetters;
+using SmartCity.IoT.Core.Security;
 using SmartCity.IoT.Influx.Http;
 using SmartCity.IoT.Influx.Spool;
 
@@ -116,13 +117,13 @@ public static class SpoolCommands
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             if (await UnreachableAsync(http, options.Url, ct).ConfigureAwait(false) is { } unreachable)
             {
-                output.WriteLine($"spool replay: cannot reach InfluxDB at {options.Url} (--to): {unreachable}; nothing was sent, the spool is unchanged");
+                output.WriteLine($"spool replay: cannot reach InfluxDB at {UrlRedactor.Redact(options.Url)} (--to): {UrlRedactor.Scrub(unreachable, new Uri(options.Url))}; nothing was sent, the spool is unchanged");
                 return 2;
             }
 
             using var store = new DeadLetterStore(deadLetters);
             var writer = new InfluxWriter(http, options, store);
-            output.WriteLine($"replaying {spool.PendingLines} lines ({spool.PendingRecords} batches) to {writer.WriteUri.GetLeftPart(UriPartial.Path)}");
+            output.WriteLine($"replaying {spool.PendingLines} lines ({spool.PendingRecords} batches) to {writer.Where}");
             long lines = 0, rejected = 0, batches = 0;
             var total = spool.PendingLines;
             progress?.Invoke(0, total);

@@ -43,7 +43,7 @@ public sealed class OutboxSchemaTests
         _ = new AlertOutbox(path);
 
         Assert.Equal(OutboxSchema.CurrentVersion, UserVersion(path));
-        Assert.Equal(2, OutboxSchema.CurrentVersion);
+        Assert.Equal(3, OutboxSchema.CurrentVersion);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class SigningTests
     /// "{id}.{timestamp}.{body}", HMAC-SHA256 keyed with base64-decode(secret without "whsec_"), header holds space-separated
     /// "v1,{base64}" entries, timestamps older or newer than 5 minutes are rejected, comparison is constant-time.
     /// </summary>
-    private static bool Verify(string secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now)
+    internal static bool Verify(string secret, IReadOnlyDictionary<string, string> headers, byte[] body, DateTimeOffset now)
     {
         var id = headers["webhook-id"];
         var ts = long.Parse(headers["webhook-timestamp"], System.Globalization.CultureInfo.InvariantCulture);

@@ -63,6 +63,7 @@ public sealed class AlertChaosTests(ITestOutputHelper output)
         settings["Influx:ReplayMaxDelay"] = "00:00:01";
         settings["Webhooks:0:Name"] = "oncall";
         settings["Webhooks:0:Url"] = receiver.Url;
+        settings["Webhooks:0:Secret"] = WebhookReceiver.TestSecret;
         settings["Webhooks:0:Timeout"] = "00:00:05";
         settings["Alerts:GroupWait"] = "00:00:00";
         settings["Alerts:GroupInterval"] = "00:00:01";

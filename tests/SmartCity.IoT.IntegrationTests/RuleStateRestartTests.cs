@@ -30,6 +30,7 @@ public sealed class RuleStateRestartTests
             s["Gateway:RulesPath"] = rulesDir;
             s["Webhooks:0:Name"] = "oncall";
             s["Webhooks:0:Url"] = receiver.Url;
+            s["Webhooks:0:Secret"] = WebhookReceiver.TestSecret;
             s["Alerts:GroupWait"] = "00:00:00";
             s["Alerts:GroupInterval"] = "00:00:01";
             s["Alerts:PollInterval"] = "00:00:00.100";

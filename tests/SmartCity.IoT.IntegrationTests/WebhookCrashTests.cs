@@ -59,6 +59,7 @@ public sealed class WebhookCrashTests(ITestOutputHelper output)
         settings["Gateway:RulesPath"] = rulesDir;
         settings["Webhooks:0:Name"] = "oncall";
         settings["Webhooks:0:Url"] = receiver.Urls.First() + "/hook";
+        settings["Webhooks:0:Secret"] = WebhookReceiver.TestSecret;
         settings["Webhooks:0:Timeout"] = "00:01:00";
         settings["Alerts:GroupWait"] = "00:00:00";
         settings["Alerts:PollInterval"] = "00:00:00.100";

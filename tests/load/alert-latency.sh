@@ -55,7 +55,7 @@ rules:
 YAML
 (cd "$WORK" && exec env Logging__LogLevel__Default=Warning Mqtt__Host=127.0.0.1 Mqtt__Port="$MQTT_PORT" Mqtt__ClientId="alertlat-$$" \
     Influx__Api=v1 Influx__Url="$INFLUX_URL" Influx__Database=alertlat Spool__Path="$WORK/spool" Alerts__OutboxPath="$WORK/alerts.db" \
-    Alerts__GroupWait=00:00:00 Webhooks__0__Name=latency Webhooks__0__Url="http://127.0.0.1:$HOOK_PORT/hook" \
+    Alerts__GroupWait=00:00:00 Webhooks__0__Name=latency Webhooks__0__Url="http://127.0.0.1:$HOOK_PORT/hook" Webhooks__0__Secret="whsec_$(head -c 32 /dev/urandom | base64)" \
     Gateway__DevicesPath="$ROOT/devices" Gateway__RulesPath="$WORK/rules" Gateway__RulesCheckpointPath="$WORK/rules.checkpoint" \
     DeadLetter__Path="$WORK/deadletter" Simulator__Enabled=false Http__Urls="http://127.0.0.1:$HTTP_PORT" \
     dotnet "$GATEWAY" run --config "$ROOT/config/appsettings.json") >"$WORK/gateway.log" 2>&1 &

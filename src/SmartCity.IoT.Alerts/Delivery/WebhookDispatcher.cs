@@ -52,7 +52,7 @@ internal sealed class WebhookDispatcher
     /// <summary>Registers the endpoints in the outbox and dead-letters notifications for endpoints no longer configured.</summary>
     public void Prepare()
     {
-        _outbox.SyncEndpoints(_endpoints.Select(e => (e.Name, e.Url.ToString())));
+        _outbox.SyncEndpoints(_endpoints.Select(e => (e.Name, e.Url)));
         var configured = _endpoints.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var group in _outbox.GetPending(int.MaxValue).Where(n => !configured.Contains(n.Endpoint)).GroupBy(n => n.Endpoint))
         {
@@ -132,13 +132,14 @@ internal sealed class WebhookDispatcher
         }
         catch (HttpRequestException ex)
         {
-            return Fail(endpoint, n, attempt, ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message, null, started);
+            // HttpClient's messages may quote the request URL, which can hold the endpoint's credential.
+            return Fail(endpoint, n, attempt, endpoint.Scrub(ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message), null, started);
         }
 
         using (response)
         {
             var code = (int)response.StatusCode;
-            var status = $"HTTP {code} {response.ReasonPhrase}".TrimEnd();
+            var status = endpoint.Scrub($"HTTP {code} {response.ReasonPhrase}".TrimEnd());
             if (code is >= 200 and < 300)
             {
                 _outbox.MarkDelivered(n.Id);
@@ -150,8 +151,8 @@ internal sealed class WebhookDispatcher
 
             if (code == 410)
             {
-                var moved = _outbox.DisableEndpoint(endpoint.Name, $"{status} from {endpoint.Url} at {now:O}");
-                Log.EndpointGone(_log, endpoint.Name, endpoint.Url.ToString(), moved);
+                var moved = _outbox.DisableEndpoint(endpoint.Name, $"{status} from {endpoint.DisplayUrl} at {now:O}");
+                Log.EndpointGone(_log, endpoint.Name, endpoint.DisplayUrl, moved);
                 Record(endpoint, DeliveryOutcome.Gone, started, code);
                 return DeliveryOutcome.Gone;
             }

@@ -10,8 +10,23 @@ internal sealed class WebhookEndpointOptions
 
     public string Url { get; set; } = "";
 
-    /// <summary>A Standard Webhooks secret (<c>whsec_</c> + base64 of 24..64 random bytes). Empty: requests are not signed.</summary>
+    /// <summary>
+    /// A Standard Webhooks secret (<c>whsec_</c> + base64 of 24..64 random bytes). Required unless <see cref="Signing"/> is
+    /// <see cref="WebhookSigning.None"/>; give it through the environment or <see cref="SecretFile"/>, not the config file.
+    /// </summary>
     public string? Secret { get; set; }
+
+    /// <summary>A file holding <see cref="Secret"/> (e.g. <c>/run/secrets/webhook</c>); read on start.</summary>
+    public string? SecretFile { get; set; }
+
+    /// <summary><see cref="WebhookSigning.StandardWebhooks"/> (the default) needs a secret; <c>none</c> sends unsigned requests on purpose.</summary>
+    public WebhookSigning Signing { get; set; } = WebhookSigning.StandardWebhooks;
+
+    /// <summary>The content of <see cref="SecretFile"/>, read when the options are built.</summary>
+    internal string? FileSecret { get; set; }
+
+    /// <summary>Why <see cref="SecretFile"/> could not be read (reported by validation).</summary>
+    internal string? SecretFileError { get; set; }
 
     /// <summary>Additional secrets signed at the same time, for rotation: the receiver accepts any of them.</summary>
     public List<string> Secrets { get; set; } = [];
@@ -51,12 +66,17 @@ internal sealed class WebhookEndpointOptions
     /// <summary>Extra request headers (e.g. Authorization for a chat bridge).</summary>
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>All secrets to sign with: <see cref="Secret"/> then <see cref="Secrets"/>.</summary>
+    /// <summary>All secrets to sign with: <see cref="Secret"/> (or the one in <see cref="SecretFile"/>) then <see cref="Secrets"/>.</summary>
     internal IEnumerable<string> AllSecrets()
     {
         if (!string.IsNullOrWhiteSpace(Secret))
         {
             yield return Secret.Trim();
+        }
+
+        if (!string.IsNullOrWhiteSpace(FileSecret))
+        {
+            yield return FileSecret.Trim();
         }
 
         foreach (var s in Secrets)

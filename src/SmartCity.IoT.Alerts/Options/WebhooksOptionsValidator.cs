@@ -32,16 +32,7 @@ internal sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOption
                 errors.Add($"{at}:Url '{e.Url}' is not an absolute http(s) URL");
             }
 
-            var s = 0;
-            foreach (var secret in e.AllSecrets())
-            {
-                if (!WebhookSecret.TryParse(secret, out _, out var error))
-                {
-                    errors.Add($"{at}: secret #{s + 1} {error}");
-                }
-
-                s++;
-            }
+            Secrets(errors, at, i, e);
 
             AlertsOptionsValidator.Matchers(errors, $"{at}:Matchers", e.Matchers);
             if (e.GroupWait is { } gw && gw < TimeSpan.Zero)
@@ -84,5 +75,45 @@ internal sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOption
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Signed (a valid, random secret) or explicitly unsigned; never unsigned by accident.</summary>
+    private static void Secrets(List<string> errors, string at, int index, WebhookEndpointOptions e)
+    {
+        if (e.SecretFileError is { } fileError)
+        {
+            errors.Add($"{at}:{fileError}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(e.SecretFile) && !string.IsNullOrWhiteSpace(e.Secret))
+        {
+            errors.Add($"{at}: both Secret and SecretFile are set; give the secret one way only");
+        }
+
+        var secrets = e.AllSecrets().ToList();
+        if (e.Signing == WebhookSigning.None)
+        {
+            if (secrets.Count > 0)
+            {
+                errors.Add($"{at}:Signing is 'none' but a secret is set: remove the secret to send unsigned, or the Signing line to sign");
+            }
+
+            return;
+        }
+
+        if (secrets.Count == 0 && e.SecretFileError is null)
+        {
+            var env = $"SMARTCITY__{WebhooksOptions.SectionName}__{index}__Secret";
+            errors.Add($"{at}:Secret is missing: requests to this endpoint would go out unsigned. Set {env}=whsec_$(openssl rand -base64 32) "
+                       + $"(or {at}:SecretFile to a file holding it), or set {at}:Signing to 'none' to send unsigned on purpose");
+        }
+
+        for (var s = 0; s < secrets.Count; s++)
+        {
+            if (!WebhookSecret.TryParse(secrets[s], out _, out var error))
+            {
+                errors.Add($"{at}: secret #{s + 1} {error}");
+            }
+        }
     }
 }

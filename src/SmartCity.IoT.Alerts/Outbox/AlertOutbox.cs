@@ -236,7 +236,8 @@ internal sealed class AlertOutbox
     // ---- endpoints ----
 
     /// <inheritdoc cref="EndpointStore.Sync"/>
-    public void SyncEndpoints(IEnumerable<(string Name, string Url)> endpoints) => _endpoints.Sync(endpoints);
+    /// <summary>Registers the configured endpoints; only their redacted URLs (and a salted hash to notice a change) are stored.</summary>
+    public void SyncEndpoints(IEnumerable<(string Name, Uri Url)> endpoints) => _endpoints.Sync(endpoints);
 
     public IReadOnlyList<EndpointState> GetEndpoints() => _endpoints.GetAll();
 

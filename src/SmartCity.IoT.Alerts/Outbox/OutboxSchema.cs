@@ -43,6 +43,9 @@ internal static class OutboxSchema
                 status TEXT NOT NULL, fingerprints TEXT NOT NULL, outcome TEXT NOT NULL, attempt INTEGER NOT NULL, detail TEXT, at INTEGER NOT NULL);
             CREATE INDEX ix_delivery_log_endpoint ON delivery_log(endpoint, id);
             """),
+        new(3, "endpoints keep a redacted URL and a salted hash of the full one", """
+            ALTER TABLE endpoints ADD COLUMN url_hash TEXT;
+            """),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

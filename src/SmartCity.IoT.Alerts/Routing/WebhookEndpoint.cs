@@ -1,6 +1,7 @@
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Alerts.Signing;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Core.Security;
 
 namespace SmartCity.IoT.Alerts.Routing;
 
@@ -14,6 +15,7 @@ internal sealed class WebhookEndpoint
         Name = name;
         Options = options;
         Url = new Uri(options.Url, UriKind.Absolute);
+        DisplayUrl = UrlRedactor.Redact(Url);
         Matchers = LabelMatcher.ParseAll(options.Matchers);
         var groupBy = options.GroupBy is { Count: > 0 } g ? g : defaults.GroupBy;
         GroupBy = groupBy.Count == 0 || groupBy.Contains("...") ? [] : groupBy.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -28,7 +30,17 @@ internal sealed class WebhookEndpoint
 
     public WebhookEndpointOptions Options { get; }
 
+    /// <summary>Where requests go, in full: use it for sending only, never in a log, answer, page or stored row.</summary>
     public Uri Url { get; }
+
+    /// <summary><see cref="Url"/> redacted: what logs, the API, the page and the outbox show.</summary>
+    public string DisplayUrl { get; }
+
+    /// <summary>False only with <c>Signing: none</c> (validation refuses an endpoint without a secret otherwise).</summary>
+    public bool IsSigned => Secrets.Count > 0;
+
+    /// <summary><paramref name="text"/> (an error, a receiver's answer) without this endpoint's URL or its secret parts.</summary>
+    public string Scrub(string? text) => UrlRedactor.Scrub(text, Url);
 
     public IReadOnlyList<LabelMatcher> Matchers { get; }
 

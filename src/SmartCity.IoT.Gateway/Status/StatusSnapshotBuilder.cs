@@ -68,7 +68,7 @@ internal sealed class StatusSnapshotBuilder(
         var counters = new PipelineCounters(stats.Received, stats.Decoded, stats.Rejected, stats.FieldsRejected, stats.Acknowledged, stats.Batches, stats.AvailabilityMessages, stats.LastMessage, stats.AlertsByStatus());
         var i = influx.Value;
         var storeSummary = new StoreSummary(
-            string.IsNullOrEmpty(i.Url) ? "local spool only (Influx:Url is empty)" : $"{i.Url} ({i.Api})",
+            string.IsNullOrEmpty(i.Url) ? "local spool only (Influx:Url is empty)" : $"{SmartCity.IoT.Core.Security.UrlRedactor.Redact(i.Url)} ({i.Api})",
             store.InfluxConfigured, store.LastError, store.Written + store.Replayed, store.Spooled, store.SpoolBytes, store.SpoolMaxBytes, store.SpoolFull, store.Replayed, store.RejectedLines, store.DroppedByPolicy, store.Holding);
 
         var alerts = active

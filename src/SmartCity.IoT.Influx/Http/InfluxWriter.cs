@@ -10,6 +10,7 @@ using Polly.Retry;
 using Polly.Timeout;
 using SmartCity.IoT.Core.DeadLetters;
 using SmartCity.IoT.Core.Resilience;
+using SmartCity.IoT.Core.Security;
 using SmartCity.IoT.Core.Tls;
 
 namespace SmartCity.IoT.Influx.Http;
@@ -63,12 +64,16 @@ internal sealed class InfluxWriter
         _logger = logger ?? NullLogger.Instance;
         _tls = tls;
         WriteUri = BuildWriteUri(options);
+        Where = UrlRedactor.Redact(WriteUri.GetLeftPart(UriPartial.Path));
         _auth = BuildAuth(options);
         _retry = BuildRetryPipeline();
     }
 
-    /// <summary>The full write URL (no credentials in it).</summary>
+    /// <summary>The full write URL; it holds a user name and password when Influx:Url does, so it is for sending only.</summary>
     public Uri WriteUri { get; }
+
+    /// <summary>The write URL without query and with any credential redacted: what logs, alarms and dead letters name.</summary>
+    public string Where { get; }
 
     /// <summary>
     /// Added to every Retry-After wait: timers may fire a few milliseconds early, and the server asked for at least that long.
@@ -100,7 +105,7 @@ internal sealed class InfluxWriter
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            Log.DatabaseNotCreated(_logger, _options.Database, ex.Message);
+            Log.DatabaseNotCreated(_logger, _options.Database, UrlRedactor.Scrub(ex.Message, uri));
         }
 
         Volatile.Write(ref _databaseEnsured, 0);
@@ -183,11 +188,11 @@ internal sealed class InfluxWriter
                 SetNotBefore(_time.GetUtcNow() + retryAfter + RetryAfterGuard);
             }
 
-            Log.WriteFailed(_logger, WriteUri.GetLeftPart(UriPartial.Path), attempt.Describe());
+            Log.WriteFailed(_logger, Where, attempt.Describe());
             return new WriteOutcome(WriteOutcomeKind.Unavailable, attempt.Describe());
         }
 
-        return Held(attempt, $"InfluxDB at {WriteUri.GetLeftPart(UriPartial.Path)} refused the batch with an unexpected {attempt.Describe()}; holding the data in the spool.");
+        return Held(attempt, $"InfluxDB at {Where} refused the batch with an unexpected {attempt.Describe()}; holding the data in the spool.");
     }
 
     private WriteOutcome Held(HttpAttempt attempt, string alarm)
@@ -223,7 +228,7 @@ internal sealed class InfluxWriter
         var report = RejectionReport.Parse(attempt.Status, attempt.Body, texts);
         if (!report.IsAboutLines)
         {
-            return Held(attempt, $"InfluxDB at {WriteUri.GetLeftPart(UriPartial.Path)} refused the request itself ({attempt.Describe()}); check the Influx settings. Holding the data in the spool.");
+            return Held(attempt, $"InfluxDB at {Where} refused the request itself ({attempt.Describe()}); check the Influx settings. Holding the data in the spool.");
         }
 
         var entries = new List<(DeadLetterEntry Entry, ReadOnlyMemory<byte> Line)>();
@@ -312,11 +317,11 @@ internal sealed class InfluxWriter
         }
     }
 
-    private string Source => WriteUri.GetLeftPart(UriPartial.Path) + (_options.Api == InfluxApi.V2 ? $" bucket={_options.Bucket}" : $" db={_options.Database}");
+    private string Source => Where + (_options.Api == InfluxApi.V2 ? $" bucket={_options.Bucket}" : $" db={_options.Database}");
 
     private string HoldAlarm(HttpAttempt attempt)
     {
-        var where = WriteUri.GetLeftPart(UriPartial.Path);
+        var where = Where;
         var server = attempt.ServerVersion is null ? "" : $" (InfluxDB {attempt.ServerVersion})";
         switch (attempt.Status)
         {
@@ -388,16 +393,17 @@ internal sealed class InfluxWriter
         }
         catch (HttpRequestException e)
         {
-            return new HttpAttempt(0, "", null, null, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+            // HttpClient's messages may quote the request URL, and with it a user name and password from Influx:Url.
+            return new HttpAttempt(0, "", null, null, UrlRedactor.Scrub(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message, WriteUri));
         }
         catch (IOException e)
         {
-            return new HttpAttempt(0, "", null, null, e.Message);
+            return new HttpAttempt(0, "", null, null, UrlRedactor.Scrub(e.Message, WriteUri));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Whatever else fails in the HTTP stack, the batch is not lost: it counts as "no answer" and is spooled.
-            return new HttpAttempt(0, "", null, null, $"{e.GetType().Name}: {e.Message}");
+            return new HttpAttempt(0, "", null, null, UrlRedactor.Scrub($"{e.GetType().Name}: {e.Message}", WriteUri));
         }
         finally
         {

@@ -11,7 +11,8 @@ internal sealed class GatewayProcess : IDisposable
 {
     private readonly ServerProcess _process;
 
-    public GatewayProcess(string configFile)
+    /// <param name="environment">Added to the process's environment (secrets, as a deployment would give them).</param>
+    public GatewayProcess(string configFile, IDictionary<string, string>? environment = null)
     {
         var dir = AppContext.BaseDirectory;
         var testAssembly = typeof(GatewayProcess).Assembly.GetName().Name!;
@@ -21,7 +22,7 @@ internal sealed class GatewayProcess : IDisposable
             "--runtimeconfig", Path.Combine(dir, testAssembly + ".runtimeconfig.json"),
             "--depsfile", Path.Combine(dir, testAssembly + ".deps.json"),
             gatewayDll, "run", "--config", configFile,
-        ]);
+        ], environment: environment);
     }
 
     public string Output => _process.Output;

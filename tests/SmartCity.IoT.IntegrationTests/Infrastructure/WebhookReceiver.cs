@@ -17,6 +17,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         _app = app;
     }
 
+    /// <summary>A valid Standard Webhooks secret for the endpoints the tests configure (an endpoint without one does not start).</summary>
+    public const string TestSecret = "whsec_aW50ZWdyYXRpb24tdGVzdC1zZWNyZXQtMzItYnl0ZXM=";
+
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
     public string Url => _app.Urls.First() + "/hook";
@@ -24,11 +27,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <param name="answerDelay">How long to wait before answering each request (slow receivers, deliveries in flight at a crash).</param>
     public static async Task<WebhookReceiver> StartAsync(Func<TimeSpan>? answerDelay = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new WebhookReceiver(app);
+        var (app, receiver) = Create();
         app.MapPost("/hook", async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -46,6 +45,35 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         await app.StartAsync();
         return receiver;
     }
+
+    /// <summary>A receiver that answers every POST, on any path, with <paramref name="status"/> (a failing or broken receiver).</summary>
+    public static async Task<WebhookReceiver> StartAnsweringAsync(int status)
+    {
+        var (app, receiver) = Create();
+        app.MapPost("/{**path}", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync();
+            var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+            headers[":path"] = request.Path + request.QueryString;
+            receiver.Received.Enqueue(new ReceivedWebhook(body, headers));
+            return Results.StatusCode(status);
+        });
+        await app.StartAsync();
+        return receiver;
+    }
+
+    private static (WebApplication App, WebhookReceiver Receiver) Create()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        return (app, new WebhookReceiver(app));
+    }
+
+    /// <summary>Stops answering: connections to its port are refused from now on.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -50,6 +50,7 @@ public sealed class PageFixture : IAsyncLifetime
             // A receiver that answers 404: its notifications are dead-lettered at once, so the webhooks page has a retry button.
             s["Webhooks:1:Name"] = "broken";
             s["Webhooks:1:Url"] = Receiver.Url + "/missing";
+            s["Webhooks:1:Signing"] = "none"; // shown as unsigned
             s["Webhooks:1:MinSeverity"] = "Info";
             s["Alerts:GroupWait"] = "00:00:00";
             s["Alerts:GroupInterval"] = "00:00:01";

@@ -197,6 +197,8 @@ public sealed partial class StatusPageBrowserTests(PageFixture fixture, ITestOut
         var dead = await Eventually.WaitAsync(() => Task.FromResult(status.GetDeadLetters().FirstOrDefault(d => d.Fingerprints.Contains(fingerprint))), d => d is not null, Wait, "the alert's dead letter");
         var page = await Goto(await fixture.Browser.NewPageAsync(), "/webhooks");
         await Assertions.Expect(page.Locator("tr[data-endpoint='broken']")).ToContainTextAsync("404");
+        await Assertions.Expect(page.Locator("tr[data-endpoint='broken'] [data-signing='unsigned']")).ToHaveTextAsync("unsigned");
+        await Assertions.Expect(page.Locator("tr[data-endpoint='oncall'] [data-signing='signed']")).ToHaveTextAsync("signed");
         await page.Locator($"tr[data-dead-letter='{dead!.Id}']").GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
 
         await Assertions.Expect(page.Locator("p.notice")).ToContainTextAsync($"Dead letter {dead.Id} requeued");

@@ -20,7 +20,9 @@ internal static class WebhooksPage
             foreach (var e in endpoints)
             {
                 h.Append("<tr data-endpoint=\"").Append(Html.E(e.Name)).Append("\"><td><b>").Append(Html.E(e.Name)).Append("</b><br><code>").Append(Html.E(e.Url)).Append("</code><br><span class=\"muted\">")
-                    .Append(Html.E(e.Format)).Append(", from ").Append(Html.E(e.MinSeverity)).Append("</span></td><td>");
+                    .Append(Html.E(e.Format)).Append(", from ").Append(Html.E(e.MinSeverity)).Append("</span>")
+                    .Append(e.Signing == EndpointView.Unsigned ? "<br><span class=\"warn\" data-signing=\"unsigned\">unsigned</span> <span class=\"muted\">(Signing: none)</span>" : "<br><span class=\"muted\" data-signing=\"signed\">signed</span>")
+                    .Append("</td><td>");
                 if (e.Disabled)
                 {
                     h.Append("<span class=\"bad\">disabled</span> ").Append(e.DisabledAt is { } at ? Humanize.Time(at, request.Now) : "").Append(": ").Append(Html.E(e.DisabledReason)).Append(' ');
