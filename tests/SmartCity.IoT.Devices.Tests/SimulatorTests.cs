@@ -121,6 +121,54 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Anomalies_are_episodes_of_one_field_lasting_minutes_for_about_the_rate_of_the_time()
+    {
+        var catalog = CatalogFixture.Catalog;
+        var time = new FakeTimeProvider(Start);
+        var sim = new DeviceSimulator(catalog, new SimulatorOptions { DevicePattern = "harbourtech/ies-300", DevicesPerProfile = 3, AnomalyRate = 0.1, Seed = 9 }, time);
+        var step = TimeSpan.FromSeconds(10);
+        var inEpisode = 0;
+        var samples = 0;
+        var open = new Dictionary<object, (DateTimeOffset At, DateTimeOffset End, int Field)>();
+        var durations = new List<TimeSpan>();
+        for (var i = 0; i < 60 * 360; i++)
+        {
+            for (var m = 0; m < sim.MessagesPerRound; m++)
+            {
+                sim.Next();
+            }
+
+            foreach (var device in sim.Devices)
+            {
+                samples++;
+                var active = device.EpisodeField >= 0;
+                inEpisode += active ? 1 : 0;
+                if (open.TryGetValue(device, out var episode) && (!active || episode.End != device.EpisodeEnd))
+                {
+                    durations.Add(episode.End - episode.At);
+                    open.Remove(device);
+                }
+                else if (active && open.ContainsKey(device))
+                {
+                    Assert.Equal(episode.Field, device.EpisodeField); // one field for the whole episode
+                }
+
+                if (active && !open.ContainsKey(device))
+                {
+                    open[device] = (time.GetUtcNow(), device.EpisodeEnd, device.EpisodeField);
+                }
+            }
+
+            time.Advance(step);
+        }
+
+        var share = (double)inEpisode / samples;
+        Assert.InRange(share, 0.07, 0.13);
+        Assert.True(durations.Count > 50, $"{durations.Count} episodes");
+        Assert.All(durations, d => Assert.InRange(d, TimeSpan.FromMinutes(2) - step, TimeSpan.FromMinutes(8) + step));
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
         var catalog = CatalogFixture.Catalog;
