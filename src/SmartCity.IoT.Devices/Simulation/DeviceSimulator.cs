@@ -12,9 +12,10 @@ namespace SmartCity.IoT.Devices.Simulation;
 /// Produces realistic payloads for any profile by encoding values through the profile itself (the inverse of decoding):
 /// values follow a daily cycle inside the vocabulary's typical band and stay within the profile's ranges. Anomalies are
 /// episodes per device: one field with an anomaly band holds one value in that band for 2 to 8 minutes (long enough for
-/// rules with a short <c>for:</c>), then returns to normal, so alerts fire once and resolve rather than flap. Quiet gaps
-/// between episodes are drawn so that each device spends about <see cref="SimulatorOptions.AnomalyRate"/> of its time in
-/// an episode. Every payload decodes through the catalog. Not thread-safe.
+/// rules with a short <c>for:</c>), then returns to normal for at least 20 minutes, so alerts fire once and resolve
+/// rather than flap. Quiet gaps between episodes are drawn so that each device spends about
+/// <see cref="SimulatorOptions.AnomalyRate"/> of its time in an episode. Every payload decodes through the catalog.
+/// Not thread-safe.
 /// The demo and the load tests publish what <see cref="Next"/> returns.
 /// </summary>
 public sealed class DeviceSimulator
@@ -26,6 +27,10 @@ public sealed class DeviceSimulator
     private static readonly TimeSpan HongKong = TimeSpan.FromHours(8);
     private static readonly TimeSpan ShortestEpisode = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan LongestEpisode = TimeSpan.FromMinutes(8);
+
+    // Longer than the widest window a shipped rule clears on (avg over 15 min), so an alert resolves before the
+    // device's next episode instead of one alert spanning two episodes.
+    private static readonly TimeSpan QuietAfterEpisode = TimeSpan.FromMinutes(20);
 
     private readonly DeviceCatalog _catalog;
     private readonly SimulatorOptions _options;
@@ -55,7 +60,7 @@ public sealed class DeviceSimulator
             for (var n = 1; n <= options.DevicesPerProfile; n++)
             {
                 var device = new SimulatedDevice(profile, n, SegmentValues(profile, n), _random.NextDouble() * 2 - 1, AnomalyFields(catalog, profile));
-                device.NextEpisode = NextEpisodeAfter(start);
+                device.NextEpisode = NextEpisodeAfter(start, afterEpisode: false);
                 devices.Add(device);
                 if (profile.Decoding.Decoder is ValuePayloadDecoder value)
                 {
@@ -364,7 +369,9 @@ public sealed class DeviceSimulator
             value = lo + (hi - lo) * year;
         }
 
-        var margin = (mapping.Max - mapping.Min) * 0.001;
+        // Keeps clear of the range's ends, but by less than the typical band: a thousandth of a wide range (200 ppm of
+        // h2s, 1000 NTU) is above a low band and would hold normal values past the rules' clear thresholds.
+        var margin = Math.Min((mapping.Max - mapping.Min) * 0.001, (hi - lo) * 0.01);
         value = Math.Clamp(value, mapping.Min + margin, mapping.Max - margin);
         if (field.Type == FieldType.Integer)
         {
@@ -384,7 +391,7 @@ public sealed class DeviceSimulator
         if (device.EpisodeField >= 0 && now >= device.EpisodeEnd)
         {
             device.EpisodeField = -1;
-            device.NextEpisode = NextEpisodeAfter(device.EpisodeEnd);
+            device.NextEpisode = NextEpisodeAfter(device.EpisodeEnd, afterEpisode: true);
         }
 
         if (device.EpisodeField < 0 && now >= device.NextEpisode && device.AnomalyFields.Count > 0)
@@ -396,14 +403,17 @@ public sealed class DeviceSimulator
     }
 
     /// <summary>
-    /// The end of a quiet gap starting at <paramref name="from"/>: exponential with the mean that makes episodes
-    /// (5 minutes on average) take <see cref="SimulatorOptions.AnomalyRate"/> of the time; never for a rate of 0.
+    /// The end of a quiet gap starting at <paramref name="from"/>: after an episode at least <see cref="QuietAfterEpisode"/>
+    /// (or half the mean gap, for high rates), then exponential (from the start only exponential, so the demo's first
+    /// minutes have anomalies too), with the mean that makes episodes (5 minutes on average) take
+    /// <see cref="SimulatorOptions.AnomalyRate"/> of the time; never for a rate of 0.
     /// </summary>
-    private DateTimeOffset NextEpisodeAfter(DateTimeOffset from)
+    private DateTimeOffset NextEpisodeAfter(DateTimeOffset from, bool afterEpisode)
     {
         var rate = _options.AnomalyRate;
         var mean = (ShortestEpisode + LongestEpisode).TotalMinutes / 2 * ((1 - rate) / rate);
-        var minutes = mean * -Math.Log(1 - _random.NextDouble());
+        var quiet = afterEpisode ? Math.Min(QuietAfterEpisode.TotalMinutes, mean / 2) : 0;
+        var minutes = quiet + (mean - quiet) * -Math.Log(1 - _random.NextDouble());
         var room = (DateTimeOffset.MaxValue - from).TotalMinutes;
         return rate <= 0 || !(minutes < room) ? DateTimeOffset.MaxValue : from.AddMinutes(minutes);
     }
