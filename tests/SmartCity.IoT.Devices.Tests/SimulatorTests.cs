@@ -121,6 +121,115 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Anomalies_are_episodes_of_one_field_lasting_minutes_apart_for_about_the_rate_of_the_time()
+    {
+        var catalog = CatalogFixture.Catalog;
+        var time = new FakeTimeProvider(Start);
+        var sim = new DeviceSimulator(catalog, new SimulatorOptions { DevicePattern = "harbourtech/ies-300", DevicesPerProfile = 3, AnomalyRate = 0.1, Seed = 9 }, time);
+        var step = TimeSpan.FromSeconds(10);
+        var inEpisode = 0;
+        var samples = 0;
+        var open = new Dictionary<object, (DateTimeOffset At, DateTimeOffset End, int Field)>();
+        var durations = new List<TimeSpan>();
+        var lastEnd = new Dictionary<object, DateTimeOffset>();
+        var gaps = new List<TimeSpan>();
+        for (var i = 0; i < 60 * 360; i++)
+        {
+            for (var m = 0; m < sim.MessagesPerRound; m++)
+            {
+                sim.Next();
+            }
+
+            foreach (var device in sim.Devices)
+            {
+                samples++;
+                var active = device.EpisodeField >= 0;
+                inEpisode += active ? 1 : 0;
+                if (open.TryGetValue(device, out var episode) && (!active || episode.End != device.EpisodeEnd))
+                {
+                    durations.Add(episode.End - episode.At);
+                    lastEnd[device] = episode.End;
+                    open.Remove(device);
+                }
+                else if (active && open.ContainsKey(device))
+                {
+                    Assert.Equal(episode.Field, device.EpisodeField); // one field for the whole episode
+                }
+
+                if (active && !open.ContainsKey(device))
+                {
+                    if (lastEnd.TryGetValue(device, out var end))
+                    {
+                        gaps.Add(time.GetUtcNow() - end);
+                    }
+
+                    open[device] = (time.GetUtcNow(), device.EpisodeEnd, device.EpisodeField);
+                }
+            }
+
+            time.Advance(step);
+        }
+
+        var share = (double)inEpisode / samples;
+        Assert.InRange(share, 0.07, 0.13);
+        Assert.True(durations.Count > 50, $"{durations.Count} episodes");
+        Assert.All(durations, d => Assert.InRange(d, TimeSpan.FromMinutes(2) - step, TimeSpan.FromMinutes(8) + step));
+
+        // A quiet spell after each episode, longer than a rule's 15-minute average needs to clear.
+        Assert.True(gaps.Count > 40, $"{gaps.Count} gaps");
+        Assert.All(gaps, g => Assert.True(g >= TimeSpan.FromMinutes(20), $"next episode {g} after the last"));
+    }
+
+    [Fact]
+    public void Normal_values_stay_in_the_typical_band_of_the_vocabulary()
+    {
+        // A value pushed out of its band (by a clamp, a unit or a rounding) would keep an alert firing after its
+        // episode: the demo would show an alert on what the simulator calls normal.
+        var catalog = CatalogFixture.Catalog;
+        var time = new FakeTimeProvider(Start);
+        var simulator = new DeviceSimulator(catalog, new SimulatorOptions { DevicesPerProfile = 1, AnomalyRate = 0, Seed = 5 }, time);
+        var readings = catalog.CreateReadingSet();
+        var outside = new SortedSet<string>(StringComparer.Ordinal);
+        var seen = 0;
+        for (var round = 0; round < 48; round++)
+        {
+            for (var m = 0; m < simulator.MessagesPerRound; m++)
+            {
+                var message = simulator.Next();
+                Assert.True(catalog.Decode(message.Topic, message.Payload, readings, time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000).IsSuccess, message.Topic);
+                for (var r = 0; r < readings.Count; r++)
+                {
+                    var reading = readings[r];
+                    foreach (var id in reading.FieldIds)
+                    {
+                        var field = catalog.Vocabulary[id];
+                        if (field.IsCounter || field.Type is Core.Model.FieldType.Boolean or Core.Model.FieldType.Enum
+                            || !catalog.VocabularyEntries.TryGetValue(field.Name, out var entry))
+                        {
+                            continue;
+                        }
+
+                        var mapping = reading.Profile!.Decoding.Fields.First(f => f.FieldId == id);
+                        var (lo, hi) = (Math.Max(entry.Typical.Min, mapping.Min), Math.Min(entry.Typical.Max, mapping.Max));
+                        var slack = Math.Max((hi - lo) * 0.1, field.Type == Core.Model.FieldType.Integer ? 1 : Math.Pow(10, -Math.Max(mapping.Decimals, 0)));
+                        reading.TryGet(id, out var value);
+                        seen++;
+                        if (value < lo - slack || value > hi + slack)
+                        {
+                            outside.Add($"{reading.Profile.Id} {field.Name} = {value} (typical {entry.Typical.Min}..{entry.Typical.Max})");
+                        }
+                    }
+                }
+            }
+
+            time.Advance(TimeSpan.FromMinutes(30));
+        }
+
+        Assert.True(seen > 1000, $"{seen} values");
+        Assert.True(outside.Count == 0, "outside the typical band: " + string.Join("; ", outside));
+    }
+
+    [Fact]
     public void Options_are_validated()
     {
         var catalog = CatalogFixture.Catalog;

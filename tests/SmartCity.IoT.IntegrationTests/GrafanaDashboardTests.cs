@@ -35,7 +35,8 @@ public sealed class GrafanaDashboardTests
         });
 
         var catalog = gateway.Get<DeviceCatalog>();
-        var simulator = new DeviceSimulator(catalog, new SimulatorOptions { DevicesPerProfile = 2, AnomalyRate = 0.3, Seed = 7 }, TimeProvider.System);
+        // Every device in an anomaly episode from the first reading (episodes last minutes; this run lasts seconds).
+        var simulator = new DeviceSimulator(catalog, new SimulatorOptions { DevicesPerProfile = 2, AnomalyRate = 1, Seed = 7 }, TimeProvider.System);
         var sent = await SimulationPublisher.RunAsync(simulator, new PublishSettings("127.0.0.1", TestEnvironment.MosquittoPort, 1, 0, 1500, null, "it-grafana-" + Guid.NewGuid().ToString("N")[..6]),
             TimeProvider.System, CancellationToken.None);
         Assert.Equal(1500, sent);

@@ -34,15 +34,20 @@ PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 PROFILES=$(ls "$ROOT"/devices/*/*.yaml | wc -l)
 WANT=$((PER_PROFILE * PROFILES))
+# Every profile's devices, or (profiles the simulator cannot encode send nothing) a count that held for 10 s.
+last=0 still=0
 for _ in $(seq 1 120); do
   seen=$(curl -s "$BASE/" | grep -oE 'Devices<b class="">[0-9,]+' | grep -oE '[0-9,]+$' | tr -d ,)
   [ "${seen:-0}" -ge "$WANT" ] && break
+  if [ "${seen:-0}" -gt 0 ] && [ "${seen:-0}" = "$last" ]; then still=$((still + 1)); else still=0; fi
+  [ "$still" -ge 10 ] && break
+  last=${seen:-0}
   sleep 1
 done
 sleep 20 # past the first burst of alerts the new devices fire
 echo "devices: ${seen:-0} of $WANT; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
-PAGES=("/" "/?page=2" "/?q=am319" "/?open=hq/3" "/alerts" "/device?profile=milesight%2Fam319&id=am319-0001" "/webhooks" "/flow")
+PAGES=("/" "/?page=2" "/?q=am319" "/?open=hq/3" "/alerts" "/device?profile=milesight%2Fam319&id=am319-0001" "/webhooks" "/flow" "/api/status")
 for page in "${PAGES[@]}"; do
   code=$(curl -s -o /dev/null -w "%{http_code}" "$BASE$page")
   [ "$code" = 200 ] || { echo "$page answered $code" >&2; status=1; }

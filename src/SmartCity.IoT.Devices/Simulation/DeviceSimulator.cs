@@ -10,8 +10,12 @@ namespace SmartCity.IoT.Devices.Simulation;
 
 /// <summary>
 /// Produces realistic payloads for any profile by encoding values through the profile itself (the inverse of decoding):
-/// values follow a daily cycle inside the vocabulary's typical band, stay within the profile's ranges, and occasionally
-/// jump into the vocabulary's anomaly band. Every payload decodes through the catalog. Not thread-safe.
+/// values follow a daily cycle inside the vocabulary's typical band and stay within the profile's ranges. Anomalies are
+/// episodes per device: one field with an anomaly band holds one value in that band for 2 to 8 minutes (long enough for
+/// rules with a short <c>for:</c>), then returns to normal for at least 20 minutes, so alerts fire once and resolve
+/// rather than flap. Quiet gaps between episodes are drawn so that each device spends about
+/// <see cref="SimulatorOptions.AnomalyRate"/> of its time in an episode. Every payload decodes through the catalog.
+/// Not thread-safe.
 /// The demo and the load tests publish what <see cref="Next"/> returns.
 /// </summary>
 public sealed class DeviceSimulator
@@ -21,6 +25,12 @@ public sealed class DeviceSimulator
     private static readonly string[] Zones = ["podium-east", "core-west", "roof"];
     private static readonly string[] Levels = ["B1", "B2", "B3"];
     private static readonly TimeSpan HongKong = TimeSpan.FromHours(8);
+    private static readonly TimeSpan ShortestEpisode = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan LongestEpisode = TimeSpan.FromMinutes(8);
+
+    // Longer than the widest window a shipped rule clears on (avg over 15 min), so an alert resolves before the
+    // device's next episode instead of one alert spanning two episodes.
+    private static readonly TimeSpan QuietAfterEpisode = TimeSpan.FromMinutes(20);
 
     private readonly DeviceCatalog _catalog;
     private readonly SimulatorOptions _options;
@@ -38,6 +48,7 @@ public sealed class DeviceSimulator
         _options = options;
         _time = time;
         _random = options.Seed is { } seed ? new Random(seed) : new Random();
+        var start = time.GetUtcNow();
         var devices = new List<SimulatedDevice>();
         foreach (var profile in MatchingProfiles(catalog, options.DevicePattern))
         {
@@ -48,7 +59,8 @@ public sealed class DeviceSimulator
 
             for (var n = 1; n <= options.DevicesPerProfile; n++)
             {
-                var device = new SimulatedDevice(profile, n, SegmentValues(profile, n), _random.NextDouble() * 2 - 1);
+                var device = new SimulatedDevice(profile, n, SegmentValues(profile, n), _random.NextDouble() * 2 - 1, AnomalyFields(catalog, profile));
+                device.NextEpisode = NextEpisodeAfter(start, afterEpisode: false);
                 devices.Add(device);
                 if (profile.Decoding.Decoder is ValuePayloadDecoder value)
                 {
@@ -92,16 +104,16 @@ public sealed class DeviceSimulator
         var (device, fieldKey, mapping) = _slots[_next];
         _next = (_next + 1) % _slots.Count;
         var now = _time.GetUtcNow();
-        var anomaly = _random.NextDouble() < _options.AnomalyRate;
+        UpdateEpisode(device, now);
         var decoding = device.Profile.Decoding;
         var template = decoding.Topics[0];
         switch (decoding.Decoder)
         {
             case ValuePayloadDecoder:
-                var v = Value(device, mapping!, now, anomaly);
+                var v = Value(device, mapping!, now);
                 return new SimulatedMessage(device.Topic(template, fieldKey), Encoding.UTF8.GetBytes(Text(mapping!, v)));
             case BinaryPayloadDecoder binary:
-                var frame = Frame(device, binary.Layout, now, anomaly);
+                var frame = Frame(device, binary.Layout, now);
                 var payload = binary.Encoding switch
                 {
                     BinaryEncoding.Hex => Encoding.ASCII.GetBytes(Convert.ToHexString(frame)),
@@ -110,7 +122,7 @@ public sealed class DeviceSimulator
                 };
                 return new SimulatedMessage(device.Topic(template), payload);
             case RecordPayloadDecoder records:
-                var list = Records(device, records.Layout, now, anomaly);
+                var list = Records(device, records.Layout, now);
                 return new SimulatedMessage(device.Topic(template), records.Encoding switch
                 {
                     BinaryEncoding.Hex => Encoding.ASCII.GetBytes(Convert.ToHexString(list)),
@@ -118,9 +130,9 @@ public sealed class DeviceSimulator
                     _ => list,
                 });
             case JsonPayloadDecoder json:
-                return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Json(device, json, now, anomaly).ToJsonString()));
+                return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Json(device, json, now).ToJsonString()));
             case SenmlPayloadDecoder senml:
-                return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Senml(device, senml, now, anomaly).ToJsonString()));
+                return new SimulatedMessage(device.Topic(template), Encoding.UTF8.GetBytes(Senml(device, senml, now).ToJsonString()));
             default:
                 throw new NotSupportedException(decoding.Decoder.GetType().Name);
         }
@@ -147,10 +159,9 @@ public sealed class DeviceSimulator
     }
 
     /// <summary>A SenML pack: one record per field at the current time (and the device as base name when the profile reads it there).</summary>
-    private JsonArray Senml(SimulatedDevice device, SenmlPayloadDecoder senml, DateTimeOffset now, bool anomaly)
+    private JsonArray Senml(SimulatedDevice device, SenmlPayloadDecoder senml, DateTimeOffset now)
     {
         var pack = new JsonArray();
-        var anomalous = anomaly && senml.Fields.Count > 0 ? senml.Fields[_random.Next(senml.Fields.Count)] : null;
         var keys = senml.Keys;
         for (var i = 0; i < senml.Fields.Count; i++)
         {
@@ -167,7 +178,7 @@ public sealed class DeviceSimulator
             }
 
             record["n"] = keys[i];
-            var value = Value(device, mapping, now, ReferenceEquals(mapping, anomalous));
+            var value = Value(device, mapping, now);
             record[mapping.Field.Type switch { FieldType.Boolean => "vb", FieldType.Enum => "vs", _ => "v" }] = mapping.Field.Type switch
             {
                 FieldType.Boolean => JsonValue.Create(value != 0),
@@ -180,7 +191,7 @@ public sealed class DeviceSimulator
         return pack;
     }
 
-    private JsonNode Json(SimulatedDevice device, JsonPayloadDecoder json, DateTimeOffset now, bool anomaly)
+    private JsonNode Json(SimulatedDevice device, JsonPayloadDecoder json, DateTimeOffset now)
     {
         var root = new JsonObject();
         var frameFields = new HashSet<FieldMapping>(ReferenceEqualityComparer.Instance);
@@ -192,17 +203,15 @@ public sealed class DeviceSimulator
                 frameFields.Add(f.Mapping);
             }
 
-            var frame = Frame(device, layout.Value.Layout, now, anomaly);
+            var frame = Frame(device, layout.Value.Layout, now);
             var text = layout.Value.Encoding == BinaryEncoding.Hex ? Convert.ToHexString(frame) : Convert.ToBase64String(frame);
             Set(root, JsonPath.Parse(layout.Value.Path), JsonValue.Create(text));
         }
 
-        // Pick the anomalous field once per message so a message carries one believable anomaly.
         var fields = json.Fields.Where(f => !frameFields.Contains(f)).ToList();
-        var anomalous = anomaly && fields.Count > 0 ? fields[_random.Next(fields.Count)] : null;
         foreach (var mapping in fields)
         {
-            var value = Value(device, mapping, now, ReferenceEquals(mapping, anomalous));
+            var value = Value(device, mapping, now);
             Set(root, JsonPath.Parse(mapping.Source), JsonScalar(mapping, value));
         }
 
@@ -233,7 +242,7 @@ public sealed class DeviceSimulator
         _ => $"{key.Replace('_', '-')}-{device.Number:D3}".ToUpperInvariant(),
     };
 
-    private byte[] Frame(SimulatedDevice device, BinaryLayout layout, DateTimeOffset now, bool anomaly)
+    private byte[] Frame(SimulatedDevice device, BinaryLayout layout, DateTimeOffset now)
     {
         var frame = new byte[Math.Max(layout.MinLength, layout.FrameLength)];
         foreach (var m in layout.Markers)
@@ -241,21 +250,19 @@ public sealed class DeviceSimulator
             m.Bytes.CopyTo(frame, m.Offset);
         }
 
-        var anomalous = anomaly && layout.Fields.Count > 0 ? layout.Fields[_random.Next(layout.Fields.Count)] : null;
         foreach (var f in layout.Fields)
         {
-            Write(device, f, frame, now, ReferenceEquals(f, anomalous));
+            Write(device, f, frame, now);
         }
 
         return frame;
     }
 
     /// <summary>Every mapped record once, in a random order (devices send their records in any order).</summary>
-    private byte[] Records(SimulatedDevice device, RecordLayout layout, DateTimeOffset now, bool anomaly)
+    private byte[] Records(SimulatedDevice device, RecordLayout layout, DateTimeOffset now)
     {
         var records = layout.Types.SelectMany(t => t.Values.GroupBy(v => v.Channel).Select(g => (Type: t, Channel: g.Key, Values: g.ToList()))).ToArray();
         _random.Shuffle(records);
-        var anomalous = anomaly && records.Length > 0 ? records[_random.Next(records.Length)].Values[0] : null;
         var frame = new List<byte>();
         foreach (var (type, channel, values) in records)
         {
@@ -273,7 +280,7 @@ public sealed class DeviceSimulator
             var data = new byte[type.Length];
             foreach (var v in values)
             {
-                Write(device, v.Field, data, now, ReferenceEquals(v, anomalous));
+                Write(device, v.Field, data, now);
             }
 
             frame.AddRange(data);
@@ -282,9 +289,9 @@ public sealed class DeviceSimulator
         return [.. frame];
     }
 
-    private void Write(SimulatedDevice device, BinaryField f, byte[] frame, DateTimeOffset now, bool anomaly)
+    private void Write(SimulatedDevice device, BinaryField f, byte[] frame, DateTimeOffset now)
     {
-        var canonical = Value(device, f.Mapping, now, anomaly);
+        var canonical = Value(device, f.Mapping, now);
         double raw;
         if (f.Mapping.Field.Type is FieldType.Enum or FieldType.Boolean)
         {
@@ -307,9 +314,10 @@ public sealed class DeviceSimulator
     }
 
     /// <summary>A canonical value for the field: daily cycle within the typical band, or an anomaly; inside the profile's range.</summary>
-    private double Value(SimulatedDevice device, FieldMapping mapping, DateTimeOffset now, bool anomaly)
+    private double Value(SimulatedDevice device, FieldMapping mapping, DateTimeOffset now)
     {
         var field = mapping.Field;
+        var anomaly = device.EpisodeField == mapping.FieldId;
         _catalog.VocabularyEntries.TryGetValue(field.Name, out var entry);
         var hour = now.ToOffset(HongKong).TimeOfDay.TotalHours + device.PhaseHours;
         var day = 0.5 + 0.5 * Math.Sin((hour - 9) / 24 * 2 * Math.PI); // lowest around 03:00, highest around 15:00
@@ -337,7 +345,8 @@ public sealed class DeviceSimulator
         double value;
         if (anomaly && entry?.Anomaly is { } an)
         {
-            value = an.Min + (an.Max - an.Min) * _random.NextDouble();
+            // Held for the whole episode, so a rule sees one steady excursion rather than noise around its threshold.
+            value = an.Min + (an.Max - an.Min) * device.EpisodeLevel;
         }
         else
         {
@@ -346,13 +355,11 @@ public sealed class DeviceSimulator
 
         if (field.Name == "crack_width")
         {
-            // Cracks do not wiggle: they hold, and an anomaly makes them grow and stay grown.
-            if (anomaly)
+            // Cracks do not wiggle: they hold, at the episode's width while it lasts.
+            if (!anomaly || entry?.Anomaly is null)
             {
-                device.Drift += 20 + 30 * _random.NextDouble();
+                value = lo + (hi - lo) * 0.3;
             }
-
-            value = lo + (hi - lo) * 0.3 + device.Drift;
         }
 
         if (field.IsCounter)
@@ -362,7 +369,9 @@ public sealed class DeviceSimulator
             value = lo + (hi - lo) * year;
         }
 
-        var margin = (mapping.Max - mapping.Min) * 0.001;
+        // Keeps clear of the range's ends, but by less than the typical band: a thousandth of a wide range (200 ppm of
+        // h2s, 1000 NTU) is above a low band and would hold normal values past the rules' clear thresholds.
+        var margin = Math.Min((mapping.Max - mapping.Min) * 0.001, (hi - lo) * 0.01);
         value = Math.Clamp(value, mapping.Min + margin, mapping.Max - margin);
         if (field.Type == FieldType.Integer)
         {
@@ -375,6 +384,47 @@ public sealed class DeviceSimulator
 
         return value;
     }
+
+    /// <summary>Ends the device's episode when its time is up and starts the next one when its quiet gap is over.</summary>
+    private void UpdateEpisode(SimulatedDevice device, DateTimeOffset now)
+    {
+        if (device.EpisodeField >= 0 && now >= device.EpisodeEnd)
+        {
+            device.EpisodeField = -1;
+            device.NextEpisode = NextEpisodeAfter(device.EpisodeEnd, afterEpisode: true);
+        }
+
+        if (device.EpisodeField < 0 && now >= device.NextEpisode && device.AnomalyFields.Count > 0)
+        {
+            device.EpisodeField = device.AnomalyFields[_random.Next(device.AnomalyFields.Count)];
+            device.EpisodeLevel = _random.NextDouble();
+            device.EpisodeEnd = now + ShortestEpisode + (LongestEpisode - ShortestEpisode) * _random.NextDouble();
+        }
+    }
+
+    /// <summary>
+    /// The end of a quiet gap starting at <paramref name="from"/>: after an episode at least <see cref="QuietAfterEpisode"/>
+    /// (or half the mean gap, for high rates), then exponential (from the start only exponential, so the demo's first
+    /// minutes have anomalies too), with the mean that makes episodes (5 minutes on average) take
+    /// <see cref="SimulatorOptions.AnomalyRate"/> of the time; never for a rate of 0.
+    /// </summary>
+    private DateTimeOffset NextEpisodeAfter(DateTimeOffset from, bool afterEpisode)
+    {
+        var rate = _options.AnomalyRate;
+        var mean = (ShortestEpisode + LongestEpisode).TotalMinutes / 2 * ((1 - rate) / rate);
+        var quiet = afterEpisode ? Math.Min(QuietAfterEpisode.TotalMinutes, mean / 2) : 0;
+        var minutes = quiet + (mean - quiet) * -Math.Log(1 - _random.NextDouble());
+        var room = (DateTimeOffset.MaxValue - from).TotalMinutes;
+        return rate <= 0 || !(minutes < room) ? DateTimeOffset.MaxValue : from.AddMinutes(minutes);
+    }
+
+    /// <summary>Fields of the profile an episode can take: those with an anomaly band that are not counters.</summary>
+    private static int[] AnomalyFields(DeviceCatalog catalog, DeviceProfile profile) =>
+        profile.Decoding.Fields
+            .Where(m => !m.Field.IsCounter && catalog.VocabularyEntries.TryGetValue(m.Field.Name, out var e) && e.Anomaly is not null)
+            .Select(m => m.FieldId)
+            .Distinct()
+            .ToArray();
 
     private static string Text(FieldMapping mapping, double canonical)
     {

@@ -6,8 +6,9 @@ namespace SmartCity.IoT.Devices.Simulation;
 /// <summary>One simulated device: its profile, topic segment values and its own daily-cycle phase.</summary>
 internal sealed class SimulatedDevice
 {
-    internal SimulatedDevice(DeviceProfile profile, int number, IReadOnlyDictionary<string, string> segments, double phaseHours)
+    internal SimulatedDevice(DeviceProfile profile, int number, IReadOnlyDictionary<string, string> segments, double phaseHours, IReadOnlyList<int> anomalyFields)
     {
+        AnomalyFields = anomalyFields;
         Profile = profile;
         Number = number;
         Segments = segments;
@@ -25,8 +26,19 @@ internal sealed class SimulatedDevice
 
     internal double PhaseHours { get; }
 
-    /// <summary>Crack width drift so inspection anomalies look like growth rather than noise.</summary>
-    internal double Drift { get; set; }
+    /// <summary>Vocabulary ids of the fields an anomaly episode can take.</summary>
+    internal IReadOnlyList<int> AnomalyFields { get; }
+
+    /// <summary>The field of the episode under way, or -1 between episodes.</summary>
+    internal int EpisodeField { get; set; } = -1;
+
+    /// <summary>Where in the field's anomaly band (0..1) the episode holds its value.</summary>
+    internal double EpisodeLevel { get; set; }
+
+    internal DateTimeOffset EpisodeEnd { get; set; }
+
+    /// <summary>When the next episode starts (the end of the quiet gap).</summary>
+    internal DateTimeOffset NextEpisode { get; set; }
 
     public string Topic(TopicTemplate template, string? fieldKey = null) =>
         template.Format(name => name == TopicTemplate.FieldSegmentName ? fieldKey ?? "" : Segments.TryGetValue(name, out var v) ? v : name);

@@ -9,7 +9,10 @@ public sealed class SimulatorOptions
     /// <summary>Simulated devices per matching profile (1..10000).</summary>
     public int DevicesPerProfile { get; set; } = 2;
 
-    /// <summary>Probability (0..1) that a reading carries an anomaly (co2 above 1000, pm2_5 above 35, bay fault, …).</summary>
+    /// <summary>
+    /// Share (0..1) of each device's time spent in an anomaly episode: one field held in its anomaly band (co2 above 1000,
+    /// pm2_5 above 35, bay fault, …) for 2 to 8 minutes, then back to normal.
+    /// </summary>
     public double AnomalyRate { get; set; } = 0.02;
 
     /// <summary>Seed for repeatable runs; null picks a different one each run.</summary>

@@ -17,7 +17,7 @@ internal sealed class SimulatorHostOptions
     [Range(1, 100_000)]
     public int DevicesPerProfile { get; set; } = 3;
 
-    /// <summary>Share of readings that carry an anomaly (a value that trips the shipped rules).</summary>
+    /// <summary>Share of each device's time in an anomaly episode (one field held past the shipped rules' threshold for 2-8 minutes).</summary>
     [Range(0, 1)]
     public double AnomalyRate { get; set; } = 0.02;
 

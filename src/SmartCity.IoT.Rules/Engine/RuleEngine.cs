@@ -275,15 +275,24 @@ public sealed class RuleEngine
     {
         var list = new List<ActiveAlertInfo>();
         var now = Math.Max(UnixNanos.Now(_time), Volatile.Read(ref _lastNowNs));
+        // Every device's slot, under the pipeline's gate: nothing allocated for the (many) slots with no alert.
         foreach (var slot in _slots.All)
         {
-            var states = slot.Thresholds.Concat(slot.Staleness).ToArray();
-            for (var s = 0; s < states.Length; s++)
+            var thresholds = slot.Thresholds;
+            for (var s = 0; s < thresholds.Length; s++)
             {
-                var state = states[s];
-                if (state.Phase is RulePhase.Pending or RulePhase.Firing)
+                if (thresholds[s].Phase is RulePhase.Pending or RulePhase.Firing)
                 {
-                    list.Add(Describe(slot, s, state, now));
+                    list.Add(Describe(slot, s, thresholds[s], now));
+                }
+            }
+
+            var staleness = slot.Staleness;
+            for (var s = 0; s < staleness.Length; s++)
+            {
+                if (staleness[s].Phase is RulePhase.Pending or RulePhase.Firing)
+                {
+                    list.Add(Describe(slot, thresholds.Length + s, staleness[s], now));
                 }
             }
         }

@@ -49,6 +49,21 @@ public sealed class StatusReadModelTests
     }
 
     [Fact]
+    public void Place_names_the_order_holds_equal_stay_one_place()
+    {
+        var registry = new DeviceRegistry(Catalog.Vocabulary.Count);
+        Observe(registry, "hq", "1", "ems-1", co2: 800, T0);
+        Observe(registry, "hq", "01", "ems-2", co2: 900, T0);
+        Observe(registry, "hq", "2", "ems-3", co2: 700, T0);
+
+        var tree = BuildingTree.Build(registry.Snapshot(), Hierarchy(), [], [Id("co2")], Ns(T0.AddMinutes(-15)), search: null);
+
+        var hq = Assert.Single(tree.Buildings);
+        Assert.Equal(["1", "2"], hq.Children.Values.Select(f => f.Name));
+        Assert.Equal(["ems-1", "ems-2"], hq.Children["1"].Devices.Select(d => d.DeviceId));
+    }
+
+    [Fact]
     public void The_hierarchy_tags_are_configurable_and_a_device_without_them_is_unplaced_by_family()
     {
         var registry = new DeviceRegistry(Catalog.Vocabulary.Count);

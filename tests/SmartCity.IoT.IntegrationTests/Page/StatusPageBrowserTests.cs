@@ -1,6 +1,9 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using SmartCity.IoT.Alerts;
+using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Devices;
+using SmartCity.IoT.Gateway.Status.History;
 using SmartCity.IoT.IntegrationTests.Infrastructure;
 using SmartCity.IoT.Rules.Engine;
 using Xunit.Abstractions;
@@ -50,7 +53,7 @@ public sealed partial class StatusPageBrowserTests(PageFixture fixture, ITestOut
         {
             await fixture.PublishAsync(building, device, co2);
             await WaitForValueAsync(device, co2);
-            await Task.Delay(450); // two history intervals, so each value gets points of its own
+            await WaitForHistoryAsync(device, co2); // two samples of each value, so each gets points of its own
         }
 
         var page = await fixture.Browser.NewPageAsync();
@@ -217,6 +220,14 @@ public sealed partial class StatusPageBrowserTests(PageFixture fixture, ITestOut
 
     private Task WaitForValueAsync(string device, int co2) =>
         Eventually.WaitAsync(fixture.Gateway.StatusAsync, s => s.Devices.Any(d => d.Device == device && d.Values.Any(v => v.Field == "co2" && v.Value == co2)), Wait, $"co2 {co2} from {device}");
+
+    private Task WaitForHistoryAsync(string device, int co2)
+    {
+        var history = fixture.Gateway.Get<DeviceHistory>();
+        var field = fixture.Gateway.Get<DeviceCatalog>().Vocabulary.TryGet("co2", out var f) ? f.Id : throw new InvalidOperationException("no co2 in the vocabulary");
+        var index = fixture.Gateway.Get<DeviceRegistry>().Snapshot().First(d => d.DeviceId == device).Index;
+        return Eventually.WaitAsync(() => Task.FromResult(history.Read(index, field)), points => points.Count(p => p.Value == co2) >= 2, Wait, $"two history samples of co2 {co2} from {device}");
+    }
 
     private Task WaitForAlertAsync(string device) =>
         Eventually.WaitAsync(fixture.Gateway.StatusAsync, s => s.ActiveAlerts.Any(a => a.Device == device && a.State.StartsWith("firing", StringComparison.Ordinal)), Wait, $"an alert firing on {device}");

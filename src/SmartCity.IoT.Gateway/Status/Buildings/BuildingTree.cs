@@ -42,6 +42,8 @@ internal sealed class BuildingTree
         }
 
         var roots = new SortedDictionary<string, PlaceNode>(PlaceNameComparer.Instance);
+        // Found by hash, not by the sorted dictionaries' number-aware comparer: one lookup per level of 10,000 devices.
+        var nodes = new Dictionary<(PlaceNode? Parent, string Name), PlaceNode>();
         int silentTotal = 0, matched = 0;
         foreach (var d in devices)
         {
@@ -63,10 +65,17 @@ internal sealed class BuildingTree
             PlaceNode? node = null;
             for (var i = 0; i < names.Count; i++)
             {
-                if (!level.TryGetValue(names[i], out node))
+                var parent = node;
+                if (!nodes.TryGetValue((parent, names[i]), out node))
                 {
-                    node = new PlaceNode(names[i], string.Join('/', names.Take(i + 1)), i);
-                    level.Add(names[i], node);
+                    // The sorted lookup still decides, so names it holds equal ("01" and "1") stay one place.
+                    if (!level.TryGetValue(names[i], out node))
+                    {
+                        node = new PlaceNode(names[i], string.Join('/', names.Take(i + 1)), i);
+                        level.Add(names[i], node);
+                    }
+
+                    nodes.Add((parent, names[i]), node);
                 }
 
                 node.DeviceCount++;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Devices;
 
@@ -13,7 +14,12 @@ internal sealed class TagPlaceHierarchy(IOptions<StatusOptions> options) : IPlac
 
     public IReadOnlyList<string> LevelNames => _levels;
 
-    public IReadOnlyList<string> PlaceOf(DeviceState device)
+    // A device's tags never change, so neither does its place: worked out once, not once per page for every device.
+    private readonly ConditionalWeakTable<DeviceState, string[]> _places = new();
+
+    public IReadOnlyList<string> PlaceOf(DeviceState device) => _places.GetValue(device, Find);
+
+    private string[] Find(DeviceState device)
     {
         var path = new List<string>(_levels.Length);
         foreach (var level in _levels)
@@ -33,7 +39,7 @@ internal sealed class TagPlaceHierarchy(IOptions<StatusOptions> options) : IPlac
             path.Add(device.Profile.Family);
         }
 
-        return path;
+        return [.. path];
     }
 
     private static string? Tag(DeviceState device, string name)

@@ -54,9 +54,11 @@ internal static class HomePage
         }
 
         var expand = !string.IsNullOrEmpty(search);
+        // Looked up per device row: an outage can fire an alert for each of thousands of devices.
+        var byDevice = alerts.ToLookup(a => (a.ProfileId, a.DeviceId));
         foreach (var building in pages.Count == 0 ? [] : pages[page - 1])
         {
-            Place(h, building, request, vocabulary, keyFields, alerts, expand, open, options.DevicesPerPage, devicePage);
+            Place(h, building, request, vocabulary, keyFields, byDevice, expand, open, options.DevicesPerPage, devicePage);
         }
 
         if (pages.Count > 1)
@@ -114,7 +116,7 @@ internal static class HomePage
         h.Append("</nav>");
     }
 
-    private static void Place(StringBuilder h, PlaceNode node, PageRequest request, FieldVocabulary vocabulary, IReadOnlyList<int> keyFields, IReadOnlyList<AlertEntry> alerts, bool expand, string? open,
+    private static void Place(StringBuilder h, PlaceNode node, PageRequest request, FieldVocabulary vocabulary, IReadOnlyList<int> keyFields, ILookup<(string, string), AlertEntry> alerts, bool expand, string? open,
         int devicesPerPage, int devicePage)
     {
         var worst = node.Worst?.ToString().ToLowerInvariant() ?? "none";
@@ -174,7 +176,7 @@ internal static class HomePage
         h.Append("</details>");
     }
 
-    private static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, IReadOnlyList<AlertEntry> alerts)
+    private static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, ILookup<(string, string), AlertEntry> alerts)
     {
         h.Append("<table><thead><tr><th>Device</th><th>Profile</th><th>Last seen</th><th>Latest values</th><th>Alerts</th></tr></thead><tbody>");
         foreach (var d in devices)
@@ -194,13 +196,10 @@ internal static class HomePage
             }
 
             h.Append("</td><td>");
-            foreach (var a in alerts)
+            foreach (var a in alerts[(d.Profile.Id, d.DeviceId)])
             {
-                if (a.DeviceId == d.DeviceId && a.ProfileId == d.Profile.Id)
-                {
-                    h.Append("<a href=\"").Append(Html.AlertHref(a.Fingerprint)).Append("\"><span class=\"dot dot-").Append(a.SeverityName).Append("\" aria-hidden=\"true\"></span>")
-                        .Append(Html.E(a.Rule)).Append("</a> ");
-                }
+                h.Append("<a href=\"").Append(Html.AlertHref(a.Fingerprint)).Append("\"><span class=\"dot dot-").Append(a.SeverityName).Append("\" aria-hidden=\"true\"></span>")
+                    .Append(Html.E(a.Rule)).Append("</a> ");
             }
 
             h.Append("</td></tr>");
