@@ -21,9 +21,7 @@ internal static class HttpIngestServiceCollectionExtensions
             {
                 var token = IngestToken.TryLoad(s, $"{HttpIngestOptions.SectionName}:Sources:{i}", out var error) ?? throw new OptionsValidationException(HttpIngestOptions.SectionName, typeof(HttpIngestOptions), [error!]);
                 var topic = UplinkTopic.TryParse(s.EffectiveTopic, out _)!;
-                var source = new HttpIngestSource(s, options, new UplinkParser(s.ParsedFormat, topic), token, time, logger);
-                HttpIngestMetrics.Register(source);
-                return source;
+                return new HttpIngestSource(s, options, new UplinkParser(s.ParsedFormat, topic), token, time, logger);
             }).ToArray());
         });
 

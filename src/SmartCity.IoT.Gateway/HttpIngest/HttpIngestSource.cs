@@ -38,11 +38,13 @@ internal sealed partial class HttpIngestSource : IMessageSource, IDisposable
         _dedupe = new UplinkDedupe(ingest.DedupeWindow, ingest.DedupeCapacity, time);
         _dedupeWindow = ingest.DedupeWindow;
         _startedAt = time.GetTimestamp();
+        HttpIngestMetrics.Register(this);
         RateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.RateBurst,
-            TokensPerPeriod = Math.Max(1, options.RatePerSecond / 10),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            // Refilled ten times a second where the rate allows, so a burst cannot take a whole second's worth at once.
+            TokensPerPeriod = options.RatePerSecond >= 10 ? options.RatePerSecond / 10 : options.RatePerSecond,
+            ReplenishmentPeriod = options.RatePerSecond >= 10 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
             QueueLimit = 0,
             AutoReplenishment = true,
         });
@@ -182,7 +184,11 @@ internal sealed partial class HttpIngestSource : IMessageSource, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    public void Dispose() => RateLimiter.Dispose();
+    public void Dispose()
+    {
+        HttpIngestMetrics.Unregister(this);
+        RateLimiter.Dispose();
+    }
 
     private void Drop(PendingUplink pending)
     {
