@@ -14,7 +14,7 @@ internal sealed class HttpIngestOptions
     /// How long a request waits for its readings to be durable before it is answered 503 with Retry-After (the senders
     /// give up after 5 s, ChirpStack, or 10 s, The Things Stack).
     /// </summary>
-    public TimeSpan AnswerTimeout { get; set; } = TimeSpan.FromSeconds(4);
+    public TimeSpan AnswerTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long an uplink's id is remembered, so the same uplink posted again is stored and evaluated once.</summary>
     public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromMinutes(10);
