@@ -14,6 +14,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
           alerts  --broker H:P --listen PORT --count N [--rate ALERTS/S] [--background-rate MSG/S] [--timeout S] [--tag T]
                   alert latency: threshold-crossing readings (one new device each) timed from publish to the webhook's
                   arrival at a receiver on 127.0.0.1:PORT (tests/load/alert-latency.sh)
+          ingest  --url URL --token-env VAR --count N [--rate REQ/S] [--devices D] [--timeout S] [--tag T]
+                  HTTP ingest answer time: TTS-style uplinks posted at a steady rate (tests/load/ingest-latency.sh)
         """);
     return 2;
 }
@@ -36,7 +38,8 @@ try
         "publish" => await PublishCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
         "count" => await CountCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
         "alerts" => await AlertLatencyCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
-        _ => throw new ArgumentException($"unknown command '{args[0]}' (record, publish, count, alerts)"),
+        "ingest" => await IngestLatencyCommand.RunAsync(options, cts.Token).ConfigureAwait(false),
+        _ => throw new ArgumentException($"unknown command '{args[0]}' (record, publish, count, alerts, ingest)"),
     };
 }
 catch (ArgumentException ex)

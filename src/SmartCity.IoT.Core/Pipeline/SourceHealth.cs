@@ -22,4 +22,7 @@ public sealed record SourceHealth(string Name, string Endpoint, bool Connected, 
 
     /// <summary>Retained messages the broker replayed on subscribe.</summary>
     public long Retained { get; init; }
+
+    /// <summary>Messages the source had to refuse because they could not be stored (an HTTP 503): lost unless the sender retries.</summary>
+    public long Refused { get; init; }
 }

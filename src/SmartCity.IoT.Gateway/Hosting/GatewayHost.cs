@@ -6,6 +6,7 @@ using SmartCity.IoT.Alerts;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Devices;
+using SmartCity.IoT.Gateway.HttpIngest;
 using SmartCity.IoT.Gateway.Pipeline;
 using SmartCity.IoT.Gateway.Simulation;
 using SmartCity.IoT.Gateway.Status;
@@ -93,6 +94,7 @@ internal static class GatewayHost
         services.TryAddDeadLetterStore(configuration); // the one store: rejected messages and lines InfluxDB refused
         services.AddMqttIngest(configuration);
         services.AddSingleton<IValidateOptions<SmartCity.IoT.Mqtt.MqttOptions>, ProfileSourcesValidator>();
+        services.AddHttpIngest(configuration);
         services.AddInfluxStore(configuration);
         services.PostConfigure<SpoolOptions>(o =>
         {
@@ -121,6 +123,7 @@ internal static class GatewayHost
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapAlertEndpoints();
+        app.MapHttpIngest();
         return app;
     }
 }

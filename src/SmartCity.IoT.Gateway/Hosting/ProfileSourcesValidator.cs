@@ -6,17 +6,18 @@ namespace SmartCity.IoT.Gateway.Hosting;
 
 /// <summary>A profile's <c>source</c> must name a configured source; checked on start with the other options.</summary>
 /// <remarks>Checks against the MQTT sources being validated: resolving the sources themselves here would need these very options.</remarks>
-internal sealed class ProfileSourcesValidator(DeviceCatalog catalog) : IValidateOptions<MqttOptions>
+internal sealed class ProfileSourcesValidator(DeviceCatalog catalog, IConfiguration configuration) : IValidateOptions<MqttOptions>
 {
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {
         var known = options.Connections().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        known.UnionWith(configuration.GetSection("HttpIngest:Sources").GetChildren().Select(c => c["Name"]).OfType<string>());
         var errors = new List<string>();
         foreach (var profile in catalog.Profiles)
         {
             if (profile.Source is { } source && !known.Contains(source))
             {
-                errors.Add($"{profile.SourcePath ?? profile.Id}: source '{source}' is not a configured source (configured: {string.Join(", ", known.Order(StringComparer.Ordinal))}); add it to Mqtt:Sources or change the profile's source");
+                errors.Add($"{profile.SourcePath ?? profile.Id}: source '{source}' is not a configured source (configured: {string.Join(", ", known.Order(StringComparer.Ordinal))}); add it to Mqtt:Sources or HttpIngest:Sources or change the profile's source");
             }
         }
 

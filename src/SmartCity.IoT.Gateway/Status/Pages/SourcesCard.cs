@@ -33,6 +33,11 @@ internal static class SourcesCard
             note.Append(", ").Append(Humanize.Count(source.Retained)).Append(" retained replays");
         }
 
+        if (source.Refused > 0)
+        {
+            note.Append(", ").Append(Humanize.Count(source.Refused)).Append(" refused (503: lost unless the sender retries)");
+        }
+
         if (source.Delivery is { } delivery)
         {
             note.Append(" · ").Append(delivery);
@@ -43,7 +48,7 @@ internal static class SourcesCard
             note.Append(" · ").Append(error);
         }
 
-        var cls = !source.Connected ? "bad" : source.ReceivedAtMostOnce > 0 || source.Delivery?.StartsWith("at most once", StringComparison.Ordinal) == true ? "warn" : "ok";
+        var cls = !source.Connected || source.Refused > 0 ? "bad" : source.ReceivedAtMostOnce > 0 || source.Delivery?.StartsWith("at most once", StringComparison.Ordinal) == true ? "warn" : "ok";
         FlowPage.Card(h, "Source " + source.Name, source.Connected ? "connected" : "disconnected", cls, note.ToString());
     }
 }
