@@ -22,9 +22,9 @@ internal sealed partial class HttpAccessAnnouncer(HttpCredentials credentials, I
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No HTTP credentials configured (Http:Auth): an operator login for this machine only is in {File} (mode 0600; user, password and API token); {Reads}. Configure Http:Auth to replace it (SECURITY.md).")]
+    [LoggerMessage(EventId = 950, Level = LogLevel.Warning, Message = "No HTTP credentials configured (Http:Auth): an operator login for this machine only is in {File} (mode 0600; user, password and API token); {Reads}. Configure Http:Auth to replace it (SECURITY.md).")]
     private static partial void GeneratedLogin(ILogger logger, string file, string reads);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP access: {Users} user(s), {Tokens} API token(s); reads are {Reads}")]
+    [LoggerMessage(EventId = 951, Level = LogLevel.Information, Message = "HTTP access: {Users} user(s), {Tokens} API token(s); reads are {Reads}")]
     private static partial void Configured(ILogger logger, int users, int tokens, string reads);
 }

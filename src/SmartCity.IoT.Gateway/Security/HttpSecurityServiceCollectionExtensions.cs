@@ -69,6 +69,8 @@ internal static class HttpSecurityServiceCollectionExtensions
             };
         });
 
+        // The forms' antiforgery cookie, like the session cookie: Secure whenever the page is served over https.
+        services.PostConfigure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddSingleton<IAuthorizationHandler, SameOriginHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationResultWriter>();
         services.AddAuthorization();

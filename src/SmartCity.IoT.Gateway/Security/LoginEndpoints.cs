@@ -47,9 +47,9 @@ internal static partial class LoginEndpoints
     /// <summary>A typed name as it may appear in a log line: no control characters (no forged lines), at most 64 characters.</summary>
     private static string Printable(string? s) => new string((s ?? "").Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in refused for user '{User}' from {Address}")]
+    [LoggerMessage(EventId = 952, Level = LogLevel.Warning, Message = "Sign-in refused for user '{User}' from {Address}")]
     private static partial void LoginFailed(ILogger logger, string user, string address);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Signed in: {User} ({Role}) from {Address}")]
+    [LoggerMessage(EventId = 953, Level = LogLevel.Information, Message = "Signed in: {User} ({Role}) from {Address}")]
     private static partial void LoggedIn(ILogger logger, string user, string role, string address);
 }
