@@ -6,7 +6,10 @@ using SmartCity.IoT.Alerts.Outbox;
 
 namespace SmartCity.IoT.Alerts;
 
-/// <summary>The alert HTTP API (JSON). Put it behind the host's authentication: acknowledgements and silences change what operators receive.</summary>
+/// <summary>
+/// The alert HTTP API (JSON). Put it behind the host's authentication: acknowledgements and silences change what operators
+/// receive; with a signed-in user, that user is who acknowledged or silenced (the body's name is used only without one).
+/// </summary>
 public static class AlertEndpoints
 {
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
@@ -32,7 +35,7 @@ public static class AlertEndpoints
                 }
             }
 
-            return s.Acknowledge(fingerprint, body?.By, body?.Comment)
+            return s.Acknowledge(fingerprint, SignedIn(request.HttpContext) ?? body?.By, body?.Comment)
                 ? Results.Ok(s.GetAlert(fingerprint))
                 : Results.NotFound(Problem($"no alert with fingerprint '{fingerprint}'"));
         });
@@ -40,8 +43,9 @@ public static class AlertEndpoints
             s.Unacknowledge(fingerprint) ? Results.Ok(s.GetAlert(fingerprint)) : Results.NotFound(Problem($"no alert with fingerprint '{fingerprint}'")));
 
         api.MapGet("/silences", (AlertStatusService s) => Results.Ok(s.GetSilences()));
-        api.MapPost("/silences", (SilenceRequest request, AlertStatusService s) =>
+        api.MapPost("/silences", (HttpContext context, SilenceRequest request, AlertStatusService s) =>
         {
+            request.CreatedBy = SignedIn(context) ?? request.CreatedBy;
             try
             {
                 var silence = s.CreateSilence(request);
@@ -68,6 +72,9 @@ public static class AlertEndpoints
             s.EnableEndpoint(name) ? Results.NoContent() : Results.NotFound(Problem($"no disabled endpoint '{name}'")));
         return app;
     }
+
+    /// <summary>Under a host's authentication, who acted is the signed-in user, whatever name the request body gives.</summary>
+    private static string? SignedIn(HttpContext context) => context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
 
     private static Dictionary<string, string> Problem(string message) => new() { ["error"] = message };
 }

@@ -78,7 +78,10 @@ public sealed class CommandLineTests
         Assert.Contains(error, output, StringComparison.Ordinal);
     }
 
-    internal static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    internal static Task<(int Code, string Output)> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>Runs the command line in this process with its output captured; <paramref name="cancellationToken"/> stops a `run` that started after all.</summary>
+    internal static async Task<(int Code, string Output)> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var previousOut = Console.Out;
         var previousError = Console.Error;
@@ -87,7 +90,7 @@ public sealed class CommandLineTests
         Console.SetError(writer);
         try
         {
-            var code = await GatewayCommandLine.InvokeAsync(args);
+            var code = await GatewayCommandLine.InvokeAsync(args, cancellationToken);
             return (code, writer.ToString());
         }
         finally

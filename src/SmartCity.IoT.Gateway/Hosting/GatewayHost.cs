@@ -8,6 +8,7 @@ using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.HttpIngest;
 using SmartCity.IoT.Gateway.Pipeline;
+using SmartCity.IoT.Gateway.Security;
 using SmartCity.IoT.Gateway.Simulation;
 using SmartCity.IoT.Gateway.Status;
 using SmartCity.IoT.Gateway.Telemetry;
@@ -109,6 +110,7 @@ internal static class GatewayHost
         services.AddHostedService<DemoSimulatorService>();
         services.AddStatusPages(configuration);
         services.AddGatewayMetrics();
+        services.AddHttpSecurity(configuration);
 
         services.AddHealthChecks()
             .AddCheck<SourcesHealthCheck>("sources", tags: ["ready"])
@@ -117,12 +119,17 @@ internal static class GatewayHost
         configureServices?.Invoke(services);
         var app = builder.Build();
         app.Services.StartGatewayMetrics();
-        app.MapStatusPages();
-        app.MapGet("/api/status", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Json(await status.BuildAsync(ct)));
+        // Every page and API endpoint is in the secured group (reads: viewer, the rest: operator); probes and /metrics are not.
+        app.UseHttpSecurity();
+        var secured = app.MapSecured();
+        app.MapStatusPages(secured);
+        app.MapLogin();
+        secured.MapGet("/api/status", async (StatusSnapshotBuilder status, CancellationToken ct) => Results.Json(await status.BuildAsync(ct)));
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync });
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapAlertEndpoints();
+        secured.MapAlertEndpoints();
+        // Network servers post with their own per-source token (HttpIngest), not a page login: outside the secured group.
         app.MapHttpIngest();
         return app;
     }

@@ -22,9 +22,9 @@ internal static class StatusPageEndpoints
 {
     private const string HtmlType = "text/html; charset=utf-8";
 
-    public static WebApplication MapStatusPages(this WebApplication app)
+    public static WebApplication MapStatusPages(this WebApplication web, IEndpointRouteBuilder app)
     {
-        app.UseAntiforgery();
+        web.UseAntiforgery();
         app.MapGet("/", async (HttpContext ctx, StatusSnapshotBuilder status, DeviceRegistry registry, IPlaceHierarchy hierarchy, DeviceCatalog catalog, AlertStatusService alerts,
             RuleReloadStatus reloads, IOptions<StatusOptions> options, string? q, int? page, string? open, int? dpage, CancellationToken ct) =>
         {
@@ -84,15 +84,15 @@ internal static class StatusPageEndpoints
             Results.Content(FlowPage.Render(Request(ctx), await status.BuildAsync(ct), alerts.DeadLetterCount, alerts.QueueDepth), HtmlType));
 
         // Forms. Each acts through AlertStatusService and goes back where it came from with a notice.
-        app.MapPost("/alerts/{fingerprint}/acknowledge", (string fingerprint, [FromForm] string? by, [FromForm] string? comment, [FromForm] string? back, AlertStatusService alerts) =>
-            alerts.Acknowledge(fingerprint, by, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim())
-                ? Back(back, Html.AlertHref(fingerprint), $"Acknowledged by {(string.IsNullOrWhiteSpace(by) ? "anonymous" : by.Trim())}.")
+        app.MapPost("/alerts/{fingerprint}/acknowledge", (HttpContext ctx, string fingerprint, [FromForm] string? comment, [FromForm] string? back, AlertStatusService alerts) =>
+            alerts.Acknowledge(fingerprint, ctx.User.Identity?.Name, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim())
+                ? Back(back, Html.AlertHref(fingerprint), $"Acknowledged by {ctx.User.Identity?.Name}.")
                 : Back(back, Html.AlertHref(fingerprint), $"No alert {fingerprint} in the outbox to acknowledge.", error: true));
         app.MapPost("/alerts/{fingerprint}/unacknowledge", (string fingerprint, [FromForm] string? back, AlertStatusService alerts) =>
             alerts.Unacknowledge(fingerprint)
                 ? Back(back, Html.AlertHref(fingerprint), "Acknowledgement withdrawn.")
                 : Back(back, Html.AlertHref(fingerprint), $"No alert {fingerprint}.", error: true));
-        app.MapPost("/silences", ([FromForm] string? matchers, [FromForm] string? duration, [FromForm] string? by, [FromForm] string? comment, [FromForm] string? back, AlertStatusService alerts) =>
+        app.MapPost("/silences", (HttpContext ctx, [FromForm] string? matchers, [FromForm] string? duration, [FromForm] string? comment, [FromForm] string? back, AlertStatusService alerts) =>
         {
             if (!TimeSpan.TryParse(duration, CultureInfo.InvariantCulture, out var span) || span <= TimeSpan.Zero)
             {
@@ -103,7 +103,7 @@ internal static class StatusPageEndpoints
             {
                 Matchers = (matchers ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
                 Duration = span,
-                CreatedBy = by,
+                CreatedBy = ctx.User.Identity?.Name,
                 Comment = comment,
             };
             try
@@ -126,13 +126,13 @@ internal static class StatusPageEndpoints
         });
         app.MapPost("/webhooks/{name}/enable", (string name, [FromForm] string? back, AlertStatusService alerts) =>
             alerts.EnableEndpoint(name) ? Back(back, "/webhooks", $"Endpoint {name} enabled.") : Back(back, "/webhooks", $"Endpoint {name} was not disabled.", error: true));
-        return app;
+        return web;
     }
 
     private static HomeBanners Banners(StatusSnapshotBuilder status, RuleReloadStatus reloads, StatusSnapshotBuilder.EngineView engine) =>
         new(reloads.Current, status.BrokenRules, engine.ReadAt, engine.RuleCount);
 
-    private static PageRequest Request(HttpContext ctx)
+    internal static PageRequest Request(HttpContext ctx)
     {
         var tokens = ctx.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(ctx);
         var query = ctx.Request.Query;
@@ -142,6 +142,7 @@ internal static class StatusPageEndpoints
         {
             Notice = query["notice"].ToString() is { Length: > 0 } n ? n : null,
             NoticeIsError = query["error"] == "1",
+            User = ctx.User.Identity is { IsAuthenticated: true, Name: { } user } ? user : null,
         };
     }
 

@@ -42,6 +42,8 @@ internal sealed class GatewayInstance : IAsyncDisposable
         ["Gateway:RulesCheckpointPath"] = Path.Combine(dataDir, "rules.checkpoint"),
         ["DeadLetter:Path"] = Path.Combine(dataDir, "deadletter"),
         ["Simulator:Enabled"] = "false",
+        ["Http:Auth:AnonymousReads"] = "true",
+        ["Http:Auth:GeneratedCredentialsPath"] = Path.Combine(dataDir, "http-operator.secret"),
     };
 
     /// <summary>Starts a gateway; with <paramref name="dataDir"/> it reuses (and keeps) that folder, as a restarted gateway would.</summary>

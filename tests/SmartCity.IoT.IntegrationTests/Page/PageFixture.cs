@@ -19,6 +19,10 @@ public sealed class PageFixture : IAsyncLifetime
               summary: "CO2 {{ value:0 }} ppm on {{ building }}/{{ floor }}"
         """;
 
+    /// <summary>The operator the tests that act sign in as (reads stay anonymous on loopback, as in the demo).</summary>
+    public const string User = "ana";
+    public const string Password = "ana-facility-password-9";
+
     private string _rulesDir = "";
 
     internal GatewayInstance Gateway { get; private set; } = null!;
@@ -57,9 +61,25 @@ public sealed class PageFixture : IAsyncLifetime
             s["Alerts:PollInterval"] = "00:00:00.100";
             s["Status:HistoryInterval"] = "00:00:00.200";
             s["Status:HistoryPoints"] = "300";
+            s["Http:Auth:Users:0:Name"] = User;
+            s["Http:Auth:Users:0:Role"] = "operator";
+            s["Http:Auth:Users:0:PasswordHash"] = SmartCity.IoT.Gateway.Security.HttpCredentials.HashPassword(Password);
         });
         Publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort);
         Browser = await BrowserSession.StartAsync();
+    }
+
+    /// <summary>A new page signed in as <see cref="User"/> through the login form, back on <paramref name="path"/>.</summary>
+    internal async Task<Microsoft.Playwright.IPage> SignedInPageAsync(string path)
+    {
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(BaseUrl + path);
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByLabel("User").FillAsync(User);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("header .user")).ToHaveTextAsync(User);
+        return page;
     }
 
     /// <summary>Publishes one environment reading of <paramref name="device"/> in <paramref name="building"/>, floor 7.</summary>

@@ -45,12 +45,11 @@ internal static class AlertTable
         return h;
     }
 
-    /// <summary>Acknowledge with a name (and, not compact, a note); posts to the page's form handler, which calls the alert service.</summary>
+    /// <summary>Acknowledge (as the signed-in user, with a note when not compact); posts to the page's form handler, which calls the alert service.</summary>
     public static StringBuilder AcknowledgeForm(StringBuilder h, PageRequest request, string fingerprint, bool compact)
     {
         h.Append("<form method=\"post\" class=\"inline ack\" action=\"").Append(Html.AlertHref(fingerprint)).Append("/acknowledge\">").Antiforgery(request)
-            .Append("<input type=\"hidden\" name=\"back\" value=\"").Append(Html.E(request.PathAndQuery)).Append("\">")
-            .Append("<label>by <input name=\"by\" required size=\"8\" autocomplete=\"name\" aria-label=\"acknowledged by\"></label> ");
+            .Append("<input type=\"hidden\" name=\"back\" value=\"").Append(Html.E(request.PathAndQuery)).Append("\">");
         if (!compact)
         {
             h.Append("<label>note <input name=\"comment\" size=\"24\" aria-label=\"note\"></label> ");

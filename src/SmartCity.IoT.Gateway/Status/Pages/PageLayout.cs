@@ -51,7 +51,7 @@ internal static class PageLayout
             h.Append("<a href=\"").Append(href).Append('"').Append(href == current ? " aria-current=\"page\"" : "").Append('>').Append(Html.E(label)).Append("</a> ");
         }
 
-        h.Append("</nav><span class=\"muted\" style=\"color:#aeb8c2\">").Append(Html.E(Humanize.Absolute(request.Now))).Append("</span></header><main>");
+        h.Append("</nav><span class=\"muted\" style=\"color:#aeb8c2\">").Append(Html.E(Humanize.Absolute(request.Now))).Append("</span>").Append(Account(request)).Append("</header><main>");
         if (request.Notice is { Length: > 0 } notice)
         {
             h.Append("<p role=\"status\" class=\"notice").Append(request.NoticeIsError ? " error" : "").Append("\">").Append(Html.E(notice)).Append("</p>");
@@ -59,6 +59,11 @@ internal static class PageLayout
 
         return h;
     }
+
+    /// <summary>Who is signed in and a sign-out button, or a sign-in link.</summary>
+    private static string Account(PageRequest request) => request.User is { } user
+        ? $"<form method=\"post\" action=\"/logout\" class=\"inline account\" style=\"margin-left:auto\"><input type=\"hidden\" name=\"{Html.E(request.TokenField)}\" value=\"{Html.E(request.Token)}\"><span style=\"color:#dbe4ee\">signed in as <b class=\"user\" style=\"font-size:1rem\">{Html.E(user)}</b></span> <button type=\"submit\">Sign out</button></form>"
+        : $"<a class=\"account\" style=\"margin-left:auto\" href=\"/login?returnUrl={Html.Q(request.PathAndQuery)}\">Sign in</a>";
 
     /// <summary>
     /// Reloads the page every 30 s, except while someone is using it: a field has the focus or holds typed text, or a place was

@@ -7,4 +7,7 @@ internal sealed record PageRequest(DateTimeOffset Now, string TokenField, string
     public string? Notice { get; init; }
 
     public bool NoticeIsError { get; init; }
+
+    /// <summary>Who is signed in (null: nobody, reads are anonymous), shown with a sign-out button.</summary>
+    public string? User { get; init; }
 }

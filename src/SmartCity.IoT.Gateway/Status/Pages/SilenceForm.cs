@@ -21,7 +21,7 @@ internal static class SilenceForm
             h.Append("<option value=\"").Append(value).Append('"').Append(value == "02:00:00" ? " selected" : "").Append('>').Append(label).Append("</option>");
         }
 
-        return h.Append("</select></label> <label>by <input name=\"by\" required size=\"10\" autocomplete=\"name\"></label> <label>why <input name=\"comment\" size=\"30\"></label> ")
+        return h.Append("</select></label> <label>why <input name=\"comment\" size=\"30\"></label> ")
             .Append("<button type=\"submit\">Create silence</button></form>");
     }
 }
