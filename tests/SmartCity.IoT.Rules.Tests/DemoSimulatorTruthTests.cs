@@ -8,7 +8,7 @@ using SmartCity.IoT.Rules.Tests.Support;
 namespace SmartCity.IoT.Rules.Tests;
 
 /// <summary>
-/// The demo tells the truth: the simulator at the demo's defaults (every profile, 3 devices each, 20 readings/s, 2 %
+/// The demo tells the truth: the simulator at the demo's defaults (every profile, 3 devices each, 20 readings/s, 5 %
 /// anomalies), decoded by the shipped catalog and judged by the shipped rules with the default flapping policy, makes
 /// alerts that fire and resolve within minutes, and none that is held as flapping or fires again on normal values.
 /// Ten seeds, each from another hour of the day, so the daily cycle is seen at its lows and highs.
@@ -20,7 +20,7 @@ public sealed class DemoSimulatorTruthTests
     // The longest episode (8 min) plus the longest averaging window a shipped rule clears on (avg(pm2_5, 15m)), and a margin.
     private static readonly TimeSpan LongestAlert = TimeSpan.FromMinutes(25);
 
-    // Shorter than the quiet gap between two episodes of a device at 2 % (about four hours on average).
+    // Shorter than the quiet gap between two episodes of a device at 5 % (over an hour and a half on average).
     private static readonly TimeSpan Refire = TimeSpan.FromMinutes(5);
 
     public static TheoryData<int, int> Seeds() => new() { { 42, 1 }, { 1, 3 }, { 2, 5 }, { 3, 7 }, { 4, 9 }, { 5, 11 }, { 6, 13 }, { 7, 16 }, { 8, 19 }, { 9, 22 } };
@@ -32,7 +32,7 @@ public sealed class DemoSimulatorTruthTests
         var catalog = ShippedCatalog.Catalog;
         var start = new DateTimeOffset(2026, 11, 23, startHourUtc, 0, 0, TimeSpan.Zero);
         var time = new FakeTimeProvider(start);
-        var simulator = new DeviceSimulator(catalog, new SimulatorOptions { DevicesPerProfile = 3, AnomalyRate = 0.02, Seed = seed }, time);
+        var simulator = new DeviceSimulator(catalog, new SimulatorOptions { DevicesPerProfile = 3, AnomalyRate = 0.05, Seed = seed }, time);
         var registry = new DeviceRegistry(catalog.Vocabulary.Count);
         var alerts = new RecordingPublisher();
         var engine = new RuleEngine(ShippedCatalog.Rules, catalog.Vocabulary, registry, alerts, time, new RuleEngineOptions());

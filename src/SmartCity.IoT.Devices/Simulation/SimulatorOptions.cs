@@ -13,7 +13,7 @@ public sealed class SimulatorOptions
     /// Share (0..1) of each device's time spent in an anomaly episode: one field held in its anomaly band (co2 above 1000,
     /// pm2_5 above 35, bay fault, …) for 2 to 8 minutes, then back to normal.
     /// </summary>
-    public double AnomalyRate { get; set; } = 0.02;
+    public double AnomalyRate { get; set; } = 0.05;
 
     /// <summary>Seed for repeatable runs; null picks a different one each run.</summary>
     public int? Seed { get; set; }

@@ -29,7 +29,7 @@ internal static class SimulateCommandLine
         });
         var qos = new Option<int>("--qos") { Description = "MQTT quality of service: 0 or 1 (the gateway subscribes at 1)", DefaultValueFactory = _ => 1 }.InRange(0, 1);
         var perProfile = new Option<int>("--devices-per-profile") { Description = "Simulated devices per profile (1..10000)", DefaultValueFactory = _ => 3 }.InRange(1, 10_000);
-        var anomalies = new Option<double>("--anomaly-rate") { Description = "Share of each device's time spent in an anomaly episode (one field held past its alert threshold for 2-8 minutes, then back to normal), 0..1 (0.02 = 2 %)", DefaultValueFactory = _ => 0.02 }.InRange(0, 1, "a share: 0.02 is 2 %");
+        var anomalies = new Option<double>("--anomaly-rate") { Description = "Share of each device's time spent in an anomaly episode (one field held past its alert threshold for 2-8 minutes, then back to normal), 0..1 (0.02 = 2 %)", DefaultValueFactory = _ => 0.05 }.InRange(0, 1, "a share: 0.02 is 2 %");
         var seed = new Option<int?>("--seed") { Description = "Random seed, for repeatable runs" };
         var devicesRoot = new Option<string>("--devices-root") { Description = "Folder of profiles and vocabulary.yaml", DefaultValueFactory = _ => GatewayPaths.Resolve("devices") };
         var command = new Command("simulate", "Publish realistic readings for the device profiles to any MQTT broker") { devices, rate, count, duration, broker, qos, perProfile, anomalies, seed, devicesRoot, config };

@@ -19,7 +19,7 @@ internal sealed class SimulatorHostOptions
 
     /// <summary>Share of each device's time in an anomaly episode (one field held past the shipped rules' threshold for 2-8 minutes).</summary>
     [Range(0, 1)]
-    public double AnomalyRate { get; set; } = 0.02;
+    public double AnomalyRate { get; set; } = 0.05;
 
     /// <summary>Glob over profile ids, e.g. <c>pavilion/*</c>.</summary>
     public string Devices { get; set; } = "*";
