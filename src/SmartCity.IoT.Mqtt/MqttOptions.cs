@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SmartCity.IoT.Core.Security;
 using SmartCity.IoT.Core.Tls;
 using SmartCity.IoT.Mqtt.Transport;
 
@@ -105,7 +106,7 @@ public sealed class MqttOptions
     public string EffectiveHost => UsesEmbeddedBroker ? EmbeddedBindAddress : Host;
 
     /// <summary>Where this source connects, as logs and the status page show it.</summary>
-    public string Endpoint => UsesWebSocket ? Host : $"{EffectiveHost}:{EffectivePort}";
+    public string Endpoint => UsesWebSocket ? UrlRedactor.Redact(Host) : $"{EffectiveHost}:{EffectivePort}";
 
     /// <summary>The sources this section configures: the <see cref="Sources"/> list, or this section alone.</summary>
     public IReadOnlyList<MqttOptions> Connections() => Sources.Length > 0 ? Sources : [this];

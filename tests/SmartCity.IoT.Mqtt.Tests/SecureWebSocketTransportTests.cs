@@ -15,8 +15,7 @@ namespace SmartCity.IoT.Mqtt.Tests;
 
 /// <summary>
 /// MQTT over TLS WebSockets (<c>wss://</c>) against MQTTnet's server hosted in ASP.NET Core on 127.0.0.1, with a
-/// certificate the test makes. The gateway trusts it only when told to (today <c>AllowUntrustedCertificates</c>; a CA
-/// file option is the better way once the gateway has one).
+/// certificate the test makes. The gateway trusts it only through <c>Mqtt:Tls:CaFile</c> (the certificate signs itself).
 /// </summary>
 public sealed class SecureWebSocketTransportTests
 {
@@ -28,8 +27,11 @@ public sealed class SecureWebSocketTransportTests
         await using var app = await StartServerAsync(certificate, port);
         var server = app.Services.GetRequiredService<MqttServer>();
 
+        using var dir = new TempDir("smartcity-wss");
+        var ca = dir.Sub("ca.pem");
+        await File.WriteAllTextAsync(ca, certificate.ExportCertificatePem());
         var options = Options(port);
-        options.AllowUntrustedCertificates = true;
+        options.Tls.CaFile = ca;
         var handler = new RecordingHandler();
         var run = MqttIngestClientTests.Start(options, handler);
         await using (run)
@@ -46,7 +48,7 @@ public sealed class SecureWebSocketTransportTests
     }
 
     [Fact]
-    public async Task A_wss_server_whose_certificate_is_not_trusted_is_refused()
+    public async Task A_wss_server_whose_certificate_is_not_signed_by_a_trusted_CA_is_refused()
     {
         using var certificate = SelfSignedLoopbackCertificate();
         var port = FreePort.Next();
@@ -58,6 +60,7 @@ public sealed class SecureWebSocketTransportTests
             // A positive signal first: the connect attempt has failed (and is being retried), not merely not happened yet.
             await run.WaitAsync(() => run.Client.Health.FailedConnects >= 1, "a failed connect");
             Assert.False(run.Client.IsConnected);
+            Assert.StartsWith($"TLS with wss://127.0.0.1:{port}/mqtt failed:", run.Client.Health.LastError, StringComparison.Ordinal);
         }
 
         await app.StopAsync();
