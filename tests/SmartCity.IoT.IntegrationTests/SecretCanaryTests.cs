@@ -44,6 +44,7 @@ public sealed class SecretCanaryTests(ITestOutputHelper output)
         var receiverPort = new Uri(receiver.Url).Port;
         await using var lockedBroker = await RefusingBroker.StartAsync();
         var canaries = new Canaries();
+        var operatorToken = canaries.AddToken("Http:Auth:Tokens:0:Token");
 
         // Every secret comes from the environment (or a secret file), as the README tells operators to give them.
         var hookUrl = $"http://{canaries.Add("Webhooks:0:Url userinfo user")}:{canaries.Add("Webhooks:0:Url userinfo password")}@127.0.0.1:{receiverPort}"
@@ -108,10 +109,16 @@ public sealed class SecretCanaryTests(ITestOutputHelper output)
         settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Debug";
         var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         settings["Http:Urls"] = baseUrl;
+        settings["Http:Auth:Tokens:0:Name"] = "canary-operator";
+        settings["Http:Auth:Tokens:0:Role"] = "operator";
+        // From a secret file, which the route-table build below reads as well.
+        var tokenFile = Path.Combine(dirs.Path, "operator.token");
+        await File.WriteAllTextAsync(tokenFile, operatorToken + "\n");
+        settings["Http:Auth:Tokens:0:TokenFile"] = tokenFile;
         var configFile = GatewayProcess.WriteConfig(configDir, settings);
 
         using var gateway = new GatewayProcess(configFile, environment);
-        using var http = new RecordingGatewayHttp(baseUrl);
+        using var http = new RecordingGatewayHttp(baseUrl, operatorToken);
         gateway.Start();
         try
         {
@@ -212,6 +219,7 @@ public sealed class SecretCanaryTests(ITestOutputHelper output)
             {
                 "fingerprint" => Uri.EscapeDataString(fingerprint),
                 "name" => "oncall",
+                "source" => "no-such-source",
                 "id" when pattern.Contains("silences", StringComparison.Ordinal) => silenceId,
                 "id" when pattern.Contains("dead-letters", StringComparison.Ordinal) => deadLetterId,
                 var p => throw new InvalidOperationException($"route {method} {pattern} has a parameter {{{p}}} this test does not know: give it a value above"),
@@ -271,6 +279,15 @@ public sealed class SecretCanaryTests(ITestOutputHelper output)
         public string Add(string setting)
         {
             var value = "c4n" + RandomNumberGenerator.GetHexString(21, lowercase: true);
+            _values.Add((setting, value));
+            return value;
+        }
+
+        /// <summary>A valid Standard Webhooks secret; the whole value and its key part are both canaries.</summary>
+        /// <summary>A canary long enough for an HTTP API token (at least 32 characters).</summary>
+        public string AddToken(string setting)
+        {
+            var value = "c4n" + RandomNumberGenerator.GetHexString(37, lowercase: true);
             _values.Add((setting, value));
             return value;
         }

@@ -10,9 +10,12 @@ namespace SmartCity.IoT.IntegrationTests.Infrastructure;
 internal sealed class RecordingGatewayHttp : IDisposable
 {
     private readonly HttpClient _http;
+    private readonly string? _token;
 
-    public RecordingGatewayHttp(string baseUrl)
+    /// <param name="token">An API token (<c>Http:Auth:Tokens</c>) sent as a bearer token with every request.</param>
+    public RecordingGatewayHttp(string baseUrl, string? token = null)
     {
+        _token = token;
         _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -40,9 +43,12 @@ internal sealed class RecordingGatewayHttp : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    /// <summary>Credentials for the gateway's HTTP API go here once it requires them; on loopback without auth it needs none.</summary>
-    private static void Prepare(HttpRequestMessage request)
+    private void Prepare(HttpRequestMessage request)
     {
         request.Headers.Add("Accept", "application/json, text/html");
+        if (_token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
+        }
     }
 }
