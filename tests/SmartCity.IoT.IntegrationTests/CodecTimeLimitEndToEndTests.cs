@@ -18,14 +18,8 @@ public sealed class CodecTimeLimitEndToEndTests(Xunit.Abstractions.ITestOutputHe
     public async Task An_endless_codec_loop_is_cut_off_and_dead_lettered_while_the_other_readings_land()
     {
         using var influx = new InfluxHttp(TestEnvironment.InfluxUrl);
-        var database = InfluxHttp.NewDatabaseName("e2e_codec_loop");
-        await influx.CreateDatabaseAsync(database);
-        await using var gateway = await GatewayInstance.StartAsync(s =>
-        {
-            s["Influx:Url"] = TestEnvironment.InfluxUrl;
-            s["Influx:Api"] = "v1";
-            s["Influx:Database"] = database;
-        });
+        var database = await influx.NewDatabaseAsync("e2e_codec_loop");
+        await using var gateway = await GatewayInstance.StartAsync(s => GatewayInstance.WriteTo(s, database));
 
         var id = Guid.NewGuid().ToString("N")[..6];
         string Frame(string device) => $"fieldsense/{device}/up/2";

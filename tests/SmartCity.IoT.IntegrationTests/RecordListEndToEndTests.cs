@@ -15,14 +15,8 @@ public sealed class RecordListEndToEndTests
     public async Task Record_lists_and_lpp_frames_land_exactly_and_bad_frames_are_dead_lettered()
     {
         using var influx = new InfluxHttp(TestEnvironment.InfluxUrl);
-        var database = InfluxHttp.NewDatabaseName("e2e_records");
-        await influx.CreateDatabaseAsync(database);
-        await using var gateway = await GatewayInstance.StartAsync(s =>
-        {
-            s["Influx:Url"] = TestEnvironment.InfluxUrl;
-            s["Influx:Api"] = "v1";
-            s["Influx:Database"] = database;
-        });
+        var database = await influx.NewDatabaseAsync("e2e_records");
+        await using var gateway = await GatewayInstance.StartAsync(s => GatewayInstance.WriteTo(s, database));
 
         var id = Guid.NewGuid().ToString("N")[..6];
         string Pem(string d) => $"buildings/hq/floors/1/pem/pem-{id}{d}/up";

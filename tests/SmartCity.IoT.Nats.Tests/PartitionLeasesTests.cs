@@ -13,12 +13,8 @@ public sealed class PartitionLeasesTests
     [Fact]
     public async Task A_lone_instance_takes_every_partition_and_a_newcomer_gets_its_share_from_the_surplus()
     {
-        await using var server = await NatsServer.StartAsync();
-        await using var nats = new NatsConnection(new NatsOpts { Url = server.Url });
-        var kv = await BucketAsync(nats);
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        var a = new PartitionLeases(kv, "gw-a", 4, Ttl, time);
-        var b = new PartitionLeases(kv, "gw-b", 4, Ttl, time);
+        await using var two = await TwoInstances.StartAsync();
+        var (time, a, b) = (two.Time, two.A, two.B);
 
         var first = await a.RefreshAsync(CancellationToken.None);
         Assert.Equal([0, 1, 2, 3], first.Gained.Order());
@@ -41,12 +37,8 @@ public sealed class PartitionLeasesTests
     [Fact]
     public async Task The_partitions_of_an_instance_that_stops_renewing_are_taken_over_after_their_lease_and_never_while_it_may_still_read()
     {
-        await using var server = await NatsServer.StartAsync();
-        await using var nats = new NatsConnection(new NatsOpts { Url = server.Url });
-        var kv = await BucketAsync(nats);
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        var a = new PartitionLeases(kv, "gw-a", 4, Ttl, time);
-        var b = new PartitionLeases(kv, "gw-b", 4, Ttl, time);
+        await using var two = await TwoInstances.StartAsync();
+        var (time, a, b) = (two.Time, two.A, two.B);
         await a.RefreshAsync(CancellationToken.None);
         await b.RefreshAsync(CancellationToken.None);
         time.Advance(Ttl / 3);
@@ -85,12 +77,8 @@ public sealed class PartitionLeasesTests
     [Fact]
     public async Task A_clean_stop_gives_the_leases_back_at_once()
     {
-        await using var server = await NatsServer.StartAsync();
-        await using var nats = new NatsConnection(new NatsOpts { Url = server.Url });
-        var kv = await BucketAsync(nats);
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        var a = new PartitionLeases(kv, "gw-a", 4, Ttl, time);
-        var b = new PartitionLeases(kv, "gw-b", 4, Ttl, time);
+        await using var two = await TwoInstances.StartAsync();
+        var (time, a, b) = (two.Time, two.A, two.B);
         await a.RefreshAsync(CancellationToken.None);
         await a.ReleaseAllAsync(CancellationToken.None);
 
@@ -99,9 +87,32 @@ public sealed class PartitionLeasesTests
         Assert.Equal(1, changes.LiveInstances);
     }
 
-    private static async Task<INatsKVStore> BucketAsync(NatsConnection nats)
+    /// <summary>Two instances, gw-a and gw-b, sharing 4 partitions through one bucket of a fresh nats-server, on one fake clock.</summary>
+    private sealed class TwoInstances : IAsyncDisposable
     {
-        var kv = new NatsKVContext(new NatsJSContext(nats));
-        return await kv.CreateStoreAsync(new NatsKVConfig("smartcity-leases") { History = 1 });
+        private NatsServer _server = null!;
+        private NatsConnection _nats = null!;
+
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+
+        public PartitionLeases A { get; private set; } = null!;
+
+        public PartitionLeases B { get; private set; } = null!;
+
+        public static async Task<TwoInstances> StartAsync()
+        {
+            var two = new TwoInstances { _server = await NatsServer.StartAsync() };
+            two._nats = new NatsConnection(new NatsOpts { Url = two._server.Url });
+            var kv = await new NatsKVContext(new NatsJSContext(two._nats)).CreateStoreAsync(new NatsKVConfig("smartcity-leases") { History = 1 });
+            two.A = new PartitionLeases(kv, "gw-a", 4, Ttl, two.Time);
+            two.B = new PartitionLeases(kv, "gw-b", 4, Ttl, two.Time);
+            return two;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _nats.DisposeAsync();
+            await _server.DisposeAsync();
+        }
     }
 }

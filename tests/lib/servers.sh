@@ -142,3 +142,13 @@ stop_rabbitmq() {
   [ -n "$epmd" ] && kill "$epmd" 2>/dev/null
   return 0
 }
+
+# For the short latency runs under tests/load: a work folder, the PIDS of the servers started into it, both cleaned up
+# on exit, and a timestamped log line.
+latency_run() { # name
+  WORK=$(mktemp -d "/tmp/smartcity-$1.XXXXXX")
+  PIDS=()
+  trap latency_cleanup EXIT INT TERM
+  log() { printf '=== %s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+}
+latency_cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"; }

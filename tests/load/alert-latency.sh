@@ -24,11 +24,7 @@ while [ $# -gt 0 ]; do
 done
 
 . "$ROOT/tests/lib/servers.sh"
-WORK=$(mktemp -d /tmp/smartcity-alertlat.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT INT TERM
-log() { printf '=== %s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+latency_run alertlat
 
 MQTT_PORT=$(free_port 29830); INFLUX_PORT=$(free_port 29086); HOOK_PORT=$(free_port 29190); HTTP_PORT=$(free_port 29180)
 start_mosquitto "$WORK" "$MQTT_PORT" || { echo "Mosquitto did not start" >&2; exit 1; }

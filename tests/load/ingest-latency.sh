@@ -24,11 +24,7 @@ while [ $# -gt 0 ]; do
 done
 
 . "$ROOT/tests/lib/servers.sh"
-WORK=$(mktemp -d /tmp/smartcity-ingestlat.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT INT TERM
-log() { printf '=== %s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+latency_run ingestlat
 
 INFLUX_PORT=$(free_port 29386); HTTP_PORT=$(free_port 29380); MQTT_PORT=$(free_port 29883)
 start_influxdb "$WORK" "$INFLUX_PORT" || { echo "InfluxDB did not start" >&2; exit 1; }

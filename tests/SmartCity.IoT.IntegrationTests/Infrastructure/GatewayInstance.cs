@@ -46,6 +46,14 @@ internal sealed class GatewayInstance : IAsyncDisposable
         ["Http:Auth:GeneratedCredentialsPath"] = Path.Combine(dataDir, "http-operator.secret"),
     };
 
+    /// <summary>Points the gateway at the test InfluxDB 1.x (<see cref="TestEnvironment.InfluxUrl"/>) and its database.</summary>
+    public static void WriteTo(Dictionary<string, string?> settings, string database)
+    {
+        settings["Influx:Url"] = TestEnvironment.InfluxUrl;
+        settings["Influx:Api"] = "v1";
+        settings["Influx:Database"] = database;
+    }
+
     /// <summary>Starts a gateway; with <paramref name="dataDir"/> it reuses (and keeps) that folder, as a restarted gateway would.</summary>
     /// <param name="waitConnected">False for a gateway that is expected not to connect (wrong credentials, say).</param>
     public static async Task<GatewayInstance> StartAsync(Action<Dictionary<string, string?>> configure, TimeProvider? time = null, string? dataDir = null, Action<IServiceCollection>? services = null, bool waitConnected = true)

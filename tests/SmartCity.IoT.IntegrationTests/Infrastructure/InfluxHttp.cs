@@ -71,6 +71,14 @@ internal sealed class InfluxHttp(string baseUrl, HttpMessageHandler? handler = n
         }
     }
 
+    /// <summary>Creates a database of its own for one test, named from <paramref name="prefix"/>.</summary>
+    public async Task<string> NewDatabaseAsync(string prefix)
+    {
+        var database = NewDatabaseName(prefix);
+        await CreateDatabaseAsync(database);
+        return database;
+    }
+
     public async Task<int> DeviceCountAsync(string database, string measurement, string field, string profileId)
     {
         var rows = await QueryAsync(database, $"SELECT count(\"{field}\") FROM \"{measurement}\" WHERE \"model\" = '{profileId}' GROUP BY \"device\"");
