@@ -23,6 +23,9 @@ internal sealed class QueueSource(string name = "queue", TopicSyntax? syntax = n
 
     public IReadOnlyList<string> Filters { get; private set; } = [];
 
+    /// <summary>Plays a source whose senders wait for each acknowledgement (HTTP ingest).</summary>
+    public bool AwaitsAcknowledgement { get; init; }
+
     /// <summary>Read at every acknowledgement and kept with it.</summary>
     public Func<long>? AtAcknowledge { get; set; }
 

@@ -358,6 +358,39 @@ public sealed class PipelineTests
         Assert.Equal([213, 214], events);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_message_whose_sender_waits_is_written_at_the_next_tick_not_after_the_flush_interval(bool awaited)
+    {
+        await using var h = new PipelineHarness(o =>
+        {
+            o.BatchSize = 1000;
+            o.FlushInterval = TimeSpan.FromSeconds(10);
+            o.IdleFlush = TimeSpan.FromSeconds(10);
+        });
+        var source = new QueueSource("http", null) { AwaitsAcknowledgement = awaited };
+        var sent = Send(h, source, "dev-1");
+        await sent.WaitAsync(Bound);
+        await h.Pipeline.TickAsync(runRules: false, CancellationToken.None).WaitAsync(Bound);
+        if (awaited)
+        {
+            await WaitUntil(() => source.Acks.Count == 1);
+        }
+        else
+        {
+            // The tick ran (it sealed nothing), and what it left open goes out only at the flush interval.
+            await h.Pipeline.TickAsync(runRules: false, CancellationToken.None).WaitAsync(Bound);
+            Assert.Empty(source.Acks);
+            Assert.Equal(0, h.Sink.LineCount);
+            h.Time.Advance(TimeSpan.FromSeconds(11));
+            await h.Pipeline.TickAsync(runRules: false, CancellationToken.None).WaitAsync(Bound);
+            await WaitUntil(() => source.Acks.Count == 1);
+        }
+
+        Assert.Equal(1, h.Sink.LineCount);
+    }
+
     [Fact]
     public async Task Alerts_reach_the_outbox_while_the_sink_still_holds_their_batch()
     {

@@ -23,4 +23,10 @@ public interface IMessageSource
 
     /// <summary>Current state for health checks and the status page.</summary>
     SourceHealth Health { get; }
+
+    /// <summary>
+    /// Whether a sender waits for each acknowledgement (an HTTP request held open until its uplink is durable): then a
+    /// batch holding one of its messages is written at the pipeline's next tick, not after the flush interval.
+    /// </summary>
+    bool AwaitsAcknowledgement => false;
 }

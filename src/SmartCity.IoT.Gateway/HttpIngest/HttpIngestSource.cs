@@ -56,6 +56,9 @@ internal sealed partial class HttpIngestSource : IMessageSource, IDisposable
 
     public TopicSyntax Syntax => TopicSyntax.Mqtt;
 
+    /// <summary>Each request waits for its uplink to be durable, so its batch is written at the next tick.</summary>
+    public bool AwaitsAcknowledgement => true;
+
     public string Path => $"{HttpIngestOptions.PathPrefix}/{Name}";
 
     public HttpIngestSourceOptions Options => _options;

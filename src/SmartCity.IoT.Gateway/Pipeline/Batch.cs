@@ -29,6 +29,9 @@ internal sealed class Batch
 
     public long OpenedAtTicks { get; set; }
 
+    /// <summary>A sender waits for one of its messages (<see cref="IMessageSource.AwaitsAcknowledgement"/>): seal at the next tick.</summary>
+    public bool Awaited { get; set; }
+
     /// <summary>Completes once <see cref="Alerts"/> are in the outbox (set when a batch with alerts is sealed).</summary>
     public TaskCompletionSource? AlertsCommitted { get; set; }
 
@@ -55,6 +58,7 @@ internal sealed class Batch
         Alerts.Clear();
         Lines = 0;
         OpenedAtTicks = 0;
+        Awaited = false;
         Sequence = 0;
         AlertsCommitted = null;
     }

@@ -127,6 +127,11 @@ internal sealed class BatchAssembler : IAlertSink
     public ValueTask AddAsync(in DeliveryToken token, CancellationToken cancellationToken)
     {
         _current.AddToken(token);
+        if (!_current.Awaited && token.Source.AwaitsAcknowledgement)
+        {
+            _current.Awaited = true;
+        }
+
         return _current.Lines >= _options.BatchSize || _current.TokenCount >= _options.BatchSize
             ? SealAsync(cancellationToken)
             : ValueTask.CompletedTask;
@@ -144,11 +149,13 @@ internal sealed class BatchAssembler : IAlertSink
         var age = _time.GetElapsedTime(_current.OpenedAtTicks, now);
         var idle = _time.GetElapsedTime(_lastMessageTicks, now);
         // A batch with alert transitions seals at the next tick (every 25 ms): its transitions are committed at seal, and
-        // alerts must not wait for a busy stream's FlushInterval. A storm of transitions still shares a few batches.
+        // alerts must not wait for a busy stream's FlushInterval. A storm of transitions still shares a few batches. The
+        // same for a batch an HTTP sender waits on: its answer must come well within the sender's timeout.
         var due = age >= _options.FlushInterval
             || (idle >= _options.IdleFlush && _current.TokenCount > 0)
             || (_current.TokenCount == 0 && age >= _options.IdleFlush)
-            || _current.Alerts.Count > 0;
+            || _current.Alerts.Count > 0
+            || _current.Awaited;
         return due ? SealAsync(cancellationToken) : ValueTask.CompletedTask;
     }
 
