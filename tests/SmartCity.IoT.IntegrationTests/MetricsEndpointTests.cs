@@ -39,6 +39,13 @@ public sealed partial class MetricsEndpointTests
         settings["Webhooks:0:MinSeverity"] = "Info";
         settings["Alerts:GroupWait"] = "00:00:00";
         settings["Alerts:PollInterval"] = "00:00:00.100";
+        // An HTTP ingest source, so its per-source series exist too.
+        var tokenFile = Path.Combine(data.Path, "ingest.token");
+        const string IngestToken = "metrics-ingest-token-0123456789";
+        await File.WriteAllTextAsync(tokenFile, IngestToken);
+        settings["HttpIngest:Sources:0:Name"] = "tts";
+        settings["HttpIngest:Sources:0:Format"] = "tts";
+        settings["HttpIngest:Sources:0:TokenFile"] = tokenFile;
         using var gateway = new GatewayProcess(GatewayProcess.WriteConfig(data.Path, settings));
         gateway.Start();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -51,6 +58,15 @@ public sealed partial class MetricsEndpointTests
         Assert.Contains("smartcity_iot_influx_lines_written_total{", idle, StringComparison.Ordinal);
         Assert.Contains("smartcity_iot_alerts_webhook_deliveries_total{", idle, StringComparison.Ordinal);
         Assert.Contains("reason=\"MalformedPayload\"", idle, StringComparison.Ordinal);
+        Assert.Contains("smartcity_iot_ingest_requests_total{", idle, StringComparison.Ordinal);
+
+        // One ingest answer (a body that is no uplink: 400), for the answer-time histogram.
+        using (var post = new HttpRequestMessage(HttpMethod.Post, "/ingest/tts") { Content = new StringContent("{}", Encoding.UTF8, "application/json") })
+        {
+            post.Headers.Add("Authorization", "Bearer " + IngestToken);
+            using var answer = await http.SendAsync(post);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+        }
 
         var device = "ies-metrics-" + Guid.NewGuid().ToString("N")[..6];
         await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
