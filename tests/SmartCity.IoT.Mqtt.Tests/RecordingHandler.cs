@@ -6,17 +6,21 @@ namespace SmartCity.IoT.Mqtt.Tests;
 /// <summary>Records what a source delivers; acknowledges at once unless told not to (then the broker must redeliver).</summary>
 internal sealed class RecordingHandler(bool acknowledge = true) : IMessageHandler
 {
+    private readonly SemaphoreSlim _arrived = new(0);
+
     public ConcurrentQueue<(string Topic, string Payload, bool Replay)> Received { get; } = new();
 
     public async ValueTask OnMessageAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         Received.Enqueue((message.Topic, System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(message.Payload)), message.IsReplay));
+        _arrived.Release();
         if (acknowledge)
         {
             await message.Token.Source.AcknowledgeAsync(new[] { message.Token }, cancellationToken);
         }
     }
 
+    /// <summary>Waits for a matching message, looking again at each arrival.</summary>
     public async Task WaitForAsync(Func<(string Topic, string Payload, bool Replay), bool> match, string what)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
@@ -24,7 +28,7 @@ internal sealed class RecordingHandler(bool acknowledge = true) : IMessageHandle
         {
             try
             {
-                await Task.Delay(20, timeout.Token);
+                await _arrived.WaitAsync(timeout.Token);
             }
             catch (OperationCanceledException)
             {
