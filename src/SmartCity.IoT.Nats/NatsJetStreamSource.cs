@@ -128,7 +128,7 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
 
             var received = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
             // The token carries the message's own acknowledgement subject, which stays valid across reconnects.
-            var message = new InboundMessage(_partitions.TopicOf(msg.Subject, partition), new(payload.Memory), received, new DeliveryToken(this, msg.ReplyTo, partition), redelivered);
+            var message = new InboundMessage(_partitions.TopicOf(msg.Subject, partition), new(payload.Memory), received, new DeliveryToken(this, msg.ReplyTo, partition), redelivered) { Partition = partition };
             await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {

@@ -30,4 +30,10 @@ public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> paylo
     /// per the profile's retained policy, never taken as the device being heard from.
     /// </summary>
     public bool IsReplay { get; init; }
+
+    /// <summary>
+    /// The partition of a partitioned source (a NATS JetStream partition) the message came from, or -1: state that
+    /// follows a device (rule state) is checkpointed and handed over per partition.
+    /// </summary>
+    public int Partition { get; init; } = -1;
 }

@@ -1,0 +1,58 @@
+using SmartCity.IoT.Core.Devices;
+
+namespace SmartCity.IoT.Core.Places;
+
+/// <summary>
+/// The building model: every place, and where each device is. Immutable once built; a reload builds a new one
+/// (<see cref="IBuildingModelSource"/>). <see cref="PlaceOf"/> is safe from any thread and cheap after a device's first call.
+/// </summary>
+public sealed class BuildingModel
+{
+    private readonly Dictionary<string, Place> _byId;
+    private readonly Func<DeviceState, Place?> _placement;
+
+    /// <param name="places">Every place, parents before their children; each one's parent given by <paramref name="parentOf"/>.</param>
+    /// <param name="parentOf">The parent id of a place, or null for a root.</param>
+    /// <param name="placement">Where a device is (explicit lists and tag rules), or null when the model does not place it.</param>
+    /// <param name="sourcePath">The model file, for messages.</param>
+    public BuildingModel(IReadOnlyList<Place> places, Func<Place, string?> parentOf, Func<DeviceState, Place?> placement, string? sourcePath = null)
+    {
+        _byId = new Dictionary<string, Place>(places.Count, StringComparer.Ordinal);
+        var roots = new List<Place>();
+        for (var i = 0; i < places.Count; i++)
+        {
+            var place = places[i];
+            place.Index = i;
+            _byId.Add(place.Id, place);
+            if (parentOf(place) is { } parent)
+            {
+                _byId[parent].Adopt(place);
+            }
+            else
+            {
+                roots.Add(place);
+            }
+        }
+
+        Places = places;
+        Roots = roots;
+        _placement = placement;
+        SourcePath = sourcePath;
+    }
+
+    /// <summary>A model with no places: every device is unplaced.</summary>
+    public static BuildingModel Empty { get; } = new([], _ => null, _ => null);
+
+    public IReadOnlyList<Place> Places { get; }
+
+    public IReadOnlyList<Place> Roots { get; }
+
+    public string? SourcePath { get; }
+
+    public bool IsEmpty => Places.Count == 0;
+
+    public Place? Find(string id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>The place the model puts the device in, or null (unplaced).</summary>
+    public Place? PlaceOf(DeviceState device) => _placement(device);
+}
