@@ -42,7 +42,7 @@ public sealed class AllocationTests
     }
 
     /// <summary>Bytes allocated by 5 rounds of <paramref name="messages"/> after 20 rounds of warm-up (every device known, every buffer grown).</summary>
-    private static async Task<long> AllocatedAfterWarmUp(PipelineHarness h, InboundMessage[] messages)
+    internal static async Task<long> AllocatedAfterWarmUp(PipelineHarness h, InboundMessage[] messages)
     {
         for (var round = 0; round < 20; round++)
         {

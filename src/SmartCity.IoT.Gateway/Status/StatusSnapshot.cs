@@ -15,7 +15,8 @@ internal sealed record StatusSnapshot(
     IReadOnlyList<DeviceRow> Devices,
     IReadOnlyList<SmartCity.IoT.Core.DeadLetters.DeadLetterRecord> RecentDeadLetters,
     string DeadLetterPath,
-    IReadOnlyList<SmartCity.IoT.Rules.Engine.BrokenRule> BrokenRules);
+    IReadOnlyList<SmartCity.IoT.Rules.Engine.BrokenRule> BrokenRules,
+    SmartCity.IoT.Gateway.Places.BuildingsStatus? Buildings = null);
 
 /// <param name="PacketsWritten">MQTT packets sent on the current connection (mostly acknowledgements).</param>
 /// <param name="SocketWrites">The socket writes they took: acknowledgements of a batch leave together.</param>

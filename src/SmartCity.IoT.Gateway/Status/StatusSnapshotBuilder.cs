@@ -23,7 +23,8 @@ internal sealed class StatusSnapshotBuilder(
     IOptions<InfluxOptions> influx,
     DeadLetterStore deadLetter,
     RuleEngine engine,
-    TimeProvider time)
+    TimeProvider time,
+    SmartCity.IoT.Gateway.Places.BuildingModelFile? buildings = null)
 {
     public const int MaxDevicesShown = 500;
 
@@ -83,7 +84,8 @@ internal sealed class StatusSnapshotBuilder(
             .Select(d => ToRow(d))
             .ToList();
 
-        return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath, engine.BrokenRules);
+        return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath, engine.BrokenRules,
+            buildings is null ? null : SmartCity.IoT.Gateway.Places.BuildingsStatus.Of(buildings, registry.Snapshot()));
     }
 
     /// <param name="ReadAt">When the alerts were read; older than now while the pipeline is busy.</param>

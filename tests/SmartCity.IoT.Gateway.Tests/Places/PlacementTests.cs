@@ -79,24 +79,7 @@ public sealed class PlacementTests
         var places = new FixedModelSource(FixedModelSource.Parse(Model).Model);
         await using var h = new PipelineHarness(places, o => o.BatchSize = 100_000);
         var messages = Enumerable.Range(0, 200).Select(i => Message(i % 2 == 0 ? $"ies-east-{i % 50}" : $"ies-{i % 50}", i % 3 == 0 ? "annex" : "hq", i)).ToArray();
-        for (var round = 0; round < 20; round++)
-        {
-            foreach (var m in messages)
-            {
-                await h.Pipeline.OnMessageAsync(m, CancellationToken.None);
-            }
-        }
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var round = 0; round < 5; round++)
-        {
-            foreach (var m in messages)
-            {
-                Assert.True(h.Pipeline.OnMessageAsync(m, CancellationToken.None).IsCompletedSuccessfully);
-            }
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, await AllocationTests.AllocatedAfterWarmUp(h, messages));
         Assert.Equal(50, h.Get<Core.Devices.DeviceRegistry>().Snapshot().Count(d => places.Current.PlaceOf(d) is not null));
     }
 
