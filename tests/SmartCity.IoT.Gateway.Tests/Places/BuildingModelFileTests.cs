@@ -34,7 +34,7 @@ public sealed class BuildingModelFileTests
         Assert.Same(first, file.Current);
         Assert.Empty(changes);
         var error = Assert.Single(file.Reloads.Current!.Errors);
-        Assert.StartsWith($"{path}:2:20: error: unknown kind 'Biulding' of place 'hq' (did you mean 'Building'?)", error);
+        Assert.StartsWith($"{path}:2:21: error: unknown kind 'Biulding' of place 'hq' (did you mean 'Building'?)", error);
 
         File.WriteAllText(path, Good + "  - { id: annex, kind: Building }\n");
         file.Reload();
