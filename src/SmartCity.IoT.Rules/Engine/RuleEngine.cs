@@ -50,6 +50,7 @@ public sealed class RuleEngine
     private readonly PlaceAggregator _places;
     private PlaceBindings _bindings = new(BuildingModel.Empty);
     private BuildingModel? _pendingModel;
+    private readonly ILogger _logger;
     private readonly Dictionary<string, long> _replayFloors = new(StringComparer.Ordinal);
     private long _rulesVersion = 1;
     private long _lastNowNs;
@@ -69,7 +70,8 @@ public sealed class RuleEngine
 
         _noValues = new double[vocabulary.Count];
         Array.Fill(_noValues, double.NaN);
-        _failures = new RuleFailures(logger ?? (ILogger)NullLogger.Instance);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _failures = new RuleFailures(_logger);
         var lifecycle = new RuleLifecycle(new AlertBuilder(vocabulary), sink, _options.DefaultFlapping, _failures);
         _binder = new RuleBinder(rules, _options, lifecycle);
         _adoption = new AlertAdoption(lifecycle);
@@ -450,6 +452,19 @@ public sealed class RuleEngine
         }
 
         _places.Rebuild(_binder.Rules.Compiled, _bindings, _slots.All, now);
+        if (!model.IsEmpty)
+        {
+            var report = PlaceRuleCheck.Check(_binder.Rules, model);
+            foreach (var error in report.Errors)
+            {
+                PlaceRuleLog.RuleCannotFire(_logger, error.ToString());
+            }
+
+            foreach (var warning in report.Warnings)
+            {
+                PlaceRuleLog.RuleMissesPlaces(_logger, warning.ToWarningString());
+            }
+        }
     }
 
     private void CheckVocabulary(RuleSet rules)
