@@ -42,15 +42,21 @@ internal sealed class PlaceAggregateSpec
         return null;
     }
 
-    /// <summary>The Brick kinds an <c>over:</c> value stands for.</summary>
+    /// <summary>
+    /// The Brick kinds an <c>over:</c> value stands for: a level (<c>zone</c>, <c>floor</c>, <c>building</c>, <c>site</c>:
+    /// every kind of that level in <see cref="PlaceKinds"/>, so <c>zone</c> takes in rooms, offices, restrooms and HVAC
+    /// zones) or one kind.
+    /// </summary>
     public static string[] KindsOf(string over) => over switch
     {
         "place" => [],
-        "site" => ["Site"],
-        "building" => ["Building"],
-        "floor" => ["Floor"],
-        "room" => ["Room"],
-        "zone" => ["HVAC_Zone", "Zone", "Room", "Space", "Lighting_Zone", "Outdoor_Area", "Parking_Structure"],
+        "site" => OfLevel(PlaceLevel.Site),
+        "building" => OfLevel(PlaceLevel.Building),
+        "floor" => OfLevel(PlaceLevel.Floor),
+        "zone" => OfLevel(PlaceLevel.Zone),
         _ => [over],
     };
+
+    private static string[] OfLevel(PlaceLevel level) =>
+        PlaceKinds.Names.Where(k => PlaceKinds.TryGetLevel(k, out var l) && l == level).ToArray();
 }

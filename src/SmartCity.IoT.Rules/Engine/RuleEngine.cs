@@ -51,6 +51,7 @@ public sealed class RuleEngine
     private PlaceBindings _bindings = new(BuildingModel.Empty);
     private BuildingModel? _pendingModel;
     private readonly ILogger _logger;
+    private readonly PlaceAttributeWarnings _attributeWarnings;
     private readonly Dictionary<string, long> _replayFloors = new(StringComparer.Ordinal);
     private long _rulesVersion = 1;
     private long _lastNowNs;
@@ -78,6 +79,7 @@ public sealed class RuleEngine
         _evaluator = new RuleEvaluator(vocabulary, lifecycle, _failures);
         _timers = new RuleTimers(lifecycle, _failures, _noValues);
         _places = new PlaceAggregator(lifecycle, _failures);
+        _attributeWarnings = new PlaceAttributeWarnings(_logger);
         _places.Rebuild(rules.Compiled, _bindings, _slots.All, NowNs());
     }
 
@@ -433,6 +435,7 @@ public sealed class RuleEngine
         slot.Device = device;
         slot.Latest = device.Latest;
         slot.Place = _bindings.For(_bindings.Model.PlaceOf(device));
+        _attributeWarnings.Check(slot);
         _places.Join(slot, index);
         _slots.SetRoute(index, slot);
         return slot;
@@ -449,6 +452,7 @@ public sealed class RuleEngine
         foreach (var slot in _slots.All)
         {
             slot.Place = slot.Device is { } device ? _bindings.For(model.PlaceOf(device)) : null;
+            _attributeWarnings.Check(slot);
         }
 
         _places.Rebuild(_binder.Rules.Compiled, _bindings, _slots.All, now);

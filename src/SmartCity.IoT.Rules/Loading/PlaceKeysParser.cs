@@ -1,5 +1,6 @@
 using Cronos;
 using SmartCity.IoT.Core.Loading;
+using SmartCity.IoT.Core.Places;
 using SmartCity.IoT.Rules.Compilation;
 using SmartCity.IoT.Rules.Evaluation;
 using YamlDotNet.RepresentationModel;
@@ -10,7 +11,7 @@ namespace SmartCity.IoT.Rules.Loading;
 internal static class PlaceKeysParser
 {
     private const string What = "a rule";
-    private static readonly string[] OverAliases = ["zone", "room", "floor", "building", "site", "place"];
+    private static readonly string[] OverAliases = ["zone", "floor", "building", "site", "place"];
 
     public static PlaceKeys Parse(YamlSource source, YamlMappingNode node, bool staleness)
     {
@@ -23,9 +24,10 @@ internal static class PlaceKeysParser
             {
                 source.Error(overNode, "'over' does not apply to a staleness rule: aggregate with a threshold rule (expr: count(co2) < 3)");
             }
-            else if (Array.IndexOf(OverAliases, over) < 0 && !IsBrickName(over))
+            else if (Array.IndexOf(OverAliases, over) < 0 && !PlaceKinds.TryGetLevel(over, out _))
             {
-                source.Error(overNode, $"unknown 'over: {over}': use zone, room, floor, building, site, place or a Brick class name of the model (HVAC_Zone, Floor, ...)", DidYouMean.Closest(over, OverAliases));
+                var best = DidYouMean.Closest(over, OverAliases.Concat(PlaceKinds.Names));
+                source.Error(overNode, $"unknown 'over: {over}'{(best is null ? "" : $" (did you mean '{best}'?)")}: use zone, floor, building, site, place or a place kind (Conference_Room, HVAC_Zone, ...)", best);
             }
 
             kinds = PlaceAggregateSpec.KindsOf(over);
@@ -112,7 +114,4 @@ internal static class PlaceKeysParser
 
         return new PlaceKeys(over, kinds, staleAfter, new CronSchedule(text, cron, zone, isOutside), text, zoneNode?.Value);
     }
-
-    private static bool IsBrickName(string text) =>
-        text.Length > 0 && char.IsAsciiLetterUpper(text[0]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 }

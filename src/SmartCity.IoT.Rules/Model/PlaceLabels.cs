@@ -4,8 +4,8 @@ using SmartCity.IoT.Core.Places;
 namespace SmartCity.IoT.Rules.Model;
 
 /// <summary>
-/// How an alert names its place: labels <c>place</c> (id), <c>place_name</c>, <c>place_kind</c>, and <c>building</c> /
-/// <c>floor</c> (the ids of the enclosing building and floor, unless the device's tags already say), and what
+/// How an alert names its place: labels <c>place</c> (id), <c>place_name</c>, <c>place_kind</c>, and the place tags
+/// <c>site</c>/<c>building</c>/<c>floor</c>/<c>zone</c> (see <see cref="PlaceTags"/>; a device tag of the name wins), and what
 /// <c>{{ place.name }}</c> and friends render in templates.
 /// </summary>
 internal static class PlaceLabels
@@ -25,18 +25,29 @@ internal static class PlaceLabels
             return;
         }
 
-        labels["place"] = place.Id;
-        labels["place_name"] = place.Name;
-        labels["place_kind"] = place.Kind;
-        if (place.Nearest("Building") is { } building)
+        // The same names and values as the place tags the model gives readings, so alerts and series group alike.
+        foreach (var tag in PlaceTags.For(place))
         {
-            labels.TryAdd("building", building.Id);
+            labels.TryAdd(tag.Key, tag.Value.ToString());
         }
 
-        if (place.Nearest("Floor") is { } floor)
+        labels[PlaceTags.Place] = place.Id;
+        labels["place_name"] = place.Name;
+        labels["place_kind"] = place.Kind;
+    }
+
+    /// <summary>The nearest place of <paramref name="level"/> among <paramref name="place"/> and its ancestors.</summary>
+    public static Place? Nearest(Place place, PlaceLevel level)
+    {
+        for (var p = place; p is not null; p = p.Parent)
         {
-            labels.TryAdd("floor", floor.Id);
+            if (PlaceKinds.TryGetLevel(p.Kind, out var l) && l == level)
+            {
+                return p;
+            }
         }
+
+        return null;
     }
 
     /// <summary>
@@ -62,10 +73,10 @@ internal static class PlaceLabels
                 sb.Append(place.Kind);
                 return;
             case "building":
-                sb.Append(place.Nearest("Building")?.Name);
+                sb.Append(Nearest(place, PlaceLevel.Building)?.Name);
                 return;
             case "floor":
-                sb.Append(place.Nearest("Floor")?.Name);
+                sb.Append(Nearest(place, PlaceLevel.Floor)?.Name);
                 return;
         }
 

@@ -9,14 +9,15 @@ namespace SmartCity.IoT.Rules.Engine.Places;
 /// Checks rules against a building model (<c>model validate</c>, and the gateway at start and on each reload).
 /// A <c>place.&lt;attribute&gt;</c> that no place of the model has, or <c>during: occupied</c> when no place has occupied
 /// hours, is an error: the rule could never fire. An attribute some places lack is a warning listing them (the places
-/// an <c>over:</c> rule aggregates, or for a per-device rule the places devices sit in, the model's leaves): a device
-/// there leaves the comparison unknown, so the rule never fires for it.
+/// an <c>over:</c> rule aggregates; for a per-device rule the places of the devices it matches when they are known,
+/// else the model's innermost places): a device there leaves the comparison unknown, so the rule never fires for it.
 /// </summary>
 public static class PlaceRuleCheck
 {
     private const int Listed = 10;
 
-    public static PlaceRuleReport Check(RuleSet rules, BuildingModel model)
+    /// <param name="devicePlaces">The places of the devices a per-device rule matches (the simulator's in <c>model validate</c>); null: the model's innermost places.</param>
+    public static PlaceRuleReport Check(RuleSet rules, BuildingModel model, Func<RuleDefinition, IEnumerable<Place>>? devicePlaces = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(model);
@@ -26,7 +27,7 @@ public static class PlaceRuleCheck
         foreach (var rule in rules.Compiled)
         {
             var definition = rule.Definition;
-            var candidates = Candidates(rule, model);
+            var candidates = Candidates(rule, model, devicePlaces);
             foreach (var attribute in definition.PlaceAttributes)
             {
                 if (!known.Contains(attribute, StringComparer.Ordinal))
@@ -65,10 +66,12 @@ public static class PlaceRuleCheck
     }
 
     /// <summary>The places the rule is evaluated in: those an over: rule aggregates, else the model's leaves.</summary>
-    private static IReadOnlyList<Place> Candidates(CompiledRule rule, BuildingModel model) =>
+    private static IReadOnlyList<Place> Candidates(CompiledRule rule, BuildingModel model, Func<RuleDefinition, IEnumerable<Place>>? devicePlaces) =>
         rule.Aggregate is { } spec
             ? model.Places.Where(p => spec.Kinds.Length == 0 || spec.Kinds.Contains(p.Kind)).ToArray()
-            : model.Places.Where(p => p.Children.Count == 0).ToArray();
+            : devicePlaces is not null
+                ? devicePlaces(rule.Definition).Distinct().OrderBy(p => p.Index).ToArray()
+                : model.Places.Where(p => p.Children.Count == 0).ToArray();
 
     private static string Describe(Place[] places)
     {
