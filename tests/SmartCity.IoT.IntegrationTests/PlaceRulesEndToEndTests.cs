@@ -27,7 +27,7 @@ public sealed class PlaceRulesEndToEndTests
         // The schedule window is one whole UTC minute that starts now or next; the rule resolves when it ends.
         var now = DateTimeOffset.UtcNow;
         var windowStart = now.Second > 40 ? now.AddSeconds(60 - now.Second) : now.AddSeconds(-now.Second);
-        await File.WriteAllTextAsync(Path.Combine(rulesDir, "places.yaml"), $$"""
+        await File.WriteAllTextAsync(Path.Combine(rulesDir, "places.yaml"), $$$"""
             rules:
               - name: it_zone_co2
                 match: { family: environment }
@@ -41,7 +41,7 @@ public sealed class PlaceRulesEndToEndTests
                 annotations: { summary: "{{ value:0 }} people in {{ place.name }} (capacity {{ place.capacity }})" }
               - name: it_scheduled
                 match: { device: "ies-s-*" }
-                during: "{{windowStart.Minute}} {{windowStart.Hour}} * * *"
+                during: "{{{windowStart.Minute}}} {{{windowStart.Hour}}} * * *"
                 expr: co2 > 1000
                 annotations: { summary: "scheduled CO2 {{ value:0 }} in {{ place.name }}" }
             """);
