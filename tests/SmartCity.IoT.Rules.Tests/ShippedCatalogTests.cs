@@ -51,6 +51,10 @@ public sealed class ShippedCatalogTests
         ["aircon_filter_clogged"] = d => d.Hold(TimeSpan.FromMinutes(31), [("filter_pressure_drop", 380)]),
         ["aircon_not_cooling"] = d => d.Hold(TimeSpan.FromMinutes(21), [("power", true), ("supply_temperature", 23.5), ("return_temperature", 25), ("setpoint", 24)]),
         ["zone_crowded"] = d => d.Hold(TimeSpan.FromMinutes(6), [("people_count", 75)]),
+        ["floor_co2_average"] = d => d.Hold(TimeSpan.FromMinutes(6), [("co2", 1600)]),
+        ["room_over_capacity"] = d => d.Hold(TimeSpan.FromMinutes(3), [("people_count", 14)]),
+        ["room_over_max_temperature"] = d => d.Hold(TimeSpan.FromMinutes(6), [("temperature", 30)]),
+        ["toilet_occupied_after_hours"] = d => d.Hold(TimeSpan.FromMinutes(31), [("occupancy", true)]),
         ["occupancy_count_disagrees"] = d => d.Hold(TimeSpan.FromMinutes(16), [("occupancy", true), ("people_count", 0)]),
         ["device_offline"] = d =>
         {

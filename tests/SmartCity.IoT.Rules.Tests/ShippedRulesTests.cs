@@ -55,7 +55,7 @@ public sealed class ShippedRulesTests
         }
 
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Rules, "README.md"));
-        foreach (var construct in RuleFileParser.RuleKeys.Concat(["rate(", "delta(", "avg(", "min(", "max(", "count(", "absent(", "abs(", "tags.", "{{ value }}", "staleness", "NaN"]))
+        foreach (var construct in RuleFileParser.RuleKeys.Concat(["rate(", "delta(", "avg(", "min(", "max(", "count(", "absent(", "abs(", "tags.", "{{ value }}", "staleness", "NaN", "sum(", "place.", "{{ place.name }}", "occupied"]))
         {
             Assert.Contains(construct, readme);
         }

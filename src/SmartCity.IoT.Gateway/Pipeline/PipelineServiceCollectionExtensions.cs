@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Devices;
+using SmartCity.IoT.Core.Places;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Rules.Engine;
 using SmartCity.IoT.Rules.Model;
@@ -23,14 +24,23 @@ internal static class PipelineServiceCollectionExtensions
         services.AddSingleton<DeadLetterPolicy>();
         services.AddSingleton<AlertCommitter>();
         services.AddSingleton<BatchAssembler>();
-        services.AddSingleton(sp => new RuleEngine(
-            rules,
-            sp.GetRequiredService<DeviceCatalog>().Vocabulary,
-            sp.GetRequiredService<DeviceRegistry>(),
-            sp.GetRequiredService<BatchAssembler>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<RuleEngineOptions>>().Value,
-            sp.GetRequiredService<ILogger<RuleEngine>>()));
+        services.AddSingleton(sp =>
+        {
+            var engine = new RuleEngine(
+                rules,
+                sp.GetRequiredService<DeviceCatalog>().Vocabulary,
+                sp.GetRequiredService<DeviceRegistry>(),
+                sp.GetRequiredService<BatchAssembler>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<RuleEngineOptions>>().Value,
+                sp.GetRequiredService<ILogger<RuleEngine>>());
+            if (sp.GetService<IBuildingModelSource>() is { } places)
+            {
+                engine.UseBuildingModel(places); // place attributes, occupied hours and rules over places
+            }
+
+            return engine;
+        });
         services.AddSingleton<MessageProcessor>();
         services.AddSingleton<BatchWriter>();
         services.AddSingleton<IngestPipeline>();

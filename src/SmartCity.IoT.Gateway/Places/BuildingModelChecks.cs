@@ -15,9 +15,11 @@ internal static class BuildingModelChecks
     public static IReadOnlyList<IBuildingModelCheck> Create(DeviceCatalog catalog, string rulesPath, int simulatedPerProfile)
     {
         ArgumentNullException.ThrowIfNull(rulesPath);
+        var simulated = SimulatedDevices.Of(catalog, simulatedPerProfile);
         return
         [
-            new PlacementCheck(catalog, SimulatedDevices.Of(catalog, simulatedPerProfile)),
+            new PlacementCheck(catalog, simulated),
+            new RulePlaceCheck(catalog, rulesPath, simulated),
         ];
     }
 }

@@ -61,6 +61,12 @@ internal sealed class CompiledRule
 
     public required IReadOnlyDictionary<string, Template> Annotations { get; init; }
 
+    /// <summary>Set for a rule with <c>over:</c>: evaluated per place by the place aggregator, not per device.</summary>
+    public PlaceAggregateSpec? Aggregate { get; init; }
+
+    /// <summary>When the rule applies (<c>during</c>/<c>outside</c>); its level conditions and clear are gated by it.</summary>
+    public RuleSchedule? Schedule { get; init; }
+
     public string Name => Definition.Name;
 
     public RuleKind Kind => Definition.Kind;

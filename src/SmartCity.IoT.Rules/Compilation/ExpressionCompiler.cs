@@ -9,7 +9,7 @@ namespace SmartCity.IoT.Rules.Compilation;
 /// Type-checks a parsed expression against the vocabulary and builds its evaluator. One instance per rule: it collects
 /// the rule's windows, absent() clocks and trigger fields across all the rule's expressions.
 /// </summary>
-internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
+internal sealed partial class ExpressionCompiler(FieldVocabulary vocabulary)
 {
     private static readonly string[] WindowFunctions = ["rate", "increase", "delta", "avg", "min", "max", "count", "absent"];
     private readonly Dictionary<SyntaxNode, EvalNode> _compiled = new(ReferenceEqualityComparer.Instance);
@@ -87,6 +87,8 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
                 return (new ConstantNode(d.Value.TotalSeconds), ValueKind.Duration);
             case TagReference t:
                 return (new TagNode(t.Name), ValueKind.Tag);
+            case PlaceReference p:
+                return CompilePlace(p);
             case NameReference r:
                 return CompileField(r);
             case UnaryExpression u:
@@ -102,6 +104,7 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
 
     private (EvalNode, ValueKind) CompileField(NameReference r)
     {
+        RejectDeviceFieldOverPlaces(r);
         if (!vocabulary.TryGet(r.Name, out var field))
         {
             var hint = Array.IndexOf(WindowFunctions, r.Name) >= 0 ? $"; {r.Name} is a function: {r.Name}(field, 10m)" : $"; for a device tag write tags.{r.Name}";
@@ -224,6 +227,12 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
 
     private (EvalNode, ValueKind) CompileCall(CallExpression c)
     {
+        if (IsAggregate(c))
+        {
+            return CompileAggregate(c);
+        }
+
+        RejectWindowOverPlaces(c);
         switch (c.Function)
         {
             case "abs":
@@ -257,7 +266,7 @@ internal sealed class ExpressionCompiler(FieldVocabulary vocabulary)
                 };
 
             default:
-                throw new RuleSyntaxException(c.Position, $"unknown function '{c.Function}': known functions are rate, increase, delta, avg, min, max, count, absent, abs");
+                throw new RuleSyntaxException(c.Position, $"unknown function '{c.Function}': known functions are rate, increase, delta, avg, min, max, sum, count, absent, abs");
         }
     }
 

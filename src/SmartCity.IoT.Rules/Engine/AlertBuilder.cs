@@ -28,7 +28,7 @@ internal sealed class AlertBuilder(FieldVocabulary vocabulary)
     {
         var rule = state.Rule;
         var valueText = ValueText(state);
-        var templateContext = new TemplateContext(state.RuleName, state.Severity, state.LastValue, slot.DeviceId, slot.Family, slot.ProfileId, slot.Tags, slot.Device?.Latest, vocabulary, valueText);
+        var templateContext = new TemplateContext(state.RuleName, state.Severity, state.LastValue, slot.DeviceId, slot.Family, slot.ProfileId, slot.Tags, slot.Device?.Latest, vocabulary, valueText, slot.Place?.Place);
         if (state.Labels is null || status is AlertStatus.Escalated or AlertStatus.Deescalated)
         {
             var labels = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -53,6 +53,7 @@ internal sealed class AlertBuilder(FieldVocabulary vocabulary)
                 }
             }
 
+            PlaceLabels.AddTo(labels, slot.Place?.Place);
             labels["alertname"] = state.RuleName;
             labels["severity"] = state.Severity.ToString().ToLowerInvariant();
             labels["device"] = slot.DeviceId;

@@ -38,6 +38,9 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     /// <summary>This device's member number in <see cref="Group"/>.</summary>
     public int Member;
 
+    /// <summary>The device's place in the building model (what <c>place.*</c> and <c>during: occupied</c> read), or null.</summary>
+    public PlaceBinding? Place;
+
     /// <summary>Number of staleness alerts firing, so a reading checks them only when there is something to resolve.</summary>
     public int StaleFiring;
 
@@ -65,7 +68,7 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     public EvalContext Context(int s, double[] latest, long now)
     {
         var lanes = Group?.Lanes;
-        return new EvalContext(latest, now, Tags, lanes is not null && s < lanes.Length ? lanes[s] : null, Member);
+        return new EvalContext(latest, now, Tags, lanes is not null && s < lanes.Length ? lanes[s] : null, Member, Place);
     }
 
     private sealed class Cold(string profileId, string family, string deviceId)

@@ -62,7 +62,7 @@ internal sealed class RuleBinder(RuleSet rules, RuleEngineOptions options, RuleL
         var staleness = new List<RuleState>();
         foreach (var rule in _rules.Compiled)
         {
-            if (!rule.Definition.Match.Matches(slot.ProfileId, slot.Family, slot.DeviceId, slot.Tags))
+            if (rule.Aggregate is not null || !rule.Definition.Match.Matches(slot.ProfileId, slot.Family, slot.DeviceId, slot.Tags))
             {
                 continue;
             }

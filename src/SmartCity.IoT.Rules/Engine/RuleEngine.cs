@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Model;
+using SmartCity.IoT.Core.Places;
+using SmartCity.IoT.Rules.Engine.Places;
 using SmartCity.IoT.Rules.Evaluation;
 using SmartCity.IoT.Rules.Model;
 
@@ -45,6 +47,11 @@ public sealed class RuleEngine
     private readonly RuleTimers _timers;
     private readonly RuleFailures _failures;
     private readonly AlertAdoption _adoption;
+    private readonly PlaceAggregator _places;
+    private PlaceBindings _bindings = new(BuildingModel.Empty);
+    private BuildingModel? _pendingModel;
+    private readonly ILogger _logger;
+    private readonly PlaceAttributeWarnings _attributeWarnings;
     private readonly Dictionary<string, long> _replayFloors = new(StringComparer.Ordinal);
     private long _rulesVersion = 1;
     private long _lastNowNs;
@@ -64,12 +71,16 @@ public sealed class RuleEngine
 
         _noValues = new double[vocabulary.Count];
         Array.Fill(_noValues, double.NaN);
-        _failures = new RuleFailures(logger ?? (ILogger)NullLogger.Instance);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _failures = new RuleFailures(_logger);
         var lifecycle = new RuleLifecycle(new AlertBuilder(vocabulary), sink, _options.DefaultFlapping, _failures);
         _binder = new RuleBinder(rules, _options, lifecycle);
         _adoption = new AlertAdoption(lifecycle);
         _evaluator = new RuleEvaluator(vocabulary, lifecycle, _failures);
         _timers = new RuleTimers(lifecycle, _failures, _noValues);
+        _places = new PlaceAggregator(lifecycle, _failures);
+        _attributeWarnings = new PlaceAttributeWarnings(_logger);
+        _places.Rebuild(rules.Compiled, _bindings, _slots.All, NowNs());
     }
 
     /// <summary>
@@ -125,6 +136,10 @@ public sealed class RuleEngine
 
             slot.EvaluatedUpToNs = Math.Max(slot.EvaluatedUpToNs, at);
             _evaluator.Evaluate(slot, reading, now);
+            if (_places.Any)
+            {
+                _places.Observe(index, reading, now);
+            }
         }
         catch (Exception ex)
         {
@@ -160,7 +175,17 @@ public sealed class RuleEngine
     /// Timers, called by the host about once a second: device staleness, absent() without any reading, a pending
     /// <c>for</c> that expires without a new reading, keep_firing_for expiry, and flapping holds that age out.
     /// </summary>
-    public void Tick() => _timers.Tick(_slots.All, NowNs());
+    public void Tick()
+    {
+        if (Interlocked.Exchange(ref _pendingModel, null) is { } model)
+        {
+            ApplyModel(model);
+        }
+
+        var now = NowNs();
+        _timers.Tick(_slots.All, now);
+        _places.Tick(now);
+    }
 
     /// <summary>
     /// Replaces the rules. A (rule, device) whose rule has the same name and content keeps all its state (windows, timers,
@@ -175,6 +200,7 @@ public sealed class RuleEngine
         CheckVocabulary(rules);
         _binder.Reload(_slots.All, rules, NowNs());
         _slots.RefreshRoutes();
+        RefreshPlaces(_bindings.Model, NowNs());
         _failures.Retain(rules.Compiled);
         var version = Interlocked.Increment(ref _rulesVersion);
         RulesReloaded?.Invoke(this, new RulesReloadedEventArgs(rules, version));
@@ -264,6 +290,31 @@ public sealed class RuleEngine
         }
     }
 
+    /// <summary>The building model rules read places from (<see cref="BuildingModel.Empty"/> until <see cref="UseBuildingModel"/>).</summary>
+    public BuildingModel BuildingModel => _bindings.Model;
+
+    /// <summary>
+    /// Places devices with <paramref name="source"/>: <c>place.*</c> attributes, <c>during: occupied</c> and rules with
+    /// <c>over:</c> read it. Call before the first <see cref="Evaluate"/> (or under the host's lock). A model replaced
+    /// later (<see cref="IBuildingModelSource.Changed"/>, raised on any thread) takes effect at the next <see cref="Tick"/>.
+    /// </summary>
+    public void UseBuildingModel(IBuildingModelSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        source.Changed += (_, model) => Volatile.Write(ref _pendingModel, model);
+        ApplyModel(source.Current);
+    }
+
+    /// <summary>Replaces the building model now (tests; the host uses <see cref="UseBuildingModel"/>). Keeps alerts of places that remain.</summary>
+    public void ApplyModel(BuildingModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        RefreshPlaces(model, NowNs());
+    }
+
+    /// <summary>The phase of one (rule over places, place), or null when the rule has no member in that place.</summary>
+    public RulePhase? GetPlacePhase(string ruleName, string placeId) => _places.Find(ruleName, placeId)?.State.Phase;
+
     /// <summary>Redelivered readings not evaluated because the rule state already reflected them (since start).</summary>
     public long ReplaysSkipped { get; private set; }
 
@@ -294,6 +345,14 @@ public sealed class RuleEngine
                 {
                     list.Add(Describe(slot, thresholds.Length + s, staleness[s], now));
                 }
+            }
+        }
+
+        foreach (var (slot, state) in _places.States())
+        {
+            if (state.Phase is RulePhase.Pending or RulePhase.Firing)
+            {
+                list.Add(Describe(slot, -1, state, now));
             }
         }
 
@@ -375,8 +434,41 @@ public sealed class RuleEngine
 
         slot.Device = device;
         slot.Latest = device.Latest;
+        slot.Place = _bindings.For(_bindings.Model.PlaceOf(device));
+        _attributeWarnings.Check(slot);
+        _places.Join(slot, index);
         _slots.SetRoute(index, slot);
         return slot;
+    }
+
+    /// <summary>Re-places every device in <paramref name="model"/> and rebuilds the aggregates over places (off the hot path).</summary>
+    private void RefreshPlaces(BuildingModel model, long now)
+    {
+        if (!ReferenceEquals(model, _bindings.Model) || _bindings.AttributeCount != PlaceAttributeIds.Count)
+        {
+            _bindings = new PlaceBindings(model);
+        }
+
+        foreach (var slot in _slots.All)
+        {
+            slot.Place = slot.Device is { } device ? _bindings.For(model.PlaceOf(device)) : null;
+            _attributeWarnings.Check(slot);
+        }
+
+        _places.Rebuild(_binder.Rules.Compiled, _bindings, _slots.All, now);
+        if (!model.IsEmpty)
+        {
+            var report = PlaceRuleCheck.Check(_binder.Rules, model);
+            foreach (var error in report.Errors)
+            {
+                PlaceRuleLog.RuleCannotFire(_logger, error.ToString());
+            }
+
+            foreach (var warning in report.Warnings)
+            {
+                PlaceRuleLog.RuleMissesPlaces(_logger, warning.ToWarningString());
+            }
+        }
     }
 
     private void CheckVocabulary(RuleSet rules)

@@ -95,7 +95,7 @@ internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle li
                     continue;
                 }
 
-                var quietCtx = new EvalContext(latest, now, tags, null, member);
+                var quietCtx = new EvalContext(latest, now, tags, null, member, slot.Place);
                 if (rule.EvaluateLevels(quietCtx, out var quietLevel) != 1)
                 {
                     continue;
@@ -137,7 +137,7 @@ internal sealed class RuleEvaluator(FieldVocabulary vocabulary, RuleLifecycle li
                 }
             }
 
-            var ctx = new EvalContext(latest, now, tags, lane, member);
+            var ctx = new EvalContext(latest, now, tags, lane, member, slot.Place);
             var countWindows = rule.CountWindows;
             for (var i = 0; i < countWindows.Length; i++)
             {

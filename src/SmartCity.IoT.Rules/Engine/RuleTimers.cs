@@ -24,8 +24,9 @@ internal sealed class RuleTimers(RuleLifecycle lifecycle, RuleFailures failures,
                 var rule = state.Rule;
                 try
                 {
-                    if (rule.HasAbsent)
+                    if (rule.HasAbsent || (rule.Schedule is not null && state.Phase is RulePhase.Pending or RulePhase.Firing))
                     {
+                        // absent() and schedule boundaries change the outcome without any reading.
                         var ctx = slot.Context(s, latest, now);
                         var fire = rule.EvaluateLevels(ctx, out var level);
                         lifecycle.Step(slot, state, ctx, fire, level);

@@ -1,7 +1,7 @@
 namespace SmartCity.IoT.Rules.Evaluation;
 
 /// <summary>What a compiled expression reads while evaluating for one (rule, device): no allocation.</summary>
-internal readonly struct EvalContext(double[] latest, long nowNs, KeyValuePair<string, string>[] tags, RuleLane? lane, int member)
+internal readonly struct EvalContext(double[] latest, long nowNs, KeyValuePair<string, string>[] tags, RuleLane? lane, int member, PlaceBinding? place = null)
 {
     /// <summary>The device's latest value per field id (NaN when never reported).</summary>
     public readonly double[] Latest = latest;
@@ -16,4 +16,7 @@ internal readonly struct EvalContext(double[] latest, long nowNs, KeyValuePair<s
 
     /// <summary>The device's member number in <see cref="Lane"/>.</summary>
     public readonly int Member = member;
+
+    /// <summary>The device's place in the building model (the place itself for a rule over places), or null when unplaced.</summary>
+    public readonly PlaceBinding? Place = place;
 }

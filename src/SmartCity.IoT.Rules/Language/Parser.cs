@@ -228,9 +228,15 @@ internal sealed class Parser
 
                 if (Peek.Kind == TokenKind.Dot)
                 {
+                    if (t.Text == "place")
+                    {
+                        Next();
+                        return new PlaceReference(t.Position, Expect(TokenKind.Identifier, "an attribute name after 'place.'").Text);
+                    }
+
                     if (t.Text is not ("tags" or "tag"))
                     {
-                        throw new RuleSyntaxException(Peek.Position, $"'.' after '{t.Text}': only tags.<name> uses a dot");
+                        throw new RuleSyntaxException(Peek.Position, $"'.' after '{t.Text}': only tags.<name> and place.<attribute> use a dot");
                     }
 
                     Next();

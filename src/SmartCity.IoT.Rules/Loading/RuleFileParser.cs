@@ -8,7 +8,7 @@ namespace SmartCity.IoT.Rules.Loading;
 /// <summary>Reads one rule file (YAML, or JSON which YAML reads too) into compiled rules, collecting errors with positions.</summary>
 internal static class RuleFileParser
 {
-    internal static readonly string[] RuleKeys = ["name", "kind", "description", "match", "expr", "severity", "escalate", "clear", "value", "for", "keep_firing_for", "after", "labels", "annotations", "flapping"];
+    internal static readonly string[] RuleKeys = ["name", "kind", "description", "match", "expr", "severity", "escalate", "clear", "value", "for", "keep_firing_for", "after", "labels", "annotations", "flapping", "over", "stale_after", "during", "outside", "time_zone"];
     internal static readonly string[] MatchKeys = ["family", "profile", "device", "tags"];
 
     /// <summary>The valid rules of <paramref name="text"/>; every problem goes to <paramref name="errors"/>.</summary>

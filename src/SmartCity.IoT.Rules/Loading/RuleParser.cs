@@ -50,7 +50,8 @@ internal static partial class RuleParser
 
         var severityNode = source.Scalar(node, "severity", What);
         var severity = severityNode is null ? AlertSeverity.Warning : LevelParser.Severity(source, severityNode) ?? AlertSeverity.Warning;
-        var compiler = new ExpressionCompiler(vocabulary);
+        var place = PlaceKeysParser.Parse(source, node, kind == RuleKind.Staleness);
+        var compiler = new ExpressionCompiler(vocabulary) { OverPlaces = place.Over is not null };
         var levels = new List<ParsedLevel>();
         EvalNode? clear = null;
         EvalNode? explicitValue = null;
@@ -141,17 +142,23 @@ internal static partial class RuleParser
             Annotations = annotations.ToDictionary(kv => kv.Key, kv => kv.Value.Text),
             Flapping = flapping,
             DefinitionHash = DefinitionHash.Of(node),
+            Over = place.Over,
+            StaleAfter = place.StaleAfter,
+            During = place.Schedule is { Outside: false } ? place.ScheduleText : null,
+            Outside = place.Schedule is { Outside: true } ? place.ScheduleText : null,
+            TimeZone = place.TimeZone,
+            PlaceAttributes = compiler.PlaceAttributes.Keys.ToArray(),
         };
 
         var windows = compiler.Windows.ToArray();
         return new CompiledRule
         {
             Definition = definition,
-            LevelConditions = levels.Select(l => l.Compiled.Condition).ToArray(),
+            LevelConditions = levels.Select(l => PlaceRuleParts.Gate(l.Compiled.Condition, place.Schedule)).ToArray(),
             LevelSeverities = levels.Select(l => l.Severity).ToArray(),
             LevelValues = levels.Select(l => l.Compiled.Value).ToArray(),
             LevelValueFields = levels.Select(l => l.Compiled.ValueField).ToArray(),
-            Clear = clear,
+            Clear = PlaceRuleParts.GateClear(clear, place.Schedule),
             ExplicitValue = explicitValue,
             ForNs = DurationReader.ToNs(forDuration),
             KeepFiringForNs = DurationReader.ToNs(keep),
@@ -163,6 +170,8 @@ internal static partial class RuleParser
             AbsentFields = compiler.AbsentFields.ToArray(),
             Labels = labels,
             Annotations = annotations,
+            Aggregate = PlaceRuleParts.Aggregate(place, compiler),
+            Schedule = place.Schedule,
         };
     }
 

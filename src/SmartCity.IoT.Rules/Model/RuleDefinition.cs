@@ -41,6 +41,24 @@ public sealed record RuleDefinition
     /// <summary>Null: the engine's default policy.</summary>
     public FlappingPolicy? Flapping { get; init; }
 
+    /// <summary>Rules over places: the level aggregated (<c>zone</c>, <c>floor</c>, <c>building</c>, a Brick class), else null (a per-device rule).</summary>
+    public string? Over { get; init; }
+
+    /// <summary>Rules over places: how long a device may be silent for a field before it is left out of the aggregate.</summary>
+    public TimeSpan StaleAfter { get; init; }
+
+    /// <summary><c>occupied</c> or a cron window when the rule applies (<c>during</c>), else null.</summary>
+    public string? During { get; init; }
+
+    /// <summary><c>occupied</c> or a cron window when the rule does not apply (<c>outside</c>), else null.</summary>
+    public string? Outside { get; init; }
+
+    /// <summary>The time zone of a cron window (IANA name); null means UTC.</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>Place attributes the rule's expressions name (<c>place.capacity</c>).</summary>
+    public IReadOnlyList<string> PlaceAttributes { get; init; } = [];
+
     /// <summary>Hash of the rule's content (not its position): reload keeps the state of rules whose hash did not change.</summary>
     public string DefinitionHash { get; init; } = "";
 }

@@ -114,7 +114,11 @@ public sealed class Template
                     sb.Append(ctx.ProfileId);
                     break;
                 default:
-                    if (ctx.Vocabulary.TryGet(name!, out var field))
+                    if (name!.StartsWith("place.", StringComparison.Ordinal))
+                    {
+                        PlaceLabels.Render(sb, ctx.Place, name[6..], format);
+                    }
+                    else if (ctx.Vocabulary.TryGet(name!, out var field))
                     {
                         var v = ctx.Latest is null ? double.NaN : ctx.Latest[field.Id];
                         if (field.TextOf(v) is { } terms)
@@ -150,7 +154,7 @@ public sealed class Template
 
     public static bool IsBuiltin(string name) => Builtins.Contains(name);
 
-    private static void AppendNumber(StringBuilder sb, double value, string? format)
+    internal static void AppendNumber(StringBuilder sb, double value, string? format)
     {
         if (double.IsNaN(value))
         {

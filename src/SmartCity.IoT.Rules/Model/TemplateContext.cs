@@ -1,5 +1,6 @@
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Core.Model;
+using SmartCity.IoT.Core.Places;
 
 namespace SmartCity.IoT.Rules.Model;
 
@@ -17,4 +18,5 @@ public sealed record TemplateContext(
     IReadOnlyList<KeyValuePair<string, string>> Tags,
     double[]? Latest,
     FieldVocabulary Vocabulary,
-    string? ValueText = null);
+    string? ValueText = null,
+    Place? Place = null);

@@ -28,6 +28,7 @@ internal sealed class ProfileDriver
         _reading = new Reading(_vocabulary.Count);
         _tags = ShippedCatalog.TagNames(profile).Where(t => t != Core.Decoding.MessageDecoder.DeviceTag).ToArray();
         Engine = new RuleEngine(rules ?? ShippedCatalog.Rules, _vocabulary, _registry, Alerts, Time, new RuleEngineOptions { DefaultFlapping = FlappingPolicy.Disabled });
+        Engine.ApplyModel(CatalogBuilding.Create());
     }
 
     public DeviceProfile Profile { get; }

@@ -80,7 +80,7 @@ internal static class ShippedCatalog
         var tags = TagNames(profile);
         foreach (var name in rule.Labels.Values.Concat(rule.Annotations.Values).SelectMany(t => t.Names).Distinct(StringComparer.Ordinal))
         {
-            if (Template.IsBuiltin(name))
+            if (Template.IsBuiltin(name) || name.StartsWith("place.", StringComparison.Ordinal))
             {
                 continue;
             }
