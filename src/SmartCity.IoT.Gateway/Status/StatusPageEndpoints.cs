@@ -126,6 +126,7 @@ internal static class StatusPageEndpoints
         });
         app.MapPost("/webhooks/{name}/enable", (string name, [FromForm] string? back, AlertStatusService alerts) =>
             alerts.EnableEndpoint(name) ? Back(back, "/webhooks", $"Endpoint {name} enabled.") : Back(back, "/webhooks", $"Endpoint {name} was not disabled.", error: true));
+        app.MapPlacePages();
         return web;
     }
 

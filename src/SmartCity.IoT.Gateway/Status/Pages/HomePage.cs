@@ -176,7 +176,8 @@ internal static class HomePage
         h.Append("</details>");
     }
 
-    private static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, ILookup<(string, string), AlertEntry> alerts)
+    /// <summary>Device rows: id, profile, last seen, latest values, alerts; also the place page's.</summary>
+    internal static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, ILookup<(string, string), AlertEntry> alerts)
     {
         h.Append("<table><thead><tr><th>Device</th><th>Profile</th><th>Last seen</th><th>Latest values</th><th>Alerts</th></tr></thead><tbody>");
         foreach (var d in devices)
