@@ -7,12 +7,18 @@ public sealed class DeviceState
     private long _messages;
     private int _availability; // DeviceAvailability.Online
 
+    /// <summary>The building model's answer for this device, cached per model (see <see cref="Places.BuildingModel.PlaceOf"/>).</summary>
+    internal object? PlacementCache;
+
+    private KeyValuePair<string, string>[] _tags;
+
     internal DeviceState(int index, DeviceProfile profile, string deviceId, KeyValuePair<string, string>[] tags, int fieldCount)
     {
         Index = index;
         Profile = profile;
         DeviceId = deviceId;
-        Tags = tags;
+        TopicTags = tags;
+        _tags = tags;
         Latest = new double[fieldCount];
         Array.Fill(Latest, double.NaN);
     }
@@ -23,7 +29,14 @@ public sealed class DeviceState
 
     public string DeviceId { get; }
 
-    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; }
+    /// <summary>
+    /// The device's tags: those of its first reading (<see cref="TopicTags"/>) with the building model's place tags
+    /// over them once the model placed it (<see cref="Places.PlaceTags"/>). Replaced whole, so any thread may read it.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags => Volatile.Read(ref _tags);
+
+    /// <summary>The tags of the device's first reading (topic and payload), which placement rules match.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> TopicTags { get; }
 
     /// <summary>Latest value per vocabulary field id (NaN when never reported). Written by the pipeline, read by the status page.</summary>
     public double[] Latest { get; }
@@ -48,6 +61,39 @@ public sealed class DeviceState
     {
         get => Availability == DeviceAvailability.Online;
         set => Availability = value ? DeviceAvailability.Online : DeviceAvailability.Offline;
+    }
+
+    /// <summary>Makes <see cref="Tags"/> the topic tags with <paramref name="placeTags"/> over them (once per device and model).</summary>
+    internal void SetPlaceTags(ReadOnlySpan<Model.Tag> placeTags)
+    {
+        var merged = new List<KeyValuePair<string, string>>(TopicTags.Count + placeTags.Length);
+        foreach (var tag in TopicTags)
+        {
+            if (!Contains(placeTags, tag.Key))
+            {
+                merged.Add(tag);
+            }
+        }
+
+        foreach (var tag in placeTags)
+        {
+            merged.Add(new(tag.Key, tag.Value.ToString()));
+        }
+
+        Volatile.Write(ref _tags, [.. merged]);
+
+        static bool Contains(ReadOnlySpan<Model.Tag> tags, string key)
+        {
+            foreach (var t in tags)
+            {
+                if (string.Equals(t.Key, key, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     // Only the pipeline thread writes (see DeviceRegistry), so a plain store suffices; an interlocked add is a full fence.

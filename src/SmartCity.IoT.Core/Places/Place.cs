@@ -8,6 +8,7 @@ namespace SmartCity.IoT.Core.Places;
 public sealed class Place
 {
     private readonly List<Place> _children = [];
+    private readonly string? _tagValue;
 
     public Place(string id, string name, string kind, IReadOnlyDictionary<string, double>? numbers = null,
         IReadOnlyDictionary<string, string>? texts = null, PlaceHours? occupied = null, string? floorPlan = null)
@@ -52,6 +53,19 @@ public sealed class Place
 
     /// <summary>The floor-plan SVG file of a floor (a path relative to the model file), or null.</summary>
     public string? FloorPlan { get; }
+
+    /// <summary>
+    /// The value this place gives its level's tag on readings (<c>floor=3</c> for the place <c>hq-3</c>): the model's
+    /// <c>tag:</c>, else the id. See <see cref="PlaceTags"/>.
+    /// </summary>
+    public string TagValue
+    {
+        get => _tagValue ?? Id;
+        init => _tagValue = value;
+    }
+
+    /// <summary>Device ids listed on this place in the model (<c>devices:</c>).</summary>
+    public IReadOnlyList<string> Devices { get; init; } = [];
 
     /// <summary>A numeric attribute of this place or, when it has none of that name, of the nearest ancestor that has.</summary>
     public bool TryGetNumber(string name, out double value)

@@ -30,6 +30,7 @@ internal static class GatewayCommandLine
         root.Subcommands.Add(SpoolCommandLine.Build(config));
         root.Subcommands.Add(AlertsCommand(config));
         root.Subcommands.Add(RulesCommandLine.Build());
+        root.Subcommands.Add(ModelCommandLine.Build());
         root.Subcommands.Add(AuthCommandLine.Build());
         return root;
     }

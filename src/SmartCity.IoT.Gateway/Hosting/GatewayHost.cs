@@ -8,6 +8,7 @@ using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.HttpIngest;
 using SmartCity.IoT.Gateway.Pipeline;
+using SmartCity.IoT.Gateway.Places;
 using SmartCity.IoT.Gateway.Security;
 using SmartCity.IoT.Gateway.Simulation;
 using SmartCity.IoT.Gateway.Status;
@@ -107,6 +108,7 @@ internal static class GatewayHost
         services.PostConfigure<AlertsOptions>(o => o.OutboxPath = GatewayPaths.Resolve(o.OutboxPath));
 
         services.AddIngestPipeline(rules);
+        services.AddBuildingModel(configuration); // Buildings:Path; a broken model stops the start like a broken rule
         services.AddHostedService<DemoSimulatorService>();
         services.AddStatusPages(configuration);
         services.AddGatewayMetrics();

@@ -6,6 +6,7 @@ using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.LineProtocol;
 using SmartCity.IoT.Core.Model;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Core.Places;
 using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Hosting;
 using SmartCity.IoT.Rules.Engine;
@@ -29,12 +30,14 @@ internal sealed class MessageProcessor
     private readonly PipelineStats _stats;
     private readonly ILogger<MessageProcessor> _logger;
     private readonly int _maxPayloadBytes;
+    private readonly IBuildingModelSource? _places;
     private readonly ReadingSet _readings;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private byte[] _scratch = new byte[4096];
 
-    public MessageProcessor(DeviceCatalog catalog, DeviceRegistry registry, RuleEngine engine, BatchAssembler batches, DeadLetterPolicy deadLetters, PipelineStats stats, IOptions<GatewayOptions> options, ILogger<MessageProcessor> logger)
+    public MessageProcessor(DeviceCatalog catalog, DeviceRegistry registry, RuleEngine engine, BatchAssembler batches, DeadLetterPolicy deadLetters, PipelineStats stats, IOptions<GatewayOptions> options, ILogger<MessageProcessor> logger, IBuildingModelSource? places = null)
     {
+        _places = places;
         _catalog = catalog;
         _registry = registry;
         _engine = engine;
@@ -144,6 +147,16 @@ internal sealed class MessageProcessor
             // Telemetry that also says the device is up (a Sparkplug BIRTH): once per message.
             availabilityPending = false;
             SetAvailability(state, result);
+        }
+
+        if (_places is not null)
+        {
+            // The model's place tags (computed once per device and model) replace the topic's, before the rules and the
+            // line see the reading, so alert labels and series both name the place.
+            foreach (var tag in _places.Current.TagsOf(state))
+            {
+                reading.AddTag(tag.Key, tag.Value);
+            }
         }
 
         _stats.ReadingDecoded();
