@@ -18,6 +18,7 @@ internal static class BuildingModelChecks
         return
         [
             new PlacementCheck(catalog, SimulatedDevices.Of(catalog, simulatedPerProfile)),
+            new Status.FloorPlans.FloorPlanCheck(),
         ];
     }
 }

@@ -49,8 +49,8 @@ internal sealed class ModelPlaceHierarchy : IPlaceHierarchy
 
     public string? PlaceIdOf(string path) => CacheFor().Paths.GetValueOrDefault(path);
 
-    private static Place? ModelPlaceOf(Cache cache, DeviceState device) =>
-        cache.Model.IsEmpty ? null : cache.Places.GetValue(device, d => new Box(cache.Model.PlaceOf(d))).Place;
+    // The model caches each device's place on the device itself.
+    private static Place? ModelPlaceOf(Cache cache, DeviceState device) => cache.Model.IsEmpty ? null : cache.Model.PlaceOf(device);
 
     private string[] Names(Cache cache, DeviceState device)
     {
@@ -93,13 +93,6 @@ internal sealed class ModelPlaceHierarchy : IPlaceHierarchy
 
         public ConditionalWeakTable<DeviceState, string[]> Names { get; } = new();
 
-        public ConditionalWeakTable<DeviceState, Box> Places { get; } = new();
-
         public Dictionary<string, string> Paths { get; } = new(StringComparer.Ordinal);
-    }
-
-    private sealed class Box(Place? place)
-    {
-        public Place? Place { get; } = place;
     }
 }

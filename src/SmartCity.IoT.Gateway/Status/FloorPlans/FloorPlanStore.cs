@@ -101,7 +101,8 @@ internal sealed partial class FloorPlanStore(ILogger<FloorPlanStore> logger)
             }
         }
 
-        var undrawn = svg.Root is null ? [] : below.Where(p => !zones.Contains(p.Id)).ToList();
+        // Equipment (an air handler in a zone) is drawn or not as the manager likes; spaces without a shape are worth a note.
+        var undrawn = svg.Root is null ? [] : below.Where(p => !zones.Contains(p.Id) && !(PlaceKinds.TryGetLevel(p.Kind, out var level) && level == PlaceLevel.Equipment)).ToList();
         return new FloorPlan(floor, path, svg, zones, unknown, undrawn);
     }
 

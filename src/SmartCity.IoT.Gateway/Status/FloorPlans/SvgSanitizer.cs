@@ -37,7 +37,7 @@ internal static class SvgSanitizer
         "stroke-linejoin", "opacity", "font-size", "font-family", "font-weight", "font-style", "text-anchor", "dominant-baseline", "letter-spacing", "style",
         "offset", "stop-color", "stop-opacity", "gradientUnits", "gradientTransform", "spreadMethod", "clip-path", "clip-rule", "mask", "marker-start", "marker-mid",
         "marker-end", "markerWidth", "markerHeight", "markerUnits", "refX", "refY", "orient", "patternUnits", "patternTransform", "visibility", "display", "version",
-        "pathLength", "vector-effect",
+        "pathLength", "vector-effect", "pointer-events",
     };
 
     /// <summary>Sanitizes <paramref name="text"/> (the file's content); <paramref name="source"/> names it in messages.</summary>

@@ -50,7 +50,7 @@ internal static class FloorPage
             foreach (var zone in Self(floor).Skip(1).Where(p => colouring.Zones.ContainsKey(p.Id)))
             {
                 var z = colouring.Zones[zone.Id];
-                h.Append("<tr><td><span class=\"swatch\" style=\"background:").Append(z.Fill).Append("\" aria-hidden=\"true\"></span><a href=\"").Append(PlaceLinks.PlaceHref(zone.Id)).Append("\">")
+                h.Append("<tr><td><span class=\"swatch\" data-swatch-of=\"").Append(Html.E(zone.Id)).Append("\" style=\"background:").Append(z.Fill).Append("\" aria-hidden=\"true\"></span><a href=\"").Append(PlaceLinks.PlaceHref(zone.Id)).Append("\">")
                     .Append(Html.E(zone.Name)).Append("</a></td><td data-zone-state=\"").Append(Html.E(zone.Id)).Append("\">").Append(Html.E(z.Label)).Append("</td></tr>");
             }
 
@@ -115,6 +115,7 @@ internal static class FloorPage
         doc.querySelectorAll('#floor-live a[data-zone]').forEach(e=>{const o=live.querySelector('a[data-zone="'+CSS.escape(e.dataset.zone)+'"]');if(!o)return;
         o.dataset.state=e.dataset.state;o.setAttribute('aria-label',e.getAttribute('aria-label'));const t=o.querySelector('title'),n=e.querySelector('title');if(t&&n)t.textContent=n.textContent;});
         doc.querySelectorAll('[data-zone-state]').forEach(e=>{const o=document.querySelector('[data-zone-state="'+CSS.escape(e.dataset.zoneState)+'"]');if(o)o.textContent=e.textContent;});
+        doc.querySelectorAll('[data-swatch-of]').forEach(e=>{const o=document.querySelector('[data-swatch-of="'+CSS.escape(e.dataset.swatchOf)+'"]');if(o)o.setAttribute('style',e.getAttribute('style'));});
         for(const id of ['floor-legend','floor-notes','floor-updated']){const n=doc.getElementById(id),o=document.getElementById(id);if(n&&o)o.innerHTML=n.innerHTML;}
         }catch(e){}finally{busy=false;}}
         setInterval(tick,ms);})();

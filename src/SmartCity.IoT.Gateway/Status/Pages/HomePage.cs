@@ -198,7 +198,7 @@ internal static class HomePage
     /// <summary>Device rows: id, profile, last seen, latest values, alerts; also the place page's.</summary>
     internal static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, ILookup<(string, string), AlertEntry> alerts)
     {
-        h.Append("<table><thead><tr><th>Device</th><th>Profile</th><th>Last seen</th><th>Latest values</th><th>Alerts</th></tr></thead><tbody>");
+        h.Append("<table class=\"devices\"><thead><tr><th>Device</th><th>Profile</th><th>Last seen</th><th>Latest values</th><th>Alerts</th></tr></thead><tbody>");
         foreach (var d in devices)
         {
             h.Append("<tr><td><a href=\"").Append(Html.DeviceHref(d.Profile.Id, d.DeviceId)).Append("\">").Append(Html.E(d.DeviceId)).Append("</a>")
