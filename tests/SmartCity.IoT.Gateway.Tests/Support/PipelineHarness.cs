@@ -36,7 +36,13 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
     }
 
-    private PipelineHarness(DeviceCatalog catalog, Action<PipelineOptions>? pipeline, RecordingSink[] sinks)
+    /// <summary>With a building model placing the devices (place tags on readings).</summary>
+    public PipelineHarness(Core.Places.IBuildingModelSource places, Action<PipelineOptions>? pipeline = null)
+        : this(Catalog.Value, pipeline, [], places)
+    {
+    }
+
+    private PipelineHarness(DeviceCatalog catalog, Action<PipelineOptions>? pipeline, RecordingSink[] sinks, Core.Places.IBuildingModelSource? places = null)
     {
         Sinks = sinks.Length == 0 ? [new RecordingSink()] : sinks;
         var services = new ServiceCollection();
@@ -68,6 +74,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
         }
 
         services.AddSingleton<IAlertOutbox>(Outbox);
+        if (places is not null)
+        {
+            services.AddSingleton(places);
+        }
+
         services.AddIngestPipeline(RuleLoader.LoadDirectory(RepoPaths.Rules, catalog.Vocabulary));
         _services = services.BuildServiceProvider();
         Pipeline = _services.GetRequiredService<IngestPipeline>();
