@@ -11,6 +11,7 @@ using SmartCity.IoT.Devices;
 using SmartCity.IoT.Gateway.Status;
 using SmartCity.IoT.Gateway.Status.Buildings;
 using SmartCity.IoT.Gateway.Status.FloorPlans;
+using SmartCity.IoT.Gateway.Tests.Places;
 using SmartCity.IoT.Rules.Engine;
 using SmartCity.IoT.Testing;
 

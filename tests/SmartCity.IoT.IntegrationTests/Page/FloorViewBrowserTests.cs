@@ -15,13 +15,11 @@ public sealed class FloorViewBrowserTests(FloorViewFixture fixture, ITestOutputH
     [Fact]
     public async Task The_floor_view_colours_a_zone_when_its_alert_fires_and_the_zone_links_to_its_place_page()
     {
-        var device = "ies-fv-" + Guid.NewGuid().ToString("N")[..6];
-        var neighbour = device + "-w";
-        fixture.Place(device, FloorViewFixture.East);
-        fixture.Place(neighbour, FloorViewFixture.West);
+        const string device = FloorViewFixture.EastDevice;
+        const string neighbour = FloorViewFixture.WestDevice;
         await fixture.SendAsync(device, 700);
         await fixture.SendAsync(neighbour, 650);
-        await Eventually.WaitAsync(() => Task.FromResult(fixture.Gateway.Get<DeviceRegistry>().Snapshot().Count(d => d.DeviceId.StartsWith(device, StringComparison.Ordinal))), n => n == 2, Wait, "both devices in the registry");
+        await Eventually.WaitAsync(() => Task.FromResult(fixture.Gateway.Get<DeviceRegistry>().Snapshot().Count(d => d.DeviceId is device or neighbour)), n => n == 2, Wait, "both devices in the registry");
 
         var page = await fixture.Browser.NewPageAsync();
         await page.GotoAsync(fixture.BaseUrl + "/floor/" + FloorViewFixture.Floor);

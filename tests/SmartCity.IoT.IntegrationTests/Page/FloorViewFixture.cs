@@ -1,16 +1,14 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SmartCity.IoT.Core.Pipeline;
-using SmartCity.IoT.Core.Places;
 using SmartCity.IoT.IntegrationTests.Infrastructure;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.IntegrationTests.Page;
 
 /// <summary>
-/// A gateway whose building model is built in code (one floor with a plan of two zones), fed by an in-process source
+/// A gateway with a building model file of its own (one floor with a plan of two zones), fed by an in-process source
 /// and writing to an in-process sink, and one Chromium, for the floor-view tests.
 /// </summary>
 public sealed class FloorViewFixture : IAsyncLifetime
@@ -28,6 +26,30 @@ public sealed class FloorViewFixture : IAsyncLifetime
             severity: warning
         """;
 
+    /// <summary>The devices the model places, one per zone.</summary>
+    public const string EastDevice = "ies-fv-east";
+    public const string WestDevice = "ies-fv-west";
+
+    private const string ModelYaml = """
+        time_zone: Asia/Hong_Kong
+        places:
+          - id: fv-site
+            name: Floor view site
+            kind: Site
+            children:
+              - id: fv-hall
+                name: Floor view hall
+                kind: Building
+                children:
+                  - id: fv-1
+                    name: Floor view level 1
+                    kind: Floor
+                    floor_plan: fv-1.svg
+                    children:
+                      - { id: fv-1-east, name: East wing, kind: HVAC_Zone, capacity: 30, devices: [ies-fv-east] }
+                      - { id: fv-1-west, name: West wing, kind: HVAC_Zone, devices: [ies-fv-west] }
+        """;
+
     private const string Plan = """
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 200">
           <rect id="fv-1-east" x="0" y="0" width="200" height="200" fill="#eaeef2" stroke="#57606a"/>
@@ -37,7 +59,6 @@ public sealed class FloorViewFixture : IAsyncLifetime
         """;
 
     private readonly TempDir _dir = new("smartcity-floorview");
-    private readonly ConcurrentDictionary<string, string> _placement = new(StringComparer.Ordinal);
     private IMessageHandler _handler = null!;
 
     internal GatewayInstance Gateway { get; private set; } = null!;
@@ -55,26 +76,22 @@ public sealed class FloorViewFixture : IAsyncLifetime
         Directory.CreateDirectory(_dir.Sub("rules"));
         await File.WriteAllTextAsync(Path.Combine(_dir.Sub("rules"), "floor.yaml"), Rule);
         await File.WriteAllTextAsync(_dir.Sub("fv-1.svg"), Plan);
-        var model = Model();
+        await File.WriteAllTextAsync(_dir.Sub("buildings.yaml"), ModelYaml);
         BaseUrl = "http://127.0.0.1:" + FreePort.Next().ToString(CultureInfo.InvariantCulture);
         Gateway = await GatewayInstance.StartAsync(s =>
         {
             s["Http:Urls"] = BaseUrl;
             s["Gateway:RulesPath"] = _dir.Sub("rules");
-            s["Buildings:Path"] = "";
+            s["Buildings:Path"] = _dir.Sub("buildings.yaml"); // the real loader; the plan is found relative to it
             s["Status:FloorRefresh"] = "00:00:00.300";
         }, services: s =>
         {
-            s.AddSingleton<IBuildingModelSource>(new FixedModelSource(model));
             s.AddSingleton<IMessageSource>(Source);
             s.AddSingleton<ITelemetrySink>(Sink);
         }, waitConnected: false);
         _handler = await Source.Running.WaitAsync(TimeSpan.FromSeconds(20));
         Browser = await BrowserSession.StartAsync();
     }
-
-    /// <summary>Puts <paramref name="device"/> in <paramref name="zone"/> (before its first reading: the model places a device once).</summary>
-    public void Place(string device, string zone) => _placement[device] = zone;
 
     /// <summary>One environment reading of <paramref name="device"/>, through the in-process source.</summary>
     public Task SendAsync(string device, int co2)
@@ -90,19 +107,5 @@ public sealed class FloorViewFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         await Gateway.DisposeAsync();
         _dir.Dispose();
-    }
-
-    private BuildingModel Model()
-    {
-        var site = new Place("fv-site", "Floor view site", "Site");
-        var hall = new Place("fv-hall", "Floor view hall", "Building");
-        var floor = new Place(Floor, "Floor view level 1", "Floor", floorPlan: "fv-1.svg");
-        var east = new Place(East, "East wing", "HVAC_Zone", new Dictionary<string, double> { ["capacity"] = 30 });
-        var west = new Place(West, "West wing", "HVAC_Zone");
-        var parents = new Dictionary<string, string?> { ["fv-site"] = null, ["fv-hall"] = "fv-site", [Floor] = "fv-hall", [East] = Floor, [West] = Floor };
-        BuildingModel? model = null;
-        model = new BuildingModel([site, hall, floor, east, west], p => parents[p.Id],
-            d => _placement.TryGetValue(d.DeviceId, out var zone) ? model!.Find(zone) : null, _dir.Sub("buildings.yaml"));
-        return model;
     }
 }
