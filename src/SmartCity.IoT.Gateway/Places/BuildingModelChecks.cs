@@ -20,6 +20,7 @@ internal static class BuildingModelChecks
         [
             new PlacementCheck(catalog, simulated),
             new RulePlaceCheck(catalog, rulesPath, simulated),
+            new Status.FloorPlans.FloorPlanCheck(),
         ];
     }
 }

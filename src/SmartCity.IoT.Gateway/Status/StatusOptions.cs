@@ -25,4 +25,7 @@ internal sealed class StatusOptions
 
     /// <summary>Devices with a history; later ones have none (their page says so). Bounds the memory with <see cref="HistoryPoints"/>.</summary>
     public int HistoryMaxDevices { get; set; } = 10_000;
+
+    /// <summary>How often an open floor view refreshes its zones' colours (in place, without reloading the page).</summary>
+    public TimeSpan FloorRefresh { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -53,6 +53,11 @@ internal sealed class StatusOptionsValidator(DeviceCatalog catalog) : IValidateO
             errors.Add($"Status:HistoryMaxDevices: must be between 0 and 1000000 (was {options.HistoryMaxDevices})");
         }
 
+        if (options.FloorRefresh < TimeSpan.FromMilliseconds(200) || options.FloorRefresh > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Status:FloorRefresh: must be between 00:00:00.200 and 01:00:00 (was {options.FloorRefresh})");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -35,7 +35,8 @@ internal static class StatusPageEndpoints
             var silentBefore = (request.Now - o.SilentAfter).ToUnixTimeMilliseconds() * 1_000_000;
             var tree = BuildingTree.Build(registry.Snapshot(), hierarchy, engine.Active, keyFields, silentBefore, q?.Trim());
             var entries = AlertEntry.Merge(engine.Active, alerts.GetAlerts());
-            return Results.Content(HomePage.Render(request, tree, entries, catalog.Vocabulary, keyFields, o, q?.Trim(), page ?? 1, open, Banners(status, reloads, engine), dpage ?? 1), HtmlType);
+            var floorPlans = (hierarchy as ModelPlaceHierarchy)?.Model.Places.Where(p => p.FloorPlan is not null).ToList();
+            return Results.Content(HomePage.Render(request, tree, entries, catalog.Vocabulary, keyFields, o, q?.Trim(), page ?? 1, open, Banners(status, reloads, engine), dpage ?? 1, floorPlans), HtmlType);
         });
         app.MapGet("/device", async (HttpContext ctx, StatusSnapshotBuilder status, DeviceRegistry registry, IPlaceHierarchy hierarchy, DeviceCatalog catalog, AlertStatusService alerts,
             DeviceHistory history, DeadLetterStore deadLetters, IOptions<StatusOptions> options, string? profile, string? id, CancellationToken ct) =>
@@ -126,6 +127,7 @@ internal static class StatusPageEndpoints
         });
         app.MapPost("/webhooks/{name}/enable", (string name, [FromForm] string? back, AlertStatusService alerts) =>
             alerts.EnableEndpoint(name) ? Back(back, "/webhooks", $"Endpoint {name} enabled.") : Back(back, "/webhooks", $"Endpoint {name} was not disabled.", error: true));
+        app.MapPlacePages();
         return web;
     }
 

@@ -47,6 +47,7 @@ public sealed class PageFixture : IAsyncLifetime
             s["Http:Urls"] = BaseUrl;
             s["Alerts:ExternalUrl"] = BaseUrl;
             s["Gateway:RulesPath"] = _rulesDir;
+            s["Buildings:Path"] = ""; // these pages are the tag tree's; FloorViewFixture has a building model
             s["Webhooks:0:Name"] = "oncall";
             s["Webhooks:0:Url"] = Receiver.Url;
             s["Webhooks:0:Secret"] = "whsec_" + Convert.ToBase64String(Encoding.ASCII.GetBytes("page-test-secret-of-32-bytes-xx!"));

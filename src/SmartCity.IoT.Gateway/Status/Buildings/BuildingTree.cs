@@ -71,7 +71,8 @@ internal sealed class BuildingTree
                     // The sorted lookup still decides, so names it holds equal ("01" and "1") stay one place.
                     if (!level.TryGetValue(names[i], out node))
                     {
-                        node = new PlaceNode(names[i], string.Join('/', names.Take(i + 1)), i);
+                        var path = string.Join('/', names.Take(i + 1));
+                        node = new PlaceNode(names[i], path, i) { PlaceId = hierarchy.PlaceIdOf(path) };
                         level.Add(names[i], node);
                     }
 

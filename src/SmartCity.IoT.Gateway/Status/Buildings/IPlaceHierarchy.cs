@@ -3,8 +3,8 @@ using SmartCity.IoT.Core.Devices;
 namespace SmartCity.IoT.Gateway.Status.Buildings;
 
 /// <summary>
-/// Where a device is: the names of its places, outermost first (building, floor, zone). Today from its tags
-/// (<see cref="TagPlaceHierarchy"/>); a building model can take its place without the page changing.
+/// Where a device is: the names of its places, outermost first (building, floor, zone). From the building model when one is loaded, else from its tags
+/// (<see cref="ModelPlaceHierarchy"/>, <see cref="TagPlaceHierarchy"/>).
 /// </summary>
 internal interface IPlaceHierarchy
 {
@@ -13,4 +13,7 @@ internal interface IPlaceHierarchy
 
     /// <summary>The device's places, outermost first; at least one (an unplaced device gets a place of its own).</summary>
     IReadOnlyList<string> PlaceOf(DeviceState device);
+
+    /// <summary>The building model's place id of a place path (names joined with '/', as <see cref="PlaceNode.Path"/>), or null when places come from tags.</summary>
+    string? PlaceIdOf(string path);
 }

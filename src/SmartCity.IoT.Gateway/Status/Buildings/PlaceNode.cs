@@ -13,6 +13,9 @@ internal sealed class PlaceNode(string name, string path, int level)
 
     public int Level { get; } = level;
 
+    /// <summary>The building model's id of this place (its place page), or null when places come from tags.</summary>
+    public string? PlaceId { get; init; }
+
     public SortedDictionary<string, PlaceNode> Children { get; } = new(PlaceNameComparer.Instance);
 
     /// <summary>Devices placed exactly here (not in a child place).</summary>

@@ -19,6 +19,8 @@ internal sealed class TagPlaceHierarchy(IOptions<StatusOptions> options) : IPlac
 
     public IReadOnlyList<string> PlaceOf(DeviceState device) => _places.GetValue(device, Find);
 
+    public string? PlaceIdOf(string path) => null;
+
     private string[] Find(DeviceState device)
     {
         var path = new List<string>(_levels.Length);

@@ -20,7 +20,7 @@ internal static class HomePage
     /// <param name="page">1-based page of buildings.</param>
     /// <param name="open">A place path (<c>hq/4</c>) to show opened, e.g. from a device page's breadcrumb.</param>
     public static string Render(PageRequest request, BuildingTree tree, IReadOnlyList<AlertEntry> alerts, FieldVocabulary vocabulary, IReadOnlyList<int> keyFields,
-        StatusOptions options, string? search, int page, string? open, HomeBanners banners, int devicePage = 1)
+        StatusOptions options, string? search, int page, string? open, HomeBanners banners, int devicePage = 1, IReadOnlyList<Core.Places.Place>? floorPlans = null)
     {
         var h = PageLayout.Begin("Buildings", "/", request);
         h.Append("<h1>Buildings</h1><div class=\"cards\">");
@@ -31,6 +31,24 @@ internal static class HomePage
             string.Join(", ", alerts.GroupBy(a => a.SeverityName).Select(g => $"{g.Count()} {g.Key}")) is { Length: > 0 } bySeverity ? bySeverity : "none");
         h.Append("</div>");
         banners.Append(h, request);
+
+        if (floorPlans is { Count: > 0 })
+        {
+            h.Append("<nav class=\"floors\" aria-label=\"floor plans\">Floor plans: ");
+            foreach (var f in floorPlans)
+            {
+                h.Append("<a href=\"").Append(PlaceLinks.FloorHref(f.Id)).Append("\">").Append(Html.E(f.Parent is { } b ? b.Name + " · " + f.Name : f.Name)).Append("</a> ");
+            }
+
+            h.Append("</nav>");
+        }
+
+        if (tree.Buildings.FirstOrDefault(b => b.Name == ModelPlaceHierarchy.Unplaced) is { } unplaced)
+        {
+            h.Append("<p class=\"warn unplaced\">").Append(Humanize.Count(unplaced.DeviceCount)).Append(unplaced.DeviceCount == 1 ? " device is" : " devices are")
+                .Append(" not placed by the building model: <a href=\"/?open=").Append(Html.Q(unplaced.Path)).Append("\">").Append(Html.E(ModelPlaceHierarchy.Unplaced))
+                .Append("</a>, grouped by family.</p>");
+        }
 
         h.Append("<form method=\"get\" action=\"/\" role=\"search\" style=\"margin:.8rem 0\"><label>Find a device, place or tag <input type=\"search\" name=\"q\" value=\"")
             .Append(Html.E(search)).Append("\" size=\"30\" placeholder=\"e.g. hq, meeting-room, toilet\"></label> <button type=\"submit\">Search</button>");
@@ -123,7 +141,8 @@ internal static class HomePage
         var isOpen = expand || (open is not null && (open == node.Path || open.StartsWith(node.Path + "/", StringComparison.Ordinal)));
         h.Append("<details class=\"place place-").Append(worst).Append("\" data-place=\"").Append(Html.E(node.Path)).Append("\" data-worst=\"").Append(worst).Append('"')
             .Append(isOpen ? " open" : "").Append("><summary><span class=\"dot dot-").Append(worst).Append("\" aria-hidden=\"true\"></span><b>").Append(Html.E(node.Name))
-            .Append("</b> <span class=\"muted\">").Append(Humanize.Count(node.DeviceCount)).Append(node.DeviceCount == 1 ? " device" : " devices");
+            .Append("</b>").Append(node.PlaceId is { } placeId ? $" <a href=\"{PlaceLinks.PlaceHref(placeId)}\">place page</a>" : "")
+            .Append(" <span class=\"muted\">").Append(Humanize.Count(node.DeviceCount)).Append(node.DeviceCount == 1 ? " device" : " devices");
         if (node.Silent > 0)
         {
             h.Append(", ").Append(Humanize.Count(node.Silent)).Append(" silent");
@@ -176,9 +195,10 @@ internal static class HomePage
         h.Append("</details>");
     }
 
-    private static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, ILookup<(string, string), AlertEntry> alerts)
+    /// <summary>Device rows: id, profile, last seen, latest values, alerts; also the place page's.</summary>
+    internal static void Devices(StringBuilder h, IEnumerable<DeviceState> devices, PageRequest request, FieldVocabulary vocabulary, ILookup<(string, string), AlertEntry> alerts)
     {
-        h.Append("<table><thead><tr><th>Device</th><th>Profile</th><th>Last seen</th><th>Latest values</th><th>Alerts</th></tr></thead><tbody>");
+        h.Append("<table class=\"devices\"><thead><tr><th>Device</th><th>Profile</th><th>Last seen</th><th>Latest values</th><th>Alerts</th></tr></thead><tbody>");
         foreach (var d in devices)
         {
             h.Append("<tr><td><a href=\"").Append(Html.DeviceHref(d.Profile.Id, d.DeviceId)).Append("\">").Append(Html.E(d.DeviceId)).Append("</a>")

@@ -38,6 +38,10 @@ internal static class PageLayout
         input,select,textarea{font:inherit;padding:.15rem .3rem}.notice{padding:.5rem .8rem;border-radius:6px;background:#dafbe1;border:1px solid #1a7f37}.notice.error{background:#ffebe9;border-color:#cf222e}
         .chart{background:#fff;border:1px solid #d8dee4;border-radius:6px;margin:.4rem 0;padding:.3rem}.chart svg{width:100%;height:auto;max-width:56rem}
         .pager a,.pager span{margin-right:.5rem}
+        .floor{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.floor-figure{margin:0;flex:1 1 36rem;background:#fff;border:1px solid #d8dee4;border-radius:6px;padding:.4rem}
+        .floor-plan{width:100%;height:auto;max-width:64rem}.floor-plan a.zone:focus{outline:none}.floor-plan a.zone:focus>*,.floor-plan a.zone:hover>*{stroke:#0969da;stroke-width:4px}
+        .legend ul{list-style:none;padding:0;margin:.3rem 0}.legend li{margin:.15rem 0}.swatch{display:inline-block;width:1rem;height:1rem;border:1px solid #0003;vertical-align:middle;margin-right:.4rem}
+        .modes a,.modes b{margin-right:.6rem}.attrs th{width:14rem}
         """;
 
     public static StringBuilder Begin(string title, string current, PageRequest request)
@@ -78,5 +82,7 @@ internal static class PageLayout
         </script>
         """;
 
-    public static string End(StringBuilder h, bool refresh = false) => h.Append("</main>").Append(refresh ? RefreshScript : "").Append("</body></html>").ToString();
+    /// <param name="script">A page's own script instead of the reload (the floor view refreshes its colours in place).</param>
+    public static string End(StringBuilder h, bool refresh = false, string? script = null) =>
+        h.Append("</main>").Append(refresh ? RefreshScript : "").Append(script ?? "").Append("</body></html>").ToString();
 }
