@@ -47,6 +47,7 @@ public sealed class RuleEngine
     private readonly AlertAdoption _adoption;
     private readonly Dictionary<string, long> _replayFloors = new(StringComparer.Ordinal);
     private long _rulesVersion = 1;
+    private long _stateVersion;
     private long _lastNowNs;
 
     /// <param name="logger">Where the first failure of each broken rule is logged (none when null).</param>
@@ -124,6 +125,7 @@ public sealed class RuleEngine
             }
 
             slot.EvaluatedUpToNs = Math.Max(slot.EvaluatedUpToNs, at);
+            _stateVersion++;
             _evaluator.Evaluate(slot, reading, now);
             _timers.Touched(slot);
         }
@@ -149,6 +151,7 @@ public sealed class RuleEngine
         try
         {
             slot = _slots.Find(device.Index) ?? Bind(device.Index);
+            _stateVersion++;
             _timers.Availability(slot, now);
             _timers.Touched(slot);
         }
@@ -163,7 +166,21 @@ public sealed class RuleEngine
     /// <c>for</c> that expires without a new reading, keep_firing_for expiry, and flapping holds that age out. Looks only
     /// at the devices with something due (see <see cref="RuleTimers"/>), so a quiet estate costs next to nothing.
     /// </summary>
-    public void Tick() => _timers.Tick(NowNs());
+    public void Tick()
+    {
+        _timers.Tick(NowNs());
+        if (_timers.LastTicked > 0)
+        {
+            _stateVersion++;
+        }
+    }
+
+    /// <summary>
+    /// Grows whenever the engine's state may have changed (a reading, an availability message, a tick that looked at a
+    /// device, a reload, a restore, adopted alerts): a checkpoint of the same version would be the same, so a host need not
+    /// write it again while the estate is quiet. Read under the host's lock, like the rest.
+    /// </summary>
+    public long StateVersion => _stateVersion;
 
     /// <summary>Devices the last <see cref="Tick"/> looked at (diagnostics, tests).</summary>
     public int LastTickedDevices => _timers.LastTicked;
@@ -182,6 +199,7 @@ public sealed class RuleEngine
         _binder.Reload(_slots.All, rules, NowNs());
         _slots.RefreshRoutes();
         _timers.TouchAll(_slots.All);
+        _stateVersion++;
         _failures.Retain(rules.Compiled);
         var version = Interlocked.Increment(ref _rulesVersion);
         RulesReloaded?.Invoke(this, new RulesReloadedEventArgs(rules, version));
@@ -214,6 +232,7 @@ public sealed class RuleEngine
         }
 
         _timers.TouchAll(_slots.All);
+        _stateVersion++;
     }
 
     /// <summary>
@@ -236,6 +255,7 @@ public sealed class RuleEngine
         }
 
         _timers.TouchAll(_slots.All);
+        _stateVersion++;
     }
 
     /// <summary>
