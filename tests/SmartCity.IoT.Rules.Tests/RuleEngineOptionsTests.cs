@@ -77,7 +77,7 @@ public sealed class RuleEngineOptionsTests
     [Fact]
     public void MaxWindowSamples_caps_each_window_dropping_the_oldest()
     {
-        const string Yaml = "rules:\n  - name: avg_co2\n    expr: avg(co2, 1h) > 0\n";
+        const string Yaml = "rules:\n  - name: avg_co2\n    expr: avg(co2, 15m) > 0\n"; // exact (shorter than BucketWindowsFrom)
         var h = new EngineHarness(Yaml, new RuleEngineOptions { MaxWindowSamples = 64, DefaultFlapping = FlappingPolicy.Disabled });
         for (var i = 0; i < 100; i++)
         {
@@ -97,7 +97,7 @@ public sealed class RuleEngineOptionsTests
     public void InitialWindowCapacity_sizes_each_new_window(int initial, int expected)
     {
         var vocabulary = TestVocabulary.Create();
-        var rules = RuleLoader.LoadText("rules:\n  - name: avg_co2\n    expr: avg(co2, 1h) > 0\n", "test.yaml", vocabulary);
+        var rules = RuleLoader.LoadText("rules:\n  - name: avg_co2\n    expr: avg(co2, 15m) > 0\n", "test.yaml", vocabulary); // exact (shorter than BucketWindowsFrom)
         var group = new RuleGroup([.. rules.Compiled], new RuleEngineOptions { InitialWindowCapacity = initial, MaxWindowSamples = 4096 });
         var member = group.AddMember();
         var window = group.Lanes[0]!.Windows[0];

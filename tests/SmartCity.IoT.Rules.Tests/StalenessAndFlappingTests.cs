@@ -60,6 +60,7 @@ public sealed class StalenessAndFlappingTests
         var h = new EngineHarness(Offline);
         h.Send("ems-1", ("co2", 600));
         h.Registry[0].Online = false;
+        h.Engine.ObserveAvailability(h.Registry[0]); // as the gateway does on every availability message
         h.Engine.Tick();
         Assert.Equal(AlertStatus.Firing, Assert.Single(h.Publisher.Alerts).Status);
 
@@ -70,8 +71,10 @@ public sealed class StalenessAndFlappingTests
 
         // Online, then offline again: a new offline report fires again.
         h.Registry[0].Online = true;
+        h.Engine.ObserveAvailability(h.Registry[0]); // as the gateway does on every availability message
         h.Engine.Tick();
         h.Registry[0].Online = false;
+        h.Engine.ObserveAvailability(h.Registry[0]); // as the gateway does on every availability message
         h.Engine.Tick();
         Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing], h.Publisher.Statuses);
     }
@@ -163,11 +166,13 @@ public sealed class StalenessAndFlappingTests
         var h = new EngineHarness(Offline);
         h.Send("ems-1", ("co2", 600));
         h.Registry[0].Online = false; // the last will: offline
+        h.Engine.ObserveAvailability(h.Registry[0]); // as the gateway does on every availability message
         h.Engine.Tick();
         Assert.Equal(AlertStatus.Firing, Assert.Single(h.Publisher.Alerts).Status);
 
         h.TickFor(TimeSpan.FromSeconds(30));
         h.Registry[0].Online = true; // set by the gateway when the device says online, without a reading
+        h.Engine.ObserveAvailability(h.Registry[0]); // as the gateway does on every availability message
         h.Engine.Tick();
         Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved], h.Publisher.Statuses);
         Assert.Equal(RulePhase.Resolved, h.Phase("device_offline", "ems-1"));

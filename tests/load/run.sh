@@ -15,6 +15,7 @@
 #   --gateway-env KEY=VALUE (extra gateway setting, e.g. Mqtt__ReceiveMaximum=10000; repeatable),
 #   --rounds N (measure the QoS 1 ceiling and gateway N times, alternating; the ratio uses the best of each, since
 #   on a shared machine other work only ever makes a run slower; default 2 in the full run, 1 otherwise).
+#   --idle S (soak: after everything is stored, measure the gateway's CPU over S more seconds with no readings).
 #
 # Every contender gets the same messages: the load is recorded once from `SmartCity.IoT.Gateway simulate` and
 # replayed byte for byte by tests/SmartCity.IoT.LoadTool. Each contender writes to a fresh database; "stored" is
@@ -25,7 +26,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 
 MODE=full SOAK_MINUTES=0 COUNT="" TYPICAL_COUNT="" DEVICES=10000 SOAK_RATE=5000
 WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT="" PROFILE=0 LOAD_IN="" LOAD_SAVE=""
-GATEWAY_ENV=() ROUNDS=""
+GATEWAY_ENV=() ROUNDS="" IDLE_SECONDS=0
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
     --save-load) LOAD_SAVE=${2:?}; shift ;;
     --gateway-env) GATEWAY_ENV+=("${2:?}"); shift ;;
     --rounds) ROUNDS=${2:?}; shift ;;
+    --idle) IDLE_SECONDS=${2:?}; shift ;;
     --out) OUT=${2:?}; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 ;;
@@ -555,11 +557,23 @@ run_soak() {
   done
   wait "$sim"
   local published; published=$(grep -oE '^[0-9]+ messages published' "$WORK/soak-simulate.log" | grep -oE '^[0-9]+')
+  local soakcpu; soakcpu=$(cpu_s "$GW_PID")
   wait_stored "$db" "${published:-0}" 300 30
+  soak_idle "$soakcpu" "${published:-0}"
   stop_pid "$GW_PID"
   echo
   echo "soak: published ${published:-?}, stored $STORED, loss $(( ${published:-0} - STORED )); RSS after 1 min ${first_rss:-?} MB, at the end $last_rss MB, max $max_rss MB"
   [ -n "$published" ] && [ "$published" = "$STORED" ] || FAILED=1
+}
+
+# The soak's CPU per reading (from the gateway's start, so start-up and binding devices are in it), then, with --idle,
+# the gateway's CPU over a fixed span with no readings at all: what a quiet estate costs (rule timers, flush ticks,
+# checkpoints, metrics).
+soak_idle() { # cpu-seconds-at-end-of-publishing readings
+  echo "soak: gateway CPU $1 s for $2 readings = $(awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", c * 1e6 / n }') µs per reading; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  [ "$IDLE_SECONDS" -gt 0 ] || return 0
+  local c0 c1 rss; c0=$(cpu_s "$GW_PID"); sleep "$IDLE_SECONDS"; c1=$(cpu_s "$GW_PID"); rss=$(mem_mb "$GW_PID" VmRSS)
+  echo "idle: gateway CPU $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }') s over $IDLE_SECONDS s with no readings ($(awk -v a="$c0" -v b="$c1" -v s="$IDLE_SECONDS" 'BEGIN { printf "%.2f", (b - a) * 100 / s }') % of a core), RSS $rss MB; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # --- the run ------------------------------------------------------------------------------------------------------

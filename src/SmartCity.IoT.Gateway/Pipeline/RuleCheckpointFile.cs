@@ -14,6 +14,7 @@ internal sealed partial class RuleCheckpointFile
     private readonly string _path;
     private readonly ILogger<RuleCheckpointFile> _logger;
     private readonly TimeProvider _time;
+    private long _savedVersion = -1;
 
     public RuleCheckpointFile(IngestPipeline pipeline, IOptions<GatewayOptions> options, ILogger<RuleCheckpointFile> logger, TimeProvider time)
     {
@@ -48,7 +49,25 @@ internal sealed partial class RuleCheckpointFile
         // (megabytes at 10,000 devices), churn that full collections then have to return.
         var buffer = _buffer;
         buffer.SetLength(0);
-        var committed = await _pipeline.SnapshotEngineAsync(e => e.SaveCheckpoint(buffer), cancellationToken).ConfigureAwait(false);
+        var version = -1L;
+        var unchanged = false;
+        var committed = await _pipeline.SnapshotEngineAsync(
+            e =>
+            {
+                // A quiet estate: the same state as the file holds, so nothing to write (no whole-engine pass every 30 s).
+                version = e.StateVersion;
+                unchanged = version == _savedVersion;
+                if (!unchanged)
+                {
+                    e.SaveCheckpoint(buffer);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (unchanged)
+        {
+            return;
+        }
+
         try
         {
             // The file may only say "firing" for alerts the outbox has: otherwise, after a crash, the redelivered reading
@@ -72,6 +91,7 @@ internal sealed partial class RuleCheckpointFile
 
         // Rename is atomic: a crash leaves either the old checkpoint or the new one, never half of one.
         File.Move(temp, _path, overwrite: true);
+        _savedVersion = version;
     }
 
     private static partial class Log

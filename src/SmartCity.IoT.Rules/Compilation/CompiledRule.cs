@@ -57,6 +57,12 @@ internal sealed class CompiledRule
 
     public required int[] AbsentFields { get; init; }
 
+    /// <summary>
+    /// The shortest duration of the rule's absent() calls (ns): no absent() can turn true sooner than that after its field
+    /// was last received, so the timers need not look at the rule before (0: look every tick).
+    /// </summary>
+    public long ShortestAbsentNs { get; init; }
+
     public required IReadOnlyDictionary<string, Template> Labels { get; init; }
 
     public required IReadOnlyDictionary<string, Template> Annotations { get; init; }

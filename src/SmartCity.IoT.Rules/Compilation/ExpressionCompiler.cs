@@ -19,6 +19,9 @@ internal sealed partial class ExpressionCompiler(FieldVocabulary vocabulary)
     /// <summary>Field ids whose time of last receipt absent() watches, one per absent() slot.</summary>
     public List<int> AbsentFields { get; } = [];
 
+    /// <summary>The shortest duration of the rule's absent() calls (ns), 0 without any.</summary>
+    public long ShortestAbsentNs { get; private set; }
+
     /// <summary>Fields whose arrival triggers evaluation.</summary>
     public SortedSet<int> TriggerFields { get; } = [];
 
@@ -317,6 +320,7 @@ internal sealed partial class ExpressionCompiler(FieldVocabulary vocabulary)
             AbsentFields.Add(field.Id);
         }
 
+        ShortestAbsentNs = ShortestAbsentNs == 0 ? ns : Math.Min(ShortestAbsentNs, ns);
         return (new AbsentNode(slot, ns), ValueKind.Condition);
     }
 

@@ -44,6 +44,12 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     /// <summary>Number of staleness alerts firing, so a reading checks them only when there is something to resolve.</summary>
     public int StaleFiring;
 
+    /// <summary>Set when something happened to the device since the timers last looked at it (see <see cref="RuleTimers"/>).</summary>
+    public bool TimersDirty;
+
+    /// <summary>The earliest time the device waits for in the timers' queue, <see cref="long.MaxValue"/> when it is in none.</summary>
+    public long QueuedDueNs { get => _cold.QueuedDueNs; set => _cold.QueuedDueNs = value; }
+
     public string ProfileId => _cold.ProfileId;
     public string Family => _cold.Family;
     public string DeviceId => _cold.DeviceId;
@@ -79,5 +85,6 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
         public DeviceState? Device { get; set; }
         public RuleState[] Staleness { get; set; } = [];
         public bool OfflineLatched { get; set; }
+        public long QueuedDueNs { get; set; } = long.MaxValue;
     }
 }

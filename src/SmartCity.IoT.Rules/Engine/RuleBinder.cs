@@ -170,10 +170,7 @@ internal sealed class RuleBinder(RuleSet rules, RuleEngineOptions options, RuleL
                 // a new one starts empty, and absent() counts from now: a field never sent is absent after d.
                 for (var w = 0; w < lane.Windows.Length && state.SavedWindows is { } saved; w++)
                 {
-                    foreach (var (t, v) in saved[w].Samples())
-                    {
-                        lane.Windows[w].Add(slot.Member, t, v);
-                    }
+                    saved[w].CopyTo(lane.Windows[w], slot.Member);
                 }
 
                 for (var i = 0; i < lane.AbsentFields; i++)
@@ -199,14 +196,7 @@ internal sealed class RuleBinder(RuleSet rules, RuleEngineOptions options, RuleL
             state.SavedAbsentSeenNs = new long[lane?.AbsentFields ?? 0];
             for (var w = 0; w < state.SavedWindows.Length; w++)
             {
-                var samples = lane!.Windows[w].Samples(slot.Member);
-                var buffer = WindowBuffer.Holding(samples.Length, options.InitialWindowCapacity, options.MaxWindowSamples);
-                foreach (var (t, v) in samples)
-                {
-                    buffer.Add(t, v);
-                }
-
-                state.SavedWindows[w] = buffer;
+                state.SavedWindows[w] = WindowBuffer.CopyOf(lane!.Windows[w], slot.Member, options.InitialWindowCapacity, options.MaxWindowSamples, options.WindowBuckets);
             }
 
             for (var i = 0; i < state.SavedAbsentSeenNs.Length; i++)

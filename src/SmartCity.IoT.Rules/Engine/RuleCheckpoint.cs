@@ -13,7 +13,7 @@ namespace SmartCity.IoT.Rules.Engine;
 internal static class RuleCheckpoint
 {
     private const int Magic = 0x43524353; // "SCRC"
-    private const int Version = 2; // 2 added each device's EvaluatedUpToNs; 1 is still read
+    private const int Version = 3; // 3 added bucketed windows, 2 each device's EvaluatedUpToNs; 1 and 2 are still read
 
     public static void Write(Stream destination, IReadOnlyList<DeviceSlot> slots)
     {
@@ -78,13 +78,7 @@ internal static class RuleCheckpoint
                 w.Write(lane?.Windows.Length ?? 0);
                 foreach (var window in lane?.Windows ?? [])
                 {
-                    var samples = window.Samples(slot.Member);
-                    w.Write(samples.Length);
-                    foreach (var (t, v) in samples)
-                    {
-                        w.Write(t);
-                        w.Write(v);
-                    }
+                    WriteWindow(w, window, slot.Member);
                 }
 
                 w.Write(lane?.AbsentFields ?? 0);
@@ -122,7 +116,7 @@ internal static class RuleCheckpoint
         }
 
         var version = r.ReadInt32();
-        if (version is not (1 or Version))
+        if (version is < 1 or > Version)
         {
             throw new InvalidDataException($"Rule checkpoint version {version} is not supported (expected {Version}).");
         }
@@ -180,14 +174,7 @@ internal static class RuleCheckpoint
                 var windows = new WindowBuffer[r.ReadInt32()];
                 for (var i = 0; i < windows.Length; i++)
                 {
-                    var count = r.ReadInt32();
-                    var window = WindowBuffer.Holding(count, options.InitialWindowCapacity, options.MaxWindowSamples);
-                    for (var j = 0; j < count; j++)
-                    {
-                        window.Add(r.ReadInt64(), r.ReadDouble());
-                    }
-
-                    windows[i] = window;
+                    windows[i] = version >= 3 && r.ReadByte() == BucketedWindow ? ReadBuckets(r, options) : ReadSamples(r, options);
                 }
 
                 s.SavedWindows = windows;
@@ -210,6 +197,87 @@ internal static class RuleCheckpoint
         }
 
         return result;
+    }
+
+    // Each window (version 3): this byte, then its samples (count, then time and value each) or its buckets (width, count,
+    // then each bucket's fields).
+    private const byte ExactWindow = 0;
+    private const byte BucketedWindow = 1;
+
+    private static void WriteWindow(BinaryWriter w, WindowStore window, int m)
+    {
+        if (!window.IsBucketed)
+        {
+            w.Write(ExactWindow);
+            var samples = window.Samples(m);
+            w.Write(samples.Length);
+            foreach (var (t, v) in samples)
+            {
+                w.Write(t);
+                w.Write(v);
+            }
+
+            return;
+        }
+
+        w.Write(BucketedWindow);
+        w.Write(window.BucketWidthNs);
+        var count = window.BucketCount(m);
+        w.Write(count);
+        for (var i = 0; i < count; i++)
+        {
+            ref var b = ref window.BucketAt(m, i);
+            w.Write(b.FirstTime);
+            w.Write(b.LastTime);
+            w.Write(b.First);
+            w.Write(b.Last);
+            w.Write(b.Sum);
+            w.Write(b.Min);
+            w.Write(b.Max);
+            w.Write(b.Increase);
+            w.Write(b.Count);
+        }
+    }
+
+    private static WindowBuffer ReadSamples(BinaryReader r, RuleEngineOptions options)
+    {
+        var count = r.ReadInt32();
+        var window = WindowBuffer.Holding(count, options.InitialWindowCapacity, options.MaxWindowSamples);
+        for (var j = 0; j < count; j++)
+        {
+            window.Add(r.ReadInt64(), r.ReadDouble());
+        }
+
+        return window;
+    }
+
+    private static WindowBuffer ReadBuckets(BinaryReader r, RuleEngineOptions options)
+    {
+        var width = r.ReadInt64();
+        if (width <= 0)
+        {
+            throw new InvalidDataException($"The rule checkpoint has a bucketed window of width {width} ns.");
+        }
+
+        var window = new WindowBuffer(options.InitialWindowCapacity, options.MaxWindowSamples, width, options.WindowBuckets);
+        var count = r.ReadInt32();
+        for (var j = 0; j < count; j++)
+        {
+            window.AddBucket(new WindowBucket
+            {
+                FirstTime = r.ReadInt64(),
+                LastTime = r.ReadInt64(),
+                First = r.ReadDouble(),
+                Last = r.ReadDouble(),
+                Sum = r.ReadDouble(),
+                Min = r.ReadDouble(),
+                Max = r.ReadDouble(),
+                Increase = r.ReadDouble(),
+                Count = r.ReadInt32(),
+            });
+        }
+
+        return window;
     }
 
     private static void WriteMap(BinaryWriter w, IReadOnlyDictionary<string, string>? map)

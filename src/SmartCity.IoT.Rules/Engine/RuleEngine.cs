@@ -54,6 +54,7 @@ public sealed class RuleEngine
     private readonly PlaceAttributeWarnings _attributeWarnings;
     private readonly Dictionary<string, long> _replayFloors = new(StringComparer.Ordinal);
     private long _rulesVersion = 1;
+    private long _stateVersion;
     private long _lastNowNs;
 
     /// <param name="logger">Where the first failure of each broken rule is logged (none when null).</param>
@@ -135,11 +136,13 @@ public sealed class RuleEngine
             }
 
             slot.EvaluatedUpToNs = Math.Max(slot.EvaluatedUpToNs, at);
+            _stateVersion++;
             _evaluator.Evaluate(slot, reading, now);
             if (_places.Any)
             {
                 _places.Observe(index, reading, now);
             }
+            _timers.Touched(slot);
         }
         catch (Exception ex)
         {
@@ -163,7 +166,9 @@ public sealed class RuleEngine
         try
         {
             slot = _slots.Find(device.Index) ?? Bind(device.Index);
+            _stateVersion++;
             _timers.Availability(slot, now);
+            _timers.Touched(slot);
         }
         catch (Exception ex)
         {
@@ -173,7 +178,8 @@ public sealed class RuleEngine
 
     /// <summary>
     /// Timers, called by the host about once a second: device staleness, absent() without any reading, a pending
-    /// <c>for</c> that expires without a new reading, keep_firing_for expiry, and flapping holds that age out.
+    /// <c>for</c> that expires without a new reading, keep_firing_for expiry, and flapping holds that age out. Looks only
+    /// at the devices with something due (see <see cref="RuleTimers"/>), so a quiet estate costs next to nothing.
     /// </summary>
     public void Tick()
     {
@@ -183,9 +189,28 @@ public sealed class RuleEngine
         }
 
         var now = NowNs();
-        _timers.Tick(_slots.All, now);
-        _places.Tick(now);
+        _timers.Tick(now);
+        if (_timers.LastTicked > 0)
+        {
+            _stateVersion++;
+        }
+
+        if (_places.Any)
+        {
+            _places.Tick(now);
+            _stateVersion++; // place aggregates age with time (stale members)
+        }
     }
+
+    /// <summary>
+    /// Grows whenever the engine's state may have changed (a reading, an availability message, a tick that looked at a
+    /// device, a reload, a restore, adopted alerts): a checkpoint of the same version would be the same, so a host need not
+    /// write it again while the estate is quiet. Read under the host's lock, like the rest.
+    /// </summary>
+    public long StateVersion => _stateVersion;
+
+    /// <summary>Devices the last <see cref="Tick"/> looked at (diagnostics, tests).</summary>
+    public int LastTickedDevices => _timers.LastTicked;
 
     /// <summary>
     /// Replaces the rules. A (rule, device) whose rule has the same name and content keeps all its state (windows, timers,
@@ -201,6 +226,8 @@ public sealed class RuleEngine
         _binder.Reload(_slots.All, rules, NowNs());
         _slots.RefreshRoutes();
         RefreshPlaces(_bindings.Model, NowNs());
+        _timers.TouchAll(_slots.All);
+        _stateVersion++;
         _failures.Retain(rules.Compiled);
         var version = Interlocked.Increment(ref _rulesVersion);
         RulesReloaded?.Invoke(this, new RulesReloadedEventArgs(rules, version));
@@ -219,6 +246,7 @@ public sealed class RuleEngine
     {
         var restored = RuleCheckpoint.Read(source, _options);
         _slots.Clear();
+        _timers.Clear();
         _binder.Clear();
         _adoption.Clear();
         _replayFloors.Clear();
@@ -230,6 +258,9 @@ public sealed class RuleEngine
                 _binder.Rebind(slot, states, now, "rule removed while the gateway was down");
             }
         }
+
+        _timers.TouchAll(_slots.All);
+        _stateVersion++;
     }
 
     /// <summary>
@@ -250,6 +281,9 @@ public sealed class RuleEngine
         {
             _adoption.Adopt(alert, _slots.ByKey(alert.ProfileId, alert.DeviceId), _binder.Rules, now);
         }
+
+        _timers.TouchAll(_slots.All);
+        _stateVersion++;
     }
 
     /// <summary>
@@ -288,6 +322,8 @@ public sealed class RuleEngine
         {
             AlertAdoption.ReleaseUnannounced(slot, announced, now);
         }
+
+        _timers.TouchAll(_slots.All);
     }
 
     /// <summary>The building model rules read places from (<see cref="BuildingModel.Empty"/> until <see cref="UseBuildingModel"/>).</summary>

@@ -30,6 +30,23 @@ public sealed class RuleEngineOptions : IValidatableObject
     [Range(16, 65536)]
     public int MaxWindowSamples { get; set; } = 4096;
 
+    /// <summary>
+    /// Windows this long or longer are bucketed (<see cref="WindowBuckets"/> buckets of sum, count, min, max, first and
+    /// last per window and device) instead of exact (every sample). A bucketed window's memory per device is fixed
+    /// whatever the reporting rate; its edge is resolved to one bucket width (window ÷ buckets): it holds every sample of
+    /// the last d and may hold samples up to one bucket width older. 00:00:00 buckets every window; a duration above the
+    /// longest window keeps them all exact. Default 1 hour.
+    /// </summary>
+    public TimeSpan BucketWindowsFrom { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Buckets per bucketed window (see <see cref="BucketWindowsFrom"/>); the bucket width is the window's length divided by this.</summary>
+    [Range(4, 1024)]
+    public int WindowBuckets { get; set; } = 24;
+
+    /// <summary>The bucket width of a window of <paramref name="durationNs"/>, or 0 when it is exact.</summary>
+    internal long BucketWidthNs(long durationNs) =>
+        durationNs > 0 && durationNs >= BucketWindowsFrom.Ticks * TimeSpan.NanosecondsPerTick ? Math.Max(1, durationNs / WindowBuckets) : 0;
+
     /// <summary>The checks that span several values (the ranges above are checked by their attributes).</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -38,6 +55,13 @@ public sealed class RuleEngineOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Rules:InitialWindowCapacity ({InitialWindowCapacity}) must not be above Rules:MaxWindowSamples ({MaxWindowSamples}).",
                 [nameof(InitialWindowCapacity), nameof(MaxWindowSamples)]);
+        }
+
+        if (BucketWindowsFrom < TimeSpan.Zero)
+        {
+            yield return new ValidationResult(
+                $"Rules:BucketWindowsFrom ({BucketWindowsFrom}) must not be negative (00:00:00 buckets every window).",
+                [nameof(BucketWindowsFrom)]);
         }
 
         if (DefaultFlapping is { } flapping)

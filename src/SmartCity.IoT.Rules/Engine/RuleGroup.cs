@@ -31,14 +31,18 @@ internal sealed unsafe class RuleGroup
         _steadyLongs = (rules.Length + 7) / 8;
         var absent = 0;
         var windows = 0;
+        var rings = 0;
         foreach (var rule in rules)
         {
             absent += rule.AbsentFields.Length;
             windows += rule.Windows.Length;
+            foreach (var spec in rule.Windows)
+            {
+                rings += RingLongs(spec, options);
+            }
         }
 
-        var ringLongs = WindowStore.RingLongs(options.InitialWindowCapacity, options.MaxWindowSamples);
-        _arena = new MemberArena(_steadyOffset + _steadyLongs + absent + (windows * (WindowStore.HeaderLongs + ringLongs)));
+        _arena = new MemberArena(_steadyOffset + _steadyLongs + absent + (windows * WindowStore.HeaderLongs) + rings);
         var absentOffset = _steadyOffset + _steadyLongs;
         var headerOffset = absentOffset + absent;
         var ringOffset = headerOffset + (windows * WindowStore.HeaderLongs);
@@ -53,9 +57,10 @@ internal sealed unsafe class RuleGroup
             var stores = new WindowStore[rule.Windows.Length];
             for (var w = 0; w < stores.Length; w++)
             {
-                stores[w] = new WindowStore(_arena, headerOffset, ringOffset, options.InitialWindowCapacity, options.MaxWindowSamples);
+                var width = options.BucketWidthNs(rule.Windows[w].DurationNs);
+                stores[w] = new WindowStore(_arena, headerOffset, ringOffset, options.InitialWindowCapacity, options.MaxWindowSamples, width, options.WindowBuckets);
                 headerOffset += WindowStore.HeaderLongs;
-                ringOffset += ringLongs;
+                ringOffset += RingLongs(rule.Windows[w], options);
             }
 
             Lanes[s] = new RuleLane(_arena, stores, absentOffset, rule.AbsentFields.Length);
@@ -64,6 +69,9 @@ internal sealed unsafe class RuleGroup
     }
 
     public CompiledRule[] Rules { get; }
+
+    private static int RingLongs(WindowSpec spec, RuleEngineOptions options) =>
+        WindowStore.RingLongs(options.InitialWindowCapacity, options.MaxWindowSamples, options.BucketWidthNs(spec.DurationNs) > 0);
 
     /// <summary>Per rule (same index as <see cref="Rules"/>): its windows and absent() clocks, or null when it has neither.</summary>
     public RuleLane?[] Lanes { get; }

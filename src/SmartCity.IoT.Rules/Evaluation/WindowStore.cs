@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SmartCity.IoT.Rules.Engine;
 
 namespace SmartCity.IoT.Rules.Evaluation;
 
@@ -15,6 +16,13 @@ namespace SmartCity.IoT.Rules.Evaluation;
 /// <see cref="MaxCapacity"/> (past <see cref="InlineCapacity"/> it moves to an array of its own) and then drops the oldest
 /// sample, so steady state allocates nothing. avg() and count() are O(1) from the running sum; min()/max() scan.
 /// </para>
+/// <para>
+/// A bucketed window (<see cref="BucketWidthNs"/> &gt; 0, long windows: see <see cref="RuleEngineOptions.BucketWindowsFrom"/>)
+/// keeps per member a fixed ring of <see cref="WindowBucket"/>s instead of samples, aligned on multiples of the width:
+/// memory per member is bounded by (buckets + 2) × <see cref="WindowBucket.Bytes"/> whatever the reporting rate. A bucket
+/// stays while its newest sample is inside the window, so the window of length d holds every sample of (now - d, now]
+/// and at most one bucket width more: (now - d - width, now]. Over that set every function is exact.
+/// </para>
 /// </summary>
 internal sealed class WindowStore
 {
@@ -27,10 +35,15 @@ internal sealed class WindowStore
     private readonly MemberArena _arena;
     private readonly int _headerOffset;
     private readonly int _ringOffset;
+    private readonly int _bucketCapacity;
     private Sample[]?[] _heap = new Sample[]?[16];
+    private WindowBucket[]?[] _buckets = [];
 
-    /// <summary>A window whose header and ring live at the given offsets (in longs) of each member's block.</summary>
-    public WindowStore(MemberArena arena, int headerOffset, int ringOffset, int initialCapacity, int maxCapacity)
+    /// <summary>
+    /// A window whose header and ring live at the given offsets (in longs) of each member's block; bucketed when
+    /// <paramref name="bucketWidthNs"/> &gt; 0 (then only the header is in the block, see <see cref="RingLongs(int, int, bool)"/>).
+    /// </summary>
+    public WindowStore(MemberArena arena, int headerOffset, int ringOffset, int initialCapacity, int maxCapacity, long bucketWidthNs = 0, int buckets = 0)
     {
         _arena = arena;
         _headerOffset = headerOffset;
@@ -38,19 +51,46 @@ internal sealed class WindowStore
         InitialCapacity = InitialCapacityFor(initialCapacity);
         MaxCapacity = MaxCapacityFor(initialCapacity, maxCapacity);
         InlineCapacity = InlineCapacityFor(initialCapacity, maxCapacity);
+        if (bucketWidthNs > 0)
+        {
+            BucketWidthNs = bucketWidthNs;
+            _bucketCapacity = BucketCapacityFor(buckets);
+            _buckets = new WindowBucket[]?[16];
+        }
     }
 
     /// <summary>A store with its own arena and one member (number 0).</summary>
-    public static WindowStore Standalone(int initialCapacity, int maxCapacity)
+    public static WindowStore Standalone(int initialCapacity, int maxCapacity, long bucketWidthNs = 0, int buckets = 0)
     {
-        var arena = new MemberArena(BlockLongs(initialCapacity, maxCapacity), 1);
-        var store = new WindowStore(arena, 0, HeaderLongs, initialCapacity, maxCapacity);
+        var bucketed = bucketWidthNs > 0;
+        var arena = new MemberArena(HeaderLongs + RingLongs(initialCapacity, maxCapacity, bucketed), 1);
+        var store = new WindowStore(arena, 0, HeaderLongs, initialCapacity, maxCapacity, bucketWidthNs, buckets);
         store.AddMember(arena.AddMember());
         return store;
     }
 
     /// <summary>Longs of a member's block used by one window's ring.</summary>
     public static int RingLongs(int initialCapacity, int maxCapacity) => 2 * InlineCapacityFor(initialCapacity, maxCapacity);
+
+    /// <summary>Longs of a member's block used by one window's ring: none for a bucketed window (its buckets are an array per member).</summary>
+    public static int RingLongs(int initialCapacity, int maxCapacity, bool bucketed) => bucketed ? 0 : RingLongs(initialCapacity, maxCapacity);
+
+    /// <summary>
+    /// Buckets a member's ring holds: a window of length d = buckets × width, read at any time, spans at most buckets + 1
+    /// aligned buckets, and one more lets a sample arrive before the oldest is evicted.
+    /// </summary>
+    public static int BucketCapacityFor(int buckets) => Math.Max(1, buckets) + 2;
+
+    /// <summary>Most bytes one member of a window keeps: the ring of samples at its bound, or the ring of buckets.</summary>
+    public static long MaxBytesPerMember(long bucketWidthNs, int buckets, int maxCapacity) =>
+        (HeaderLongs * sizeof(long)) + (bucketWidthNs > 0
+            ? BucketCapacityFor(buckets) * (long)WindowBucket.Bytes
+            : MaxCapacityFor(1, maxCapacity) * 16L);
+
+    /// <summary>Width of each bucket in ns, or 0 for an exact window (which keeps every sample).</summary>
+    public long BucketWidthNs { get; }
+
+    public bool IsBucketed => BucketWidthNs > 0;
 
     public static int BlockLongs(int initialCapacity, int maxCapacity) => HeaderLongs + RingLongs(initialCapacity, maxCapacity);
 
@@ -76,6 +116,18 @@ internal sealed class WindowStore
             Array.Resize(ref _heap, Math.Max(m + 1, _heap.Length * 2));
         }
 
+        if (IsBucketed)
+        {
+            if (m >= _buckets.Length)
+            {
+                Array.Resize(ref _buckets, Math.Max(m + 1, _buckets.Length * 2));
+            }
+
+            BHead(m) = default;
+            _buckets[m] = null; // allocated on the first sample: many devices of a group never send the field
+            return;
+        }
+
         ref var h = ref Head(m);
         h = default;
         h.Mask = InitialCapacity - 1;
@@ -83,11 +135,16 @@ internal sealed class WindowStore
         _heap[m] = h.OnHeap ? new Sample[InitialCapacity] : null;
     }
 
-    public int Count(int m) => Head(m).Count;
+    /// <summary>Samples in member <paramref name="m"/>'s window.</summary>
+    public int Count(int m) => IsBucketed ? BHead(m).Samples : Head(m).Count;
 
-    public int Capacity(int m) => Head(m).Mask + 1;
+    /// <summary>Samples (exact) or buckets (bucketed) the member's ring can hold now.</summary>
+    public int Capacity(int m) => IsBucketed ? _bucketCapacity : Head(m).Mask + 1;
 
     public double Sum(int m) => Head(m).Sum;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref BucketHeader BHead(int m) => ref Unsafe.As<long, BucketHeader>(ref _arena.At((m * _arena.Stride) + _headerOffset));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Header Head(int m) => ref Unsafe.As<long, Header>(ref _arena.At((m * _arena.Stride) + _headerOffset));
@@ -109,6 +166,12 @@ internal sealed class WindowStore
 
     public void Add(int m, long timeNs, double value)
     {
+        if (IsBucketed)
+        {
+            AddToBucket(m, timeNs, value);
+            return;
+        }
+
         ref var h = ref Head(m);
         if (h.Count == h.Mask + 1)
         {
@@ -132,6 +195,12 @@ internal sealed class WindowStore
     /// <summary>Drops samples at or before <paramref name="cutoffNs"/>: a window of length d is (now - d, now], as in Prometheus 3.</summary>
     public void Evict(int m, long cutoffNs)
     {
+        if (IsBucketed)
+        {
+            EvictBuckets(m, cutoffNs);
+            return;
+        }
+
         ref var h = ref Head(m);
         while (h.Count > 0 && At(m, h, h.Head).Time <= cutoffNs)
         {
@@ -141,6 +210,11 @@ internal sealed class WindowStore
 
     public double Min(int m)
     {
+        if (IsBucketed)
+        {
+            return BucketMin(m);
+        }
+
         ref var h = ref Head(m);
         if (h.Count == 0)
         {
@@ -163,6 +237,11 @@ internal sealed class WindowStore
 
     public double Max(int m)
     {
+        if (IsBucketed)
+        {
+            return BucketMax(m);
+        }
+
         ref var h = ref Head(m);
         if (h.Count == 0)
         {
@@ -189,6 +268,11 @@ internal sealed class WindowStore
     /// </summary>
     public double Increase(int m)
     {
+        if (IsBucketed)
+        {
+            return BucketIncrease(m);
+        }
+
         ref var h = ref Head(m);
         if (h.Count < 2)
         {
@@ -210,6 +294,12 @@ internal sealed class WindowStore
 
     public (long Time, double Value) Oldest(int m)
     {
+        if (IsBucketed)
+        {
+            ref var b = ref BucketAt(m, 0);
+            return (b.FirstTime, b.First);
+        }
+
         ref var h = ref Head(m);
         ref var s = ref At(m, h, h.Head);
         return (s.Time, s.Value);
@@ -217,14 +307,25 @@ internal sealed class WindowStore
 
     public (long Time, double Value) Newest(int m)
     {
+        if (IsBucketed)
+        {
+            ref var b = ref BucketAt(m, BHead(m).Buckets - 1);
+            return (b.LastTime, b.Last);
+        }
+
         ref var h = ref Head(m);
         ref var s = ref At(m, h, (h.Head + h.Count - 1) & h.Mask);
         return (s.Time, s.Value);
     }
 
-    /// <summary>Member <paramref name="m"/>'s samples oldest first (checkpoints, reloads; off the hot path).</summary>
+    /// <summary>Member <paramref name="m"/>'s samples oldest first (checkpoints, reloads; off the hot path). An exact window only.</summary>
     public (long Time, double Value)[] Samples(int m)
     {
+        if (IsBucketed)
+        {
+            throw new InvalidOperationException("A bucketed window keeps no samples: read its buckets.");
+        }
+
         var h = Head(m);
         var ring = Ring(m, h);
         var result = new (long, double)[h.Count];
@@ -235,6 +336,168 @@ internal sealed class WindowStore
         }
 
         return result;
+    }
+
+    /// <summary>Buckets in member <paramref name="m"/>'s window (a bucketed window).</summary>
+    public int BucketCount(int m) => BHead(m).Buckets;
+
+    /// <summary>Bucket <paramref name="i"/> of member <paramref name="m"/>'s window, 0 the oldest (a bucketed window).</summary>
+    public ref WindowBucket BucketAt(int m, int i)
+    {
+        var index = BHead(m).Head + i;
+        return ref _buckets[m]![index >= _bucketCapacity ? index - _bucketCapacity : index];
+    }
+
+    /// <summary>Appends a whole bucket (carried contents: a reload, a checkpoint); a bucketed window only, off the hot path.</summary>
+    public void AddBucket(int m, in WindowBucket bucket)
+    {
+        ref var h = ref BHead(m);
+        var ring = _buckets[m] ??= new WindowBucket[_bucketCapacity];
+        if (h.Buckets == _bucketCapacity)
+        {
+            DropOldestBucket(m, ref h);
+        }
+
+        ring[Wrap(h.Head + h.Buckets)] = bucket;
+        h.Buckets++;
+        h.Samples += bucket.Count;
+        h.Sum += bucket.Sum;
+    }
+
+    /// <summary>
+    /// Adds member <paramref name="m"/>'s contents to member <paramref name="tm"/> of <paramref name="target"/> (a reload,
+    /// a checkpoint). Exact samples go into either kind of window; buckets only into a window of the same width. A bucketed
+    /// window cannot be split back into samples, so a target of another width (the options changed) starts empty.
+    /// </summary>
+    public void CopyMember(int m, WindowStore target, int tm)
+    {
+        if (!IsBucketed)
+        {
+            foreach (var (t, v) in Samples(m))
+            {
+                target.Add(tm, t, v);
+            }
+        }
+        else if (target.BucketWidthNs == BucketWidthNs)
+        {
+            for (var i = 0; i < BucketCount(m); i++)
+            {
+                target.AddBucket(tm, BucketAt(m, i));
+            }
+        }
+    }
+
+    private int Wrap(int index) => index >= _bucketCapacity ? index - _bucketCapacity : index;
+
+    private void AddToBucket(int m, long timeNs, double value)
+    {
+        ref var h = ref BHead(m);
+        var ring = _buckets[m];
+        if (ring is null)
+        {
+            ring = new WindowBucket[_bucketCapacity];
+            _buckets[m] = ring;
+        }
+
+        if (h.Buckets > 0)
+        {
+            ref var newest = ref ring[Wrap(h.Head + h.Buckets - 1)];
+            if (newest.FirstTime / BucketWidthNs == timeNs / BucketWidthNs)
+            {
+                newest.Add(timeNs, value);
+                h.Samples++;
+                h.Sum += value;
+                return;
+            }
+        }
+
+        if (h.Buckets == _bucketCapacity)
+        {
+            DropOldestBucket(m, ref h);
+        }
+
+        ring[Wrap(h.Head + h.Buckets)] = WindowBucket.Of(timeNs, value);
+        h.Buckets++;
+        h.Samples++;
+        h.Sum += value;
+    }
+
+    private void EvictBuckets(int m, long cutoffNs)
+    {
+        ref var h = ref BHead(m);
+        while (h.Buckets > 0 && BucketAt(m, 0).LastTime <= cutoffNs)
+        {
+            DropOldestBucket(m, ref h);
+        }
+    }
+
+    private void DropOldestBucket(int m, ref BucketHeader h)
+    {
+        h.Samples -= _buckets[m]![h.Head].Count;
+        h.Head = Wrap(h.Head + 1);
+        h.Buckets--;
+        // A few buckets: summing them again keeps rounding from accumulating, once per bucket width at most.
+        double sum = 0;
+        for (var i = 0; i < h.Buckets; i++)
+        {
+            sum += BucketAt(m, i).Sum;
+        }
+
+        h.Sum = sum;
+    }
+
+    private double BucketMin(int m)
+    {
+        var n = BHead(m).Buckets;
+        if (n == 0)
+        {
+            return double.NaN;
+        }
+
+        var min = double.PositiveInfinity;
+        for (var i = 0; i < n; i++)
+        {
+            min = Math.Min(min, BucketAt(m, i).Min);
+        }
+
+        return min;
+    }
+
+    private double BucketMax(int m)
+    {
+        var n = BHead(m).Buckets;
+        if (n == 0)
+        {
+            return double.NaN;
+        }
+
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < n; i++)
+        {
+            max = Math.Max(max, BucketAt(m, i).Max);
+        }
+
+        return max;
+    }
+
+    private double BucketIncrease(int m)
+    {
+        ref var h = ref BHead(m);
+        if (h.Samples < 2)
+        {
+            return double.NaN;
+        }
+
+        var total = 0.0;
+        var previous = BucketAt(m, 0).First;
+        for (var i = 0; i < h.Buckets; i++)
+        {
+            ref var b = ref BucketAt(m, i);
+            total += (b.First >= previous ? b.First - previous : b.First) + b.Increase;
+            previous = b.Last;
+        }
+
+        return total;
     }
 
     private void DropOldest(int m, ref Header h)
@@ -293,6 +556,16 @@ internal sealed class WindowStore
         public int Mask; // capacity - 1
         public ushort SinceResum;
         public bool OnHeap;
+    }
+
+    // The same 24 bytes as Header, for a bucketed window.
+    private struct BucketHeader
+    {
+        public double Sum;
+        public int Head; // index of the oldest bucket
+        public int Buckets;
+        public int Samples;
+        public int Unused;
     }
 
     private struct Sample

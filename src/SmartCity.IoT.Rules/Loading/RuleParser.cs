@@ -168,6 +168,7 @@ internal static partial class RuleParser
             FieldWindows = windows.Select((w, i) => (i, w.FieldId, w.DurationNs)).Where(x => x.FieldId >= 0).ToArray(),
             CountWindows = windows.Select((w, i) => (i, w.Condition, w.DurationNs)).Where(x => x.Condition is not null).Select(x => (x.i, x.Condition!, x.DurationNs)).ToArray(),
             AbsentFields = compiler.AbsentFields.ToArray(),
+            ShortestAbsentNs = compiler.ShortestAbsentNs,
             Labels = labels,
             Annotations = annotations,
             Aggregate = PlaceRuleParts.Aggregate(place, compiler),
