@@ -17,7 +17,7 @@ namespace SmartCity.IoT.Nats.Tests;
 /// one in <see cref="PartitionLeasesTests"/>): takeover after a crash within the stated bound, release at once on a clean
 /// stop, observers before the first message and after the last, and never one partition consumed by both.
 /// </summary>
-public sealed class LeaseOwnershipTests
+public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
@@ -50,6 +50,7 @@ public sealed class LeaseOwnershipTests
         await PublishAsync(server, first, "two");
         await WaitUntilAsync(() => b.OwnedPartitions.Count == NatsServer.Partitions, () => $"gw-b owns {string.Join(",", b.OwnedPartitions)}");
         var takeover = b.Ownership.Owned.Max(o => o.Since) - crashedAt;
+        output.WriteLine($"takeover after a crash with LeaseTtl {Ttl.TotalSeconds} s: {takeover.TotalSeconds:F2} s");
         // The stated bound: TTL + TTL/3 after the last renewal (itself at most TTL/3 before the crash), plus one round.
         Assert.InRange(takeover, TimeSpan.Zero, Ttl + Ttl + TimeSpan.FromSeconds(1));
         await WaitUntilAsync(() => first.All(d => log.Payloads.Contains($"{d} two")), () => $"missing: {string.Join(", ", first.Where(d => !log.Payloads.Contains($"{d} two")))}");
@@ -87,6 +88,7 @@ public sealed class LeaseOwnershipTests
         Assert.Equal(aHeld.Order(), observerA.Released.Keys.Order());
         await WaitUntilAsync(() => b.OwnedPartitions.Count == NatsServer.Partitions, () => $"gw-b owns {string.Join(",", b.OwnedPartitions)}");
         var takeover = b.Ownership.Owned.Max(o => o.Since) - stoppedAt;
+        output.WriteLine($"takeover after a clean stop with LeaseTtl {ttl.TotalSeconds} s: {takeover.TotalSeconds:F2} s");
         Assert.True(takeover < ttl / 2, $"took {takeover} after a clean stop: the leases were not given back (they lapse after {ttl})");
 
         await PublishAsync(server, devices, "two");
