@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -19,7 +16,6 @@ namespace SmartCity.IoT.Nats.Tests;
 /// </summary>
 public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
 
     [Fact]
@@ -149,32 +145,10 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
         await new NatsKVContext(js).CreateStoreAsync(new NatsKVConfig("smartcity-leases") { History = 1 });
     }
 
-    private static async Task PublishAsync(NatsServer server, IEnumerable<string> devices, string round)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", server.MqttPort).WithProtocolVersion(MqttProtocolVersion.V311).WithClientId($"pub-{Guid.NewGuid():N}").Build());
-        foreach (var device in devices)
-        {
-            var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"buildings/hq/env/{device}/telemetry").WithPayload($"{device} {round}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-            Assert.True(result.IsSuccess, $"publish of {device}: {result.ReasonCode}");
-        }
+    private static Task PublishAsync(NatsServer server, IEnumerable<string> devices, string round) =>
+        NatsJetStreamSourceTests.PublishAsync(server, devices, d => $"{d} {round}");
 
-        await client.DisconnectAsync();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(what());
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, Func<string> what) => NatsJetStreamSourceTests.WaitUntilAsync(condition, what);
 
     private sealed record Delivery(string Instance, int Partition, string Payload, DateTimeOffset At);
 
