@@ -85,7 +85,7 @@ public sealed class NatsJetStreamSourceTests
         var run = source.RunAsync(Subscription, recorder, stop.Token);
 
         await WaitUntilAsync(() => source.Health.LastError is not null, () => "no error while the stream was missing");
-        Assert.Equal("stream 'READINGS' does not exist on " + server.Url + ": create it (see README, \"Scale out on NATS JetStream\")", source.Health.LastError);
+        Assert.Equal("stream 'READINGS' does not exist on " + server.Url + ": create it with `smartcity nats init` (see README, \"Scale out on NATS JetStream\")", source.Health.LastError);
 
         await CreateStreamAsync(server);
         await PublishAsync(server, ["ies-01"]);
@@ -119,13 +119,14 @@ public sealed class NatsJetStreamSourceTests
         await js.CreateStreamAsync(new StreamConfig("READINGS", ["p.>"]));
     }
 
-    private static async Task PublishAsync(NatsServer server, IEnumerable<string> devices)
+    /// <summary>Each device publishes once at QoS 1 through the server's MQTT listener (payload: "hello &lt;device&gt;" unless given).</summary>
+    internal static async Task PublishAsync(NatsServer server, IEnumerable<string> devices, Func<string, string>? payload = null)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", server.MqttPort).WithProtocolVersion(MqttProtocolVersion.V311).WithClientId($"pub-{Guid.NewGuid():N}").Build());
         foreach (var device in devices)
         {
-            var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"buildings/hq/env/{device}/telemetry").WithPayload($"hello {device}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            var result = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"buildings/hq/env/{device}/telemetry").WithPayload(payload?.Invoke(device) ?? $"hello {device}").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
             Assert.True(result.IsSuccess, $"publish of {device}: {result.ReasonCode}");
         }
 
@@ -144,7 +145,7 @@ public sealed class NatsJetStreamSourceTests
         return (int)(hash % NatsServer.Partitions);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> what)
+    internal static async Task WaitUntilAsync(Func<bool> condition, Func<string> what)
     {
         var deadline = DateTime.UtcNow + Bound;
         while (!condition())

@@ -32,6 +32,7 @@ internal static class GatewayCommandLine
         root.Subcommands.Add(RulesCommandLine.Build());
         root.Subcommands.Add(ModelCommandLine.Build());
         root.Subcommands.Add(AuthCommandLine.Build());
+        root.Subcommands.Add(NatsCommandLine.Build(config));
         return root;
     }
 

@@ -22,7 +22,7 @@ internal sealed class StoreHarness : IAsyncDisposable
         DeadLetters = new DeadLetterStore(DeadLetterOptions, Time);
         Spool = DiskSpool.Open(SpoolOptions, Status, null, Time);
         Writer = influx.IsConfigured ? new InfluxWriter(_http, influx, DeadLetters, Status, Time) : null;
-        Store = new DurableBatchStore(Writer, Spool, Status, Time);
+        Store = new DurableBatchStore(Writer, Spool, Status, Time, spoolEnabled: SpoolOptions.Enabled);
         Replay = new SpoolReplayService(Writer, Spool, Store, Status, influx, Time);
     }
 
