@@ -267,6 +267,8 @@ public sealed class NatsFailoverTests(ITestOutputHelper output)
         settings["Nats:LeaseTtl"] = LeaseTtl.ToString();
         settings["Nats:AckWait"] = AckWait.ToString();
         settings["Nats:ReconnectMaxDelay"] = "00:00:01";
+        settings["Nats:StateReplicas"] = "3";
+        settings["Nats:AlertsReplicas"] = "3";
         settings["Gateway:RulesPath"] = rulesDir;
         settings["Gateway:RulesCheckpointInterval"] = "00:00:01";
         GatewayInstance.WriteTo(settings, database);
