@@ -24,10 +24,12 @@ internal sealed class DurableBatchStore : ITelemetrySink
     private readonly StoreStatus _status;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly bool _spoolEnabled;
     private int _downLogged;
 
-    public DurableBatchStore(InfluxWriter? writer, DiskSpool spool, StoreStatus status, TimeProvider? time = null, ILogger<DurableBatchStore>? logger = null)
+    public DurableBatchStore(InfluxWriter? writer, DiskSpool spool, StoreStatus status, TimeProvider? time = null, ILogger<DurableBatchStore>? logger = null, bool spoolEnabled = true)
     {
+        _spoolEnabled = spoolEnabled;
         ArgumentNullException.ThrowIfNull(spool);
         ArgumentNullException.ThrowIfNull(status);
         _writer = writer;
@@ -84,6 +86,12 @@ internal sealed class DurableBatchStore : ITelemetrySink
 
     private async ValueTask StoreOnceAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
     {
+        if (!_spoolEnabled && _writer is not null)
+        {
+            await WriteUnspooledAsync(_writer, lines, lineCount, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (_writer is null || (_status.InfluxDown && !_spool.IsEmpty))
         {
             await SpoolAsync(lines, lineCount, cancellationToken).ConfigureAwait(false);
@@ -93,15 +101,39 @@ internal sealed class DurableBatchStore : ITelemetrySink
         var outcome = await _writer.WriteAsync(lines, lineCount, retry: true, cancellationToken).ConfigureAwait(false);
         if (outcome.IsWritten)
         {
-            var written = lineCount - outcome.RejectedLines;
-            _status.AddWritten(written);
-            InfluxMetrics.Written.Add(written);
-            OnWriteSucceeded();
+            Written(outcome, lineCount);
             return;
         }
 
         OnWriteFailed(outcome);
         await SpoolAsync(lines, lineCount, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Without a spool, a batch is durable only once InfluxDB has it: retried until then, with a capped pause.</summary>
+    private async ValueTask WriteUnspooledAsync(InfluxWriter writer, ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (true)
+        {
+            var outcome = await writer.WriteAsync(lines, lineCount, retry: true, cancellationToken).ConfigureAwait(false);
+            if (outcome.IsWritten)
+            {
+                Written(outcome, lineCount);
+                return;
+            }
+
+            OnWriteFailed(outcome);
+            failures = Math.Min(failures, DiskBackoff.AttemptAtMax) + 1;
+            await Task.Delay(DiskBackoff.Delay(failures), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Written(WriteOutcome outcome, int lineCount)
+    {
+        var written = lineCount - outcome.RejectedLines;
+        _status.AddWritten(written);
+        InfluxMetrics.Written.Add(written);
+        OnWriteSucceeded();
     }
 
     /// <summary>Called by live writes and replay alike: the direct path is open again.</summary>

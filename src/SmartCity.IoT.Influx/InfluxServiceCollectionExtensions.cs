@@ -51,7 +51,8 @@ public static class InfluxServiceCollectionExtensions
             sp.GetRequiredService<DiskSpool>(),
             sp.GetRequiredService<StoreStatus>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DurableBatchStore>>()));
+            sp.GetRequiredService<ILogger<DurableBatchStore>>(),
+            sp.GetRequiredService<IOptions<SpoolOptions>>().Value.Enabled));
         services.AddSingleton<ITelemetrySink>(sp => sp.GetRequiredService<DurableBatchStore>());
         services.AddHostedService(sp => new SpoolReplayService(
             sp.GetRequiredService<InfluxWriterHolder>().Writer,

@@ -5,6 +5,13 @@ public sealed class SpoolOptions
 {
     public const string SectionName = "Spool";
 
+    /// <summary>
+    /// False: a batch InfluxDB does not take is retried (with a capped pause) until it does, never spooled, so it stays
+    /// unacknowledged at its source meanwhile. The gateway switches the spool off when it reads a NATS JetStream stream,
+    /// which holds the readings on replicated storage until they are in InfluxDB.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Directory of segment files (created if missing).</summary>
     public string Path { get; set; } = "data/spool";
 

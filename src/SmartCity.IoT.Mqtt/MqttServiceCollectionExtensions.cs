@@ -12,9 +12,10 @@ public static class MqttServiceCollectionExtensions
     /// <summary>
     /// Binds and validates <c>Mqtt</c>, registers each configured connection (<c>Mqtt:Sources</c>, or the section itself)
     /// as a message source of the pipeline, and the embedded broker (which starts only when Mqtt:Host is empty and no
-    /// sources are listed).
+    /// sources are listed). With <paramref name="registerSources"/> false (the gateway reads only other sources), the
+    /// section is still bound and checked but no connection and no embedded broker is registered.
     /// </summary>
-    public static IServiceCollection AddMqttIngest(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMqttIngest(this IServiceCollection services, IConfiguration configuration, bool registerSources = true)
     {
         var section = configuration.GetSection(MqttOptions.SectionName);
         services.AddOptions<MqttOptions>().Bind(section).ValidateOnStart();
@@ -33,6 +34,11 @@ public static class MqttServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsRulesValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        if (!registerSources)
+        {
+            return services;
+        }
+
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;

@@ -27,10 +27,33 @@ public sealed class NatsOptions
     /// <summary>The first subject token of a partition (<c>p</c> in <c>p.3.buildings...</c>), removed before topic templates match.</summary>
     public string PartitionPrefix { get; set; } = "p";
 
+    /// <summary>
+    /// Who decides which instance consumes which partition: <see cref="NatsOwnership.Static"/> (<see cref="Instance"/> of
+    /// <see cref="Instances"/>) or <see cref="NatsOwnership.Leases"/> (instances claim partitions in <see cref="LeaseBucket"/>).
+    /// </summary>
+    public NatsOwnership Ownership { get; set; } = NatsOwnership.Static;
+
+    /// <summary>This instance's name in leases, logs and the status page; empty: <c>instance-&lt;Instance&gt;</c> (static) or host name and process id (leases).</summary>
+    public string InstanceId { get; set; } = "";
+
+    /// <summary>The key-value bucket of the partition leases (<c>nats init</c> creates it).</summary>
+    public string LeaseBucket { get; set; } = "smartcity-leases";
+
+    /// <summary>
+    /// How long a lease lasts unless renewed; it is renewed every third of it, and its holder stops consuming a third
+    /// before it lapses. A dead instance's partitions are taken over within TTL + TTL/3 (8 s with the default 6 s) plus
+    /// the time the new owner's <c>PartitionAcquiredAsync</c> observers take.
+    /// </summary>
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(6);
+
     /// <summary>Static ownership: this instance (0-based, as a StatefulSet ordinal) of <see cref="Instances"/> owns partitions n with n mod Instances = Instance.</summary>
     public int Instance { get; set; }
 
     public int Instances { get; set; } = 1;
+
+    /// <summary>The id this instance goes by: <see cref="InstanceId"/>, or one made from the mode.</summary>
+    public string EffectiveInstanceId => InstanceId is { Length: > 0 } id ? id
+        : Ownership == NatsOwnership.Leases ? $"{Environment.MachineName}-{Environment.ProcessId}" : $"instance-{Instance}";
 
     /// <summary>Messages handed over and not yet acknowledged, per partition consumer: bounds what a slow store holds in memory.</summary>
     public int MaxAckPending { get; set; } = 20_000;

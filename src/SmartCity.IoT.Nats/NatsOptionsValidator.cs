@@ -48,6 +48,29 @@ internal sealed class NatsOptionsValidator : IValidateOptions<NatsOptions>
             errors.Add("Nats:Instances is above 1 with Nats:Partitions 0: without partitions several instances would share devices and evaluate their rules on fragments; set Nats:Partitions to the mapping's partition count.");
         }
 
+        if (!Enum.IsDefined(o.Ownership))
+        {
+            errors.Add($"Nats:Ownership '{o.Ownership}' is not a mode: use Static (Nats:Instance of Nats:Instances) or Leases (claimed in Nats:LeaseBucket).");
+        }
+        else if (o.Ownership == NatsOwnership.Leases)
+        {
+            if (o.Partitions == 0)
+            {
+                errors.Add("Nats:Ownership is Leases with Nats:Partitions 0: leases are taken per partition; set Nats:Partitions to the mapping's partition count.");
+            }
+
+            CheckName(o.LeaseBucket, "Nats:LeaseBucket", errors);
+            if (o.LeaseTtl < TimeSpan.FromSeconds(1) || o.LeaseTtl > TimeSpan.FromMinutes(5))
+            {
+                errors.Add($"Nats:LeaseTtl is {o.LeaseTtl}: from 1 s to 5 min (a dead instance's partitions are taken over within about 4/3 of it).");
+            }
+        }
+
+        if (o.InstanceId.Length > 0 && (o.InstanceId.Length > 64 || o.InstanceId.Any(c => char.IsWhiteSpace(c) || c is '.' or '*' or '>')))
+        {
+            errors.Add($"Nats:InstanceId '{o.InstanceId}' must be at most 64 characters, without spaces, '.', '*' or '>' (it is a key in the lease bucket).");
+        }
+
         if (o.MaxAckPending is < 1 or > 1_000_000)
         {
             errors.Add($"Nats:MaxAckPending is {o.MaxAckPending}: from 1 to 1,000,000 (it should exceed Pipeline:BatchSize, or batches seal half-full).");

@@ -24,7 +24,8 @@ public static class NatsServiceCollectionExtensions
         services.AddSingleton(sp => new NatsJetStreamSource(
             sp.GetRequiredService<IOptions<NatsOptions>>().Value,
             sp.GetRequiredService<ILogger<NatsJetStreamSource>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetServices<IPartitionOwnershipObserver>()));
         services.AddSingleton<IMessageSource>(sp => sp.GetRequiredService<NatsJetStreamSource>());
         return services;
     }

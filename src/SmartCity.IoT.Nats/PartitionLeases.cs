@@ -6,7 +6,8 @@ namespace SmartCity.IoT.Nats;
 /// Automatic partition ownership through a JetStream key-value bucket. Every instance heartbeats a <c>member.&lt;id&gt;</c>
 /// key, takes its share (partitions ÷ live instances, rounded up) and renews each lease by compare-and-set on the
 /// key's revision, so two instances can never both renew one lease. A lease that is not renewed lapses after its TTL and
-/// another instance takes it; an instance holding more than its share releases the surplus so a newcomer gets some.
+/// another instance takes it; an instance holding more than its share is told its surplus, stops consuming it and then
+/// releases it (<see cref="ReleaseAsync"/>) so a newcomer gets some. Not thread-safe: one caller at a time.
 /// A holder must stop consuming a partition <see cref="SafetyMargin"/> before its lease lapses when it could not renew
 /// (<see cref="StillValid"/>), so the next owner never starts while the old one still reads.
 /// </summary>
@@ -65,13 +66,8 @@ internal sealed class PartitionLeases
             }
         }
 
-        while (_held.Count > share)
-        {
-            var surplus = _held.Keys.Max();
-            await _kv.TryDeleteAsync(KeyOf(surplus), new NatsKVDeleteOpts { Revision = _held[surplus].Revision }, cancellationToken).ConfigureAwait(false);
-            _held.Remove(surplus);
-            lost.Add(surplus);
-        }
+        // The surplus is only named here: its holder stops consuming it first, then gives it back (ReleaseAsync).
+        var surplus = _held.Keys.Reverse().Take(Math.Max(0, _held.Count - share)).ToArray();
 
         // Start the search at a place of our own, so instances starting together do not all race for partition 0.
         var start = (int)((uint)StringComparer.Ordinal.GetHashCode(_owner) % (uint)Math.Max(1, _partitions));
@@ -104,7 +100,20 @@ internal sealed class PartitionLeases
             }
         }
 
-        return new LeaseChanges(gained, lost, live);
+        return new LeaseChanges(gained, lost, surplus, live);
+    }
+
+    /// <summary>Until when (Unix ms) this instance may consume <paramref name="partition"/>: its lease's lapse less the safety margin; 0 when not held.</summary>
+    public long ValidUntilUnixMs(int partition) =>
+        _held.TryGetValue(partition, out var lease) ? lease.ExpiresUnixMs - (long)SafetyMargin.TotalMilliseconds : 0;
+
+    /// <summary>Gives one lease back (its consumption has stopped), so another instance may take it at once.</summary>
+    public async Task ReleaseAsync(int partition, CancellationToken cancellationToken)
+    {
+        if (_held.Remove(partition, out var lease))
+        {
+            await _kv.TryDeleteAsync(KeyOf(partition), new NatsKVDeleteOpts { Revision = lease.Revision }, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Gives every lease back at once (a clean stop), so the others need not wait for them to lapse.</summary>

@@ -34,8 +34,8 @@ public sealed class DemoModeTests
             TimeSpan.FromSeconds(45),
             "a device of every profile on the status page and readings in the spool");
         Assert.True(status.Pipeline.Rejected == 0, "rejected: " + string.Join(", ", status.RejectedByReason) + " " + string.Join(" | ", status.RecentDeadLetters.Select(d => $"{d.Source}: {d.Reason} {d.Detail}")));
-        Assert.True(status.Broker.Embedded);
-        Assert.True(status.Broker.Connected);
+        Assert.True(status.Broker!.Embedded);
+        Assert.True(status.Broker!.Connected);
         Assert.False(status.Store.InfluxConfigured);
         Assert.True(Directory.EnumerateFiles(Path.Combine(gateway.DataDir, "spool"), "*", SearchOption.AllDirectories).Any(), "the spool folder should hold segment files");
 

@@ -61,7 +61,7 @@ public sealed partial class SessionBacklogTests
             Assert.Equal(Backlog, stats.Decoded);
 
             // The acknowledgements of each stored batch left the gateway in bulk, not one socket write each.
-            var broker = (await second.StatusAsync()).Broker;
+            var broker = (await second.StatusAsync()).Broker!;
             Assert.True(broker.PacketsWritten >= Backlog, $"{broker.PacketsWritten} packets written for {Backlog} acknowledgements");
             Assert.True(broker.SocketWrites * 10 < broker.PacketsWritten, $"{broker.PacketsWritten} packets took {broker.SocketWrites} socket writes");
         }

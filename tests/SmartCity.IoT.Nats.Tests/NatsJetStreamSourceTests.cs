@@ -85,7 +85,7 @@ public sealed class NatsJetStreamSourceTests
         var run = source.RunAsync(Subscription, recorder, stop.Token);
 
         await WaitUntilAsync(() => source.Health.LastError is not null, () => "no error while the stream was missing");
-        Assert.Equal("stream 'READINGS' does not exist on " + server.Url + ": create it (see README, \"Scale out on NATS JetStream\")", source.Health.LastError);
+        Assert.Equal("stream 'READINGS' does not exist on " + server.Url + ": create it with `smartcity nats init` (see README, \"Scale out on NATS JetStream\")", source.Health.LastError);
 
         await CreateStreamAsync(server);
         await PublishAsync(server, ["ies-01"]);

@@ -27,9 +27,20 @@ public sealed class PartitionLeasesTests
 
         time.Advance(Ttl / 3);
         var release = await a.RefreshAsync(CancellationToken.None);
-        Assert.Equal(2, release.Lost.Count);
+        Assert.Equal(2, release.Surplus.Count);
+        Assert.Empty(release.Lost);
+
+        // Named surplus is still held (and renewed) until its holder has stopped consuming it and gives it back.
+        var waiting = await b.RefreshAsync(CancellationToken.None);
+        Assert.Empty(waiting.Gained);
+        Assert.All(release.Surplus, p => Assert.True(a.StillValid(p)));
+        foreach (var p in release.Surplus)
+        {
+            await a.ReleaseAsync(p, CancellationToken.None);
+        }
+
         var join = await b.RefreshAsync(CancellationToken.None);
-        Assert.Equal(release.Lost.Order(), join.Gained.Order());
+        Assert.Equal(release.Surplus.Order(), join.Gained.Order());
         Assert.Empty(a.Held.Intersect(b.Held));
         Assert.Equal([0, 1, 2, 3], a.Held.Concat(b.Held).Order());
     }
@@ -42,7 +53,11 @@ public sealed class PartitionLeasesTests
         await a.RefreshAsync(CancellationToken.None);
         await b.RefreshAsync(CancellationToken.None);
         time.Advance(Ttl / 3);
-        await a.RefreshAsync(CancellationToken.None);
+        foreach (var p in (await a.RefreshAsync(CancellationToken.None)).Surplus)
+        {
+            await a.ReleaseAsync(p, CancellationToken.None);
+        }
+
         await b.RefreshAsync(CancellationToken.None);
         var aHeld = a.Held.ToArray();
         Assert.Equal(2, aHeld.Length);

@@ -6,6 +6,7 @@ public sealed class DeviceState
     private long _lastSeenNs;
     private long _messages;
     private int _availability; // DeviceAvailability.Online
+    private int _partition = -1;
 
     internal DeviceState(int index, DeviceProfile profile, string deviceId, KeyValuePair<string, string>[] tags, int fieldCount)
     {
@@ -41,6 +42,16 @@ public sealed class DeviceState
     {
         get => (DeviceAvailability)Volatile.Read(ref _availability);
         set => Volatile.Write(ref _availability, (int)value);
+    }
+
+    /// <summary>
+    /// The source partition its last reading came from (a NATS JetStream partition), or -1: with several gateway
+    /// instances, which instance's ownership covers this device.
+    /// </summary>
+    public int Partition
+    {
+        get => Volatile.Read(ref _partition);
+        set => Volatile.Write(ref _partition, value);
     }
 
     /// <summary>False after the device's availability / last-will topic said offline (or sleeping, or an unknown state).</summary>

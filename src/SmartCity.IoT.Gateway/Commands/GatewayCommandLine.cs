@@ -31,6 +31,7 @@ internal static class GatewayCommandLine
         root.Subcommands.Add(AlertsCommand(config));
         root.Subcommands.Add(RulesCommandLine.Build());
         root.Subcommands.Add(AuthCommandLine.Build());
+        root.Subcommands.Add(NatsCommandLine.Build(config));
         return root;
     }
 

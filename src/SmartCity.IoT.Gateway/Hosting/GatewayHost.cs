@@ -93,8 +93,11 @@ internal static class GatewayHost
 
         // The outside systems, each behind a Core interface: sources (IMessageSource), sinks (ITelemetrySink), alert outbox (IAlertOutbox).
         services.TryAddDeadLetterStore(configuration); // the one store: rejected messages and lines InfluxDB refused
-        services.AddMqttIngest(configuration);
+        var selection = SourceSelection.From(configuration);
+        services.AddSingleton(selection);
+        services.AddMqttIngest(configuration, registerSources: selection.Mqtt);
         services.AddSingleton<IValidateOptions<SmartCity.IoT.Mqtt.MqttOptions>, ProfileSourcesValidator>();
+        services.AddNatsMode(configuration, selection, rules);
         services.AddHttpIngest(configuration);
         services.AddInfluxStore(configuration);
         services.PostConfigure<SpoolOptions>(o =>

@@ -51,7 +51,7 @@ internal sealed class MessageProcessor
     {
         try
         {
-            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs, message.Redelivered, message.IsReplay, message.Token.Source?.Name);
+            ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs, message.Redelivered, message.IsReplay, message.Token.Source?.Name, message.Partition);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -59,7 +59,7 @@ internal sealed class MessageProcessor
         }
     }
 
-    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs, bool redelivered, bool replay, string? source)
+    private void ProcessCore(string topic, TopicSyntax syntax, ReadOnlySequence<byte> payload, long receivedUnixNs, bool redelivered, bool replay, string? source, int partition)
     {
         _stats.MessageReceived(receivedUnixNs / 1_000_000L);
         if (payload.Length > _maxPayloadBytes)
@@ -126,18 +126,20 @@ internal sealed class MessageProcessor
             var reading = _readings[i];
             if (reading.FieldCount > 0)
             {
-                ProcessReading(topic, span, reading, redelivered, replay, in result, ref availabilityPending);
+                ProcessReading(topic, span, reading, redelivered, replay, partition, in result, ref availabilityPending);
             }
         }
     }
 
-    private void ProcessReading(string topic, ReadOnlySpan<byte> span, Reading reading, bool redelivered, bool replay, in DecodeResult result, ref bool availabilityPending)
+    private void ProcessReading(string topic, ReadOnlySpan<byte> span, Reading reading, bool redelivered, bool replay, int partition, in DecodeResult result, ref bool availabilityPending)
     {
         if (!_registry.TryObserve(reading, out var state))
         {
             _deadLetters.Rejected(topic, DecodeError.DeviceLimitReached, $"a new device ({reading.DeviceId}), and the gateway already tracks Pipeline:MaxDevices ({_registry.MaxDevices}) devices", span, span.Length);
             return;
         }
+
+        state.Partition = partition;
 
         if (availabilityPending)
         {

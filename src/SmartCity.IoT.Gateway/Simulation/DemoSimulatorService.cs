@@ -16,9 +16,11 @@ internal sealed partial class DemoSimulatorService : BackgroundService
     private readonly MqttOptions _mqtt;
     private readonly ILogger<DemoSimulatorService> _logger;
     private readonly TimeProvider _time;
+    private readonly bool _mqttRuns;
 
-    public DemoSimulatorService(DeviceCatalog catalog, IOptions<SimulatorHostOptions> options, IOptions<MqttOptions> mqtt, ILogger<DemoSimulatorService> logger, TimeProvider time)
+    public DemoSimulatorService(DeviceCatalog catalog, IOptions<SimulatorHostOptions> options, IOptions<MqttOptions> mqtt, ILogger<DemoSimulatorService> logger, TimeProvider time, SourceSelection? selection = null)
     {
+        _mqttRuns = selection?.Mqtt ?? true;
         _catalog = catalog;
         _options = options.Value;
         _mqtt = mqtt.Value;
@@ -30,7 +32,7 @@ internal sealed partial class DemoSimulatorService : BackgroundService
     {
         "true" or "on" or "yes" => true,
         "false" or "off" or "no" => false,
-        _ => _mqtt.UsesEmbeddedBroker,
+        _ => _mqttRuns && _mqtt.UsesEmbeddedBroker, // the demo: nothing but the embedded broker configured
     };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

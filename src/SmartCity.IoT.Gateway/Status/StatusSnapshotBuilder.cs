@@ -15,7 +15,6 @@ internal sealed class StatusSnapshotBuilder(
     DeviceCatalog catalog,
     DeviceRegistry registry,
     IngestPipeline pipeline,
-    MqttIngestClient client,
     IEnumerable<IMessageSource> sources,
     IOptions<MqttOptions> mqtt,
     PipelineStats stats,
@@ -23,7 +22,9 @@ internal sealed class StatusSnapshotBuilder(
     IOptions<InfluxOptions> influx,
     DeadLetterStore deadLetter,
     RuleEngine engine,
-    TimeProvider time)
+    TimeProvider time,
+    MqttSources? mqttSources = null,
+    SmartCity.IoT.Nats.NatsJetStreamSource? nats = null)
 {
     public const int MaxDevicesShown = 500;
 
@@ -62,9 +63,7 @@ internal sealed class StatusSnapshotBuilder(
         var active = view.Active;
         var ruleCount = view.RuleCount;
 
-        var m = mqtt.Value;
-        var writes = client.Writes;
-        var broker = new BrokerStatus(client.Options.Endpoint, m.UsesEmbeddedBroker, client.IsConnected, client.Reconnects, client.LastError, client.SubscribedFilters, writes.Packets, writes.SocketWrites);
+        var broker = mqttSources?.Default is { } client ? Broker(client) : null;
         var counters = new PipelineCounters(stats.Received, stats.Decoded, stats.Rejected, stats.FieldsRejected, stats.Acknowledged, stats.Batches, stats.AvailabilityMessages, stats.LastMessage, stats.AlertsByStatus());
         var i = influx.Value;
         var storeSummary = new StoreSummary(
@@ -83,7 +82,14 @@ internal sealed class StatusSnapshotBuilder(
             .Select(d => ToRow(d))
             .ToList();
 
-        return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath, engine.BrokenRules);
+        var instance = nats is null ? null : new InstanceStatus(nats.Ownership.InstanceId, nats.Name, nats.Ownership.Mode.ToString(), nats.Ownership.Owned, nats.Ownership.History);
+        return new StatusSnapshot(now, view.ReadAt, now - stats.Started, broker, sources.Select(s => s.Health).ToList(), counters, stats.RejectedByReason(), storeSummary, ruleCount, alerts, devices, deadLetter.Recent(), deadLetter.DirectoryPath, engine.BrokenRules, instance);
+    }
+
+    private BrokerStatus Broker(MqttIngestClient client)
+    {
+        var writes = client.Writes;
+        return new BrokerStatus(client.Options.Endpoint, mqtt.Value.UsesEmbeddedBroker, client.IsConnected, client.Reconnects, client.LastError, client.SubscribedFilters, writes.Packets, writes.SocketWrites);
     }
 
     /// <param name="ReadAt">When the alerts were read; older than now while the pipeline is busy.</param>
@@ -111,6 +117,6 @@ internal sealed class StatusSnapshotBuilder(
         }
 
         var lastSeen = d.LastSeenUnixNs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(d.LastSeenUnixNs / 1_000_000) : (DateTimeOffset?)null;
-        return new DeviceRow(d.Profile.Id, d.Profile.Family, d.DeviceId, d.Tags.ToDictionary(t => t.Key, t => t.Value), lastSeen, d.Online, d.Messages, values, d.Availability.Name());
+        return new DeviceRow(d.Profile.Id, d.Profile.Family, d.DeviceId, d.Tags.ToDictionary(t => t.Key, t => t.Value), lastSeen, d.Online, d.Messages, values, d.Availability.Name(), d.Partition);
     }
 }

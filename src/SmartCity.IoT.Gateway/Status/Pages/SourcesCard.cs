@@ -10,7 +10,15 @@ internal static class SourcesCard
     {
         foreach (var source in s.Sources)
         {
-            Card(h, source, s.Broker.Embedded && source.Endpoint == s.Broker.Endpoint);
+            Card(h, source, s.Broker is { Embedded: true } broker && source.Endpoint == broker.Endpoint);
+        }
+
+        if (s.Instance is { } instance)
+        {
+            var owned = instance.Partitions.Count == 0
+                ? "owns no partition"
+                : "owns partition " + string.Join(", ", instance.Partitions.Select(p => $"{p.Partition} (since {p.Since:HH:mm:ss})"));
+            FlowPage.Card(h, "Instance " + instance.Id, instance.Ownership.ToLowerInvariant() + " ownership", instance.Partitions.Count == 0 ? "warn" : "ok", $"{instance.Source}: {owned}");
         }
     }
 
@@ -24,7 +32,7 @@ internal static class SourcesCard
 
         if (source.Protocol is { } protocol)
         {
-            note.Append(" · MQTT ").Append(protocol);
+            note.Append(char.IsDigit(protocol[0]) ? " · MQTT " : " · ").Append(protocol);
         }
 
         note.Append(" · ").Append(Humanize.Count(source.Received)).Append(" received");
