@@ -128,7 +128,7 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
 
             var received = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
             // The token carries the message's own acknowledgement subject, which stays valid across reconnects.
-            var message = new InboundMessage(_partitions.TopicOf(msg.Subject, partition), new(payload.Memory), received, new DeliveryToken(this, msg.ReplyTo, partition), redelivered) { Partition = partition };
+            var message = new InboundMessage(_partitions.TopicOf(msg.Subject, partition), new(payload.Memory), received, new DeliveryToken(this, msg.ReplyTo, partition), redelivered) { Partition = partition, StreamSequence = (long)(msg.Metadata?.Sequence.Stream ?? 0) };
             await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {

@@ -1,0 +1,57 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace SmartCity.IoT.Alerts.Stream;
+
+/// <summary>The replicated alert stream, created (or brought to the configured settings) on first use.</summary>
+internal sealed class AlertStream
+{
+    private readonly INatsConnection _connection;
+    private readonly AlertStreamOptions _options;
+    private readonly SemaphoreSlim _one = new(1, 1);
+    private NatsJSContext? _ready;
+
+    public AlertStream(INatsConnection connection, AlertStreamOptions options)
+    {
+        _connection = connection;
+        _options = options;
+        Subjects = new AlertSubjects(options.AlertsStream);
+    }
+
+    public AlertSubjects Subjects { get; }
+
+    public AlertStreamOptions Options => _options;
+
+    /// <summary>The JetStream context once the stream exists; retried by the caller while the server is unreachable.</summary>
+    public async ValueTask<NatsJSContext> ReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_ready is { } ready)
+        {
+            return ready;
+        }
+
+        await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_ready is null)
+            {
+                var js = new NatsJSContext(_connection);
+                await js.CreateOrUpdateStreamAsync(new StreamConfig(_options.AlertsStream, [Subjects.All])
+                {
+                    NumReplicas = _options.AlertsReplicas,
+                    DuplicateWindow = _options.AlertsDuplicateWindow,
+                    MaxAge = _options.AlertsRetention,
+                    Storage = StreamConfigStorage.File,
+                }, cancellationToken).ConfigureAwait(false);
+                _ready = js;
+            }
+
+            return _ready;
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+}
