@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Alerts.Routing;
 using SmartCity.IoT.Alerts.Stream;
@@ -100,7 +101,7 @@ public sealed class StreamAlertTests
 
         var js = new NatsJSContext(a.Connection);
         var deadline = DateTime.UtcNow + Bound;
-        NatsJSMsg<byte[]>? dead;
+        INatsJSMsg<byte[]>? dead;
         while ((dead = await DeadAsync(js)) is null)
         {
             Assert.True(DateTime.UtcNow < deadline, $"no dead letter after {receiver.Requests.Count} attempts");
@@ -108,20 +109,28 @@ public sealed class StreamAlertTests
         }
 
         Assert.Equal(2, receiver.Requests.Count); // the schedule has one retry
-        Assert.Equal(receiver.Requests.First().Headers["webhook-id"], dead.Value.Headers!["webhook-id"].ToString());
-        Assert.Contains("gave up after 2 attempts", dead.Value.Headers!["SmartCity-Reason"].ToString(), StringComparison.Ordinal);
-        Assert.Equal(receiver.Requests.First().Body, dead.Value.Data);
+        Assert.Equal(receiver.Requests.First().Headers["webhook-id"], dead.Headers!["webhook-id"].ToString());
+        Assert.Contains("gave up after 2 attempts", dead.Headers!["SmartCity-Reason"].ToString(), StringComparison.Ordinal);
+        Assert.Equal(receiver.Requests.First().Body, dead.Data);
     }
 
-    private static async Task<NatsJSMsg<byte[]>?> DeadAsync(NatsJSContext js)
+    private static async Task<INatsJSMsg<byte[]>?> DeadAsync(NatsJSContext js)
     {
-        var consumer = await js.CreateOrderedConsumerAsync("ALERTS", new NatsJSOrderedConsumerOpts { FilterSubjects = ["alerts.dead.ops"] });
-        await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1 }, NatsRawSerializer<byte[]>.Default))
+        var name = "dead-" + Guid.NewGuid().ToString("N");
+        var consumer = await js.CreateOrUpdateConsumerAsync("ALERTS", new ConsumerConfig(name) { FilterSubject = "alerts.dead.ops", AckPolicy = ConsumerConfigAckPolicy.None });
+        try
         {
-            return msg;
-        }
+            await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1 }, NatsRawSerializer<byte[]>.Default))
+            {
+                return msg;
+            }
 
-        return null;
+            return null;
+        }
+        finally
+        {
+            await js.DeleteConsumerAsync("ALERTS", name);
+        }
     }
 
     private static Alert Origin(Alert alert, long sequence) => alert with { EpisodeOrigin = sequence };

@@ -23,6 +23,26 @@ internal sealed class AlertStream
 
     public AlertStreamOptions Options => _options;
 
+    /// <summary>
+    /// Publishes <paramref name="data"/> with <paramref name="id"/> as <c>Nats-Msg-Id</c> and waits for the stream's
+    /// acknowledgement: true when stored, false when the stream already had a message with that id (dropped as a
+    /// duplicate). Throws when it was not stored.
+    /// </summary>
+    public async ValueTask<bool> PublishAsync(string subject, byte[] data, string id, NatsHeaders? headers, CancellationToken cancellationToken)
+    {
+        var js = await ReadyAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ack = await js.PublishAsync(subject, data, NatsRawSerializer<byte[]>.Default, new NatsJSPubOpts { MsgId = id }, headers, cancellationToken).ConfigureAwait(false);
+            ack.EnsureSuccess();
+            return !ack.Duplicate;
+        }
+        catch (NatsJSDuplicateMessageException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The JetStream context once the stream exists; retried by the caller while the server is unreachable.</summary>
     public async ValueTask<NatsJSContext> ReadyAsync(CancellationToken cancellationToken)
     {

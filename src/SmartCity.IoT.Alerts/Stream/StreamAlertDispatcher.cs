@@ -129,8 +129,7 @@ internal sealed class StreamAlertDispatcher : BackgroundService
                 var body = NotificationFormatter.Format(endpoint.Options.Format, notification, endpoint.Options.Template, endpoint.Options.TextProperty);
                 var webhookId = AlertSubjects.WebhookId(endpoint.Name, transition);
                 var headers = new NatsHeaders { [WebhookSigner.IdHeader] = webhookId, [ContentTypeHeader] = NotificationFormatter.JsonContentType };
-                var ack = await js.PublishAsync(_stream.Subjects.Notify(endpoint.Name), body, NatsRawSerializer<byte[]>.Default, new NatsJSPubOpts { MsgId = webhookId }, headers, ct).ConfigureAwait(false);
-                ack.EnsureSuccess();
+                await _stream.PublishAsync(_stream.Subjects.Notify(endpoint.Name), body, webhookId, headers, ct).ConfigureAwait(false);
                 Log.GroupEnqueued(_logger, endpoint.Name, key, notification.Status, 1);
             }
 
@@ -181,10 +180,9 @@ internal sealed class StreamAlertDispatcher : BackgroundService
                 [ReasonHeader] = reason,
                 ["SmartCity-Attempts"] = attempt.ToString(CultureInfo.InvariantCulture),
             };
-            var dead = await js.PublishAsync(_stream.Subjects.Dead(endpoint.Name), body, NatsRawSerializer<byte[]>.Default, new NatsJSPubOpts { MsgId = webhookId }, headers, ct).ConfigureAwait(false);
-            dead.EnsureSuccess();
+            await _stream.PublishAsync(_stream.Subjects.Dead(endpoint.Name), body, "dead-" + webhookId, headers, ct).ConfigureAwait(false);
             await msg.AckAsync(new AckOpts { DoubleAck = true }, ct).ConfigureAwait(false);
-            Log.DeadLettered(_logger, webhookId, endpoint.Name, attempt, reason, (long)dead.Seq);
+            Log.DeadLettered(_logger, webhookId, endpoint.Name, attempt, reason, (long)(msg.Metadata?.Sequence.Stream ?? 0));
         }
     }
 

@@ -1,8 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
-using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 using SmartCity.IoT.Alerts.Formats;
 using SmartCity.IoT.Alerts.Outbox;
 using SmartCity.IoT.Core.Alerting;
@@ -19,6 +17,7 @@ internal sealed class StreamAlertOutbox : IAlertOutbox
 {
     private readonly AlertStream _stream;
     private readonly ILogger<StreamAlertOutbox> _logger;
+    private long _duplicates;
 
     public StreamAlertOutbox(AlertStream stream, ILogger<StreamAlertOutbox> logger)
     {
@@ -28,8 +27,6 @@ internal sealed class StreamAlertOutbox : IAlertOutbox
 
     /// <summary>Transitions the stream dropped as already committed (since start).</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
-
-    private long _duplicates;
 
     public void Commit(IReadOnlyList<Alert> alerts) => CommitAsync(alerts, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
@@ -42,18 +39,10 @@ internal sealed class StreamAlertOutbox : IAlertOutbox
 
         try
         {
-            var js = await _stream.ReadyAsync(cancellationToken).ConfigureAwait(false);
             foreach (var alert in alerts)
             {
                 var id = AlertSubjects.TransitionId(alert);
-                var ack = await js.PublishAsync(
-                    _stream.Subjects.Transition,
-                    Encoding.UTF8.GetBytes(AlertJson.Serialize(alert)),
-                    NatsRawSerializer<byte[]>.Default,
-                    new NatsJSPubOpts { MsgId = id },
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
-                ack.EnsureSuccess();
-                if (ack.Duplicate)
+                if (!await _stream.PublishAsync(_stream.Subjects.Transition, Encoding.UTF8.GetBytes(AlertJson.Serialize(alert)), id, null, cancellationToken).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref _duplicates);
                 }

@@ -238,11 +238,16 @@ internal sealed partial class PartitionRuleState : BackgroundService, IPartition
         }
 
         var js = new NatsJSContext(_connection);
-        var consumer = await js.CreateOrderedConsumerAsync(_source.Stream, new NatsJSOrderedConsumerOpts
+        // A consumer of its own, unacknowledged, that the server forgets soon after (one filter subject: nats-server 2.9
+        // has no multi-filter consumers).
+        var name = $"{_source.Durable}-replay-p{partition}-{Guid.NewGuid():N}";
+        var consumer = await js.CreateOrUpdateConsumerAsync(_source.Stream, new ConsumerConfig(name)
         {
-            FilterSubjects = [_partitions.FilterFor(partition)],
+            FilterSubject = _partitions.FilterFor(partition),
             DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
             OptStartSeq = (ulong)after + 1,
+            AckPolicy = ConsumerConfigAckPolicy.None,
+            InactiveThreshold = TimeSpan.FromSeconds(30),
         }, cancellationToken).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.StateReplayTimeout);
@@ -278,6 +283,10 @@ internal sealed partial class PartitionRuleState : BackgroundService, IPartition
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Log.ReplayCut(_logger, partition, _options.StateReplayTimeout, count, last, through);
+        }
+        finally
+        {
+            await js.DeleteConsumerAsync(_source.Stream, name, CancellationToken.None).ConfigureAwait(false);
         }
 
         return (count, last);

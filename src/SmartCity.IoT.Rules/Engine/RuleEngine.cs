@@ -128,15 +128,27 @@ public sealed class RuleEngine
             ThrowNotObserved();
         }
 
-        EvaluateAt(reading, index, Math.Min(atUnixNs, NowNs()));
+        EvaluateAt(reading, index, Math.Min(atUnixNs, NowNs()), replay: true);
     }
 
-    private void EvaluateAt(Reading reading, int index, long now)
+    private void EvaluateAt(Reading reading, int index, long now, bool replay = false)
     {
         DeviceSlot? slot = null;
         try
         {
             slot = _slots.Find(index) ?? Bind(index);
+            if (replay)
+            {
+                // A device first seen in the replay starts at the replayed time; otherwise the device's own clock never
+                // runs backwards (its windows stay in time order), though the old owner's was a little behind the stream.
+                if (slot.LastSequence == 0 && slot.LastReceivedNs > now)
+                {
+                    slot.LastReceivedNs = now;
+                }
+
+                now = Math.Max(now, slot.LastReceivedNs);
+            }
+
             var at = reading.TimestampNs;
             if (at <= slot.EvaluatedUpToNs && reading.Redelivered)
             {
