@@ -6,7 +6,6 @@ using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Gateway.Hosting;
 using SmartCity.IoT.Gateway.Nats;
 using SmartCity.IoT.Gateway.Pipeline;
-using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Gateway.Tests.Nats;
 
@@ -55,19 +54,5 @@ public sealed class NatsModeHostTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Http:Urls"] = "http://127.0.0.1:0",
-            ["Gateway:DevicesPath"] = RepoPaths.Devices,
-            ["Gateway:RulesPath"] = RepoPaths.Rules,
-        };
-        foreach (var (key, value) in extra)
-        {
-            settings[key] = value;
-        }
-
-        return settings;
-    }
+    private static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra) => HostConfigurationTests.Settings(extra);
 }
