@@ -521,7 +521,7 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
                 run.HandedOver();
                 // The token carries the message's own acknowledgement subject, which stays valid across reconnects, and
                 // the run that handed it over, so it is acknowledged only while that run still owns the partition.
-                var message = new InboundMessage(_partitions.TopicOf(msg.Subject, run.Partition), new(payload.Memory), now * 1_000_000L, new DeliveryToken(this, msg.ReplyTo, run.Sequence), redelivered) { Partition = run.Partition };
+                var message = new InboundMessage(_partitions.TopicOf(msg.Subject, run.Partition), new(payload.Memory), now * 1_000_000L, new DeliveryToken(this, msg.ReplyTo, run.Sequence), redelivered) { Partition = run.Partition, StreamSequence = (long)(msg.Metadata?.Sequence.Stream ?? 0) };
                 await handler.OnMessageAsync(message, cancellationToken).ConfigureAwait(false);
             }
             finally

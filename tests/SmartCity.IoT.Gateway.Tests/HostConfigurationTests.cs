@@ -41,7 +41,8 @@ public sealed class HostConfigurationTests
         Assert.Contains($"{old} has moved to {moved}", error.Message, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
+    /// <summary>The repository's profiles and rules, an ephemeral port, and <paramref name="extra"/>.</summary>
+    internal static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
     {
         var settings = new Dictionary<string, string?>
         {

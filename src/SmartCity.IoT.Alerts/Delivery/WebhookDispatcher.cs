@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -7,7 +6,6 @@ using Polly.Timeout;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Alerts.Outbox;
 using SmartCity.IoT.Alerts.Routing;
-using SmartCity.IoT.Alerts.Signing;
 
 namespace SmartCity.IoT.Alerts.Delivery;
 
@@ -93,21 +91,7 @@ internal sealed class WebhookDispatcher
             ?? throw new InvalidOperationException($"notification {n.Id} is for unknown endpoint '{n.Endpoint}'");
         var attempt = n.Attempts + 1;
         var now = _time.GetUtcNow();
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(n.Body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(n.ContentType);
-        var timestamp = now.ToUnixTimeSeconds();
-        request.Headers.TryAddWithoutValidation(WebhookSigner.IdHeader, n.WebhookId);
-        request.Headers.TryAddWithoutValidation(WebhookSigner.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (endpoint.Secrets.Count > 0)
-        {
-            request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader, WebhookSigner.Sign(n.WebhookId, timestamp, n.Body, endpoint.Secrets));
-        }
-
-        request.Headers.UserAgent.ParseAdd("SmartCity.IoT-Alerts/1.0");
-        foreach (var (name, value) in endpoint.Options.Headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
+        using var request = WebhookRequest.Create(endpoint, n.WebhookId, n.ContentType, n.Body, now);
 
         var started = _time.GetTimestamp();
         HttpResponseMessage response;
@@ -157,10 +141,9 @@ internal sealed class WebhookDispatcher
                 return DeliveryOutcome.Gone;
             }
 
-            if (code is 408 or 429 || code >= 500)
+            if (WebhookRequest.IsRetryable(code))
             {
-                var retryAfter = code is 429 or 503 ? RetryAfter(response, now) : null;
-                return Fail(endpoint, n, attempt, status, retryAfter, started);
+                return Fail(endpoint, n, attempt, status, WebhookRequest.RetryAfter(response, now), started);
             }
 
             // Other 4xx (and redirects, which are not followed): the receiver rejected this request; sending it again will not help.
@@ -173,20 +156,7 @@ internal sealed class WebhookDispatcher
     }
 
     /// <summary>The wait after failed attempt number <paramref name="attempt"/> (1-based): the schedule's step with jitter, never shorter than Retry-After.</summary>
-    public TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
-    {
-        var schedule = _options.EffectiveSchedule;
-        var step = schedule[Math.Clamp(attempt - 1, 0, schedule.Count - 1)];
-        var factor = 1 + (_options.RetryJitter * ((2 * _random()) - 1));
-        var delay = step * Math.Max(0, factor);
-        if (retryAfter is { } ra)
-        {
-            var capped = ra < _options.MaxRetryAfter ? ra : _options.MaxRetryAfter;
-            delay = delay > capped ? delay : capped;
-        }
-
-        return delay;
-    }
+    public TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter) => WebhookRequest.RetryDelay(_options, attempt, retryAfter, _random());
 
     private DeliveryOutcome Fail(WebhookEndpoint endpoint, OutboxNotification n, int attempt, string error, TimeSpan? retryAfter, long started)
     {
@@ -204,22 +174,6 @@ internal sealed class WebhookDispatcher
         Log.AttemptFailed(_log, n.WebhookId, endpoint.Name, attempt, error, next);
         Record(endpoint, DeliveryOutcome.Retry, started, null);
         return DeliveryOutcome.Retry;
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            return date > now ? date - now : TimeSpan.Zero;
-        }
-
-        return null;
     }
 
     private async Task<int> DeliverDueAsync(WebhookEndpoint endpoint, CancellationToken ct)

@@ -353,7 +353,7 @@ internal sealed class AlertRouter
         return list;
     }
 
-    private static (string Key, IReadOnlyDictionary<string, string> Labels) GroupKey(WebhookEndpoint endpoint, Alert alert, IReadOnlyDictionary<string, string> labels)
+    internal static (string Key, IReadOnlyDictionary<string, string> Labels) GroupKey(WebhookEndpoint endpoint, Alert alert, IReadOnlyDictionary<string, string> labels)
     {
         if (endpoint.GroupBy.Count == 0)
         {

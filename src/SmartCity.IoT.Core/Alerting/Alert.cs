@@ -49,4 +49,12 @@ public sealed record Alert
     /// reading at or before it already had its effect, so after a restart it must not make the transition again. 0: unknown.
     /// </summary>
     public long EvaluatedUpToNs { get; init; }
+
+    /// <summary>
+    /// The stream sequence of the reading that began this episode (it went pending, or fired at once), or for a staleness
+    /// alert of the last reading before the silence; 0 when the source does not number its messages. With the fingerprint,
+    /// status and severity it identifies the transition whichever instance evaluates it: a partition's new owner that
+    /// replays the stream makes the same transition with the same origin, and a replicated outbox drops it as a duplicate.
+    /// </summary>
+    public long EpisodeOrigin { get; init; }
 }

@@ -46,6 +46,15 @@ public sealed class Reading
     /// <summary>The message is a redelivery (<see cref="Pipeline.InboundMessage.Redelivered"/>).</summary>
     public bool Redelivered { get; set; }
 
+    /// <summary>The partition of the message (<see cref="Pipeline.InboundMessage.Partition"/>), or -1.</summary>
+    public int Partition { get; set; } = -1;
+
+    /// <summary>
+    /// The message's position in its stream (<see cref="Pipeline.InboundMessage.StreamSequence"/>), or 0: rule state records
+    /// the newest it reflects per device, so a message at or before it is not evaluated twice after a takeover.
+    /// </summary>
+    public long StreamSequence { get; set; }
+
     /// <summary>True when a decoder set this reading's own time (<see cref="SetTimestamp"/>); otherwise it takes the message's.</summary>
     public bool HasOwnTimestamp { get; private set; }
 
@@ -83,6 +92,8 @@ public sealed class Reading
         DeviceIndex = -1;
         TimestampNs = 0;
         Redelivered = false;
+        Partition = -1;
+        StreamSequence = 0;
         HasOwnTimestamp = false;
         HasOwnDevice = false;
         Instance = default;

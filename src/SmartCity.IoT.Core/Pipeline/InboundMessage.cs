@@ -36,4 +36,10 @@ public readonly struct InboundMessage(string topic, ReadOnlySequence<byte> paylo
     /// follows a device (rule state) is checkpointed and handed over per partition.
     /// </summary>
     public int Partition { get; init; } = -1;
+
+    /// <summary>
+    /// The message's sequence in a stream that numbers its messages (a JetStream stream sequence), or 0. Rule state kept
+    /// per partition records up to where it reflects the stream, so a new owner replays only what comes after.
+    /// </summary>
+    public long StreamSequence { get; init; }
 }

@@ -6,7 +6,9 @@ using SmartCity.IoT.Alerts;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Devices;
+using SmartCity.IoT.Alerts.Stream;
 using SmartCity.IoT.Gateway.HttpIngest;
+using SmartCity.IoT.Gateway.Nats;
 using SmartCity.IoT.Gateway.Pipeline;
 using SmartCity.IoT.Gateway.Places;
 using SmartCity.IoT.Gateway.Security;
@@ -112,6 +114,8 @@ internal static class GatewayHost
 
         services.AddIngestPipeline(rules);
         services.AddBuildingModel(configuration); // Buildings:Path; a broken model stops the start like a broken rule
+        services.AddNatsState(configuration); // NATS mode: rule state per partition in a replicated bucket
+        services.AddNatsAlerts(configuration); // NATS mode: alerts through a replicated stream
         services.AddHostedService<DemoSimulatorService>();
         services.AddStatusPages(configuration);
         services.AddGatewayMetrics();

@@ -52,7 +52,7 @@ internal sealed class AlertCommitter
             {
                 try
                 {
-                    _outbox.Commit(batch.Alerts);
+                    await _outbox.CommitAsync(batch.Alerts, cancellationToken).ConfigureAwait(false);
                     break;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

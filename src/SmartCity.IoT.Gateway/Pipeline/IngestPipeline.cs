@@ -67,6 +67,26 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
         }
     }
 
+    /// <summary>
+    /// Replays stream messages into the rules only (a partition's takeover; see <see cref="MessageProcessor.Replay"/>),
+    /// each at the time its stream stored it, with live messages held off.
+    /// </summary>
+    public async Task ReplayAsync(IReadOnlyList<(InboundMessage Message, long AtUnixNs)> messages, TopicSyntax syntax, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var (message, at) in messages)
+            {
+                _processor.Replay(message, syntax, at);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/> on the engine with messages held off: reloads, checkpoints, the status page.</summary>
     public Task WithEngineAsync(Action<RuleEngine> action, CancellationToken cancellationToken) =>
         TryWithEngineAsync(action, Timeout.InfiniteTimeSpan, cancellationToken);

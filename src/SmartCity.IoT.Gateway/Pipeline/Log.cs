@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Message on '{Topic}': {Warning}")]
     public static partial void DecodeWarning(ILogger logger, string topic, string warning);
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Warning, Message = "Replaying '{Topic}' into the rules failed, the message is skipped: {Reason}")]
+    public static partial void ReplayFailed(ILogger logger, string topic, string reason);
 }

@@ -49,9 +49,17 @@ internal sealed class MessageProcessor
         _readings = catalog.CreateReadingSet();
     }
 
+    // The message being processed: where it sits in its stream, and when replaying, the rule clock (0: live).
+    private int _partition = -1;
+    private long _sequence;
+    private long _replayAtNs;
+
     /// <summary>Processes one message; a failure of its own (a bug) dead-letters it instead of stalling the stream.</summary>
     public void Process(in InboundMessage message, TopicSyntax syntax)
     {
+        _partition = message.Partition;
+        _sequence = message.StreamSequence;
+        _replayAtNs = 0;
         try
         {
             ProcessCore(message.Topic, syntax, message.Payload, message.ReceivedUnixNs, message.Redelivered, message.IsReplay, message.Token.Source?.Name, message.Partition);
@@ -59,6 +67,46 @@ internal sealed class MessageProcessor
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _deadLetters.Failed(message.Topic, ex, message.Payload);
+        }
+    }
+
+    /// <summary>
+    /// Replays one stream message into the rule engine only (a partition's takeover, see <see cref="RuleEngine.Replay"/>):
+    /// decoded and evaluated at <paramref name="atUnixNs"/>, but neither stored nor dead-lettered; the stream holds it, and
+    /// it was stored (or is redelivered and stored) by the durable consumer.
+    /// </summary>
+    public void Replay(in InboundMessage message, TopicSyntax syntax, long atUnixNs)
+    {
+        _partition = message.Partition;
+        _sequence = message.StreamSequence;
+        _replayAtNs = Math.Max(1, atUnixNs);
+        try
+        {
+            var span = Contiguous(message.Payload);
+            var result = _catalog.Decoder.Decode(message.Topic, syntax, span, _readings, message.ReceivedUnixNs);
+            if (!result.IsSuccess || result.IsAvailability)
+            {
+                return;
+            }
+
+            for (var i = 0; i < _readings.Count; i++)
+            {
+                var reading = _readings[i];
+                if (reading.FieldCount > 0 && _registry.TryObserve(reading, out _))
+                {
+                    reading.Partition = _partition;
+                    reading.StreamSequence = _sequence;
+                    _engine.Replay(reading, _replayAtNs);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ReplayFailed(_logger, message.Topic, ex.Message);
+        }
+        finally
+        {
+            _replayAtNs = 0;
         }
     }
 
@@ -171,6 +219,8 @@ internal sealed class MessageProcessor
         else
         {
             reading.Redelivered = redelivered;
+            reading.Partition = _partition;
+            reading.StreamSequence = _sequence;
             _engine.Evaluate(reading);
         }
 

@@ -24,9 +24,12 @@ internal sealed partial class RuleCheckpointFile
         _logger = logger;
     }
 
+    /// <summary>False in NATS mode: rule state lives per partition in a replicated bucket (<c>Nats/PartitionRuleState</c>).</summary>
+    public bool Enabled { get; init; } = true;
+
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(_path))
+        if (!Enabled || !File.Exists(_path))
         {
             return;
         }
@@ -45,6 +48,11 @@ internal sealed partial class RuleCheckpointFile
 
     public async Task SaveAsync(CancellationToken cancellationToken)
     {
+        if (!Enabled)
+        {
+            return;
+        }
+
         // One buffer reused by every checkpoint: a new one each 30 s grew through the large-object heap by doubling
         // (megabytes at 10,000 devices), churn that full collections then have to return.
         var buffer = _buffer;

@@ -91,6 +91,7 @@ internal sealed class AlertBuilder(FieldVocabulary vocabulary)
             EndsAt = status == AlertStatus.Resolved ? at : null,
             At = at,
             EvaluatedUpToNs = slot.EvaluatedUpToNs,
+            EpisodeOrigin = state.EpisodeOrigin,
         };
     }
 

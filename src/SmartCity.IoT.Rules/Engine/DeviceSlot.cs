@@ -35,6 +35,15 @@ internal sealed class DeviceSlot(string profileId, string family, string deviceI
     /// </summary>
     public long EvaluatedUpToNs;
 
+    /// <summary>
+    /// The stream sequence of the newest message of this device the rule state reflects (0: none, or a source that does
+    /// not number its messages). Kept in checkpoints: a message at or before it is not evaluated again.
+    /// </summary>
+    public long LastSequence;
+
+    /// <summary>The partition the device's messages come from (-1: an unpartitioned source); its state is saved and handed over with it.</summary>
+    public int Partition = -1;
+
     /// <summary>This device's member number in <see cref="Group"/>.</summary>
     public int Member;
 

@@ -75,6 +75,33 @@ internal sealed class DeviceTable
         }
     }
 
+    /// <summary>Forgets the slots <paramref name="remove"/> selects (their routes too, so a reading binds afresh); returns how many.</summary>
+    public int RemoveWhere(Predicate<DeviceSlot> remove)
+    {
+        var removed = All.RemoveAll(slot =>
+        {
+            if (!remove(slot))
+            {
+                return false;
+            }
+
+            _byKey.Remove(DeviceSlot.Key(slot.ProfileId, slot.DeviceId));
+            return true;
+        });
+        if (removed > 0)
+        {
+            for (var i = 0; i < _byIndex.Length; i++)
+            {
+                if (_byIndex[i].Slot is { } routed && !_byKey.ContainsKey(DeviceSlot.Key(routed.ProfileId, routed.DeviceId)))
+                {
+                    _byIndex[i] = default;
+                }
+            }
+        }
+
+        return removed;
+    }
+
     public void Clear()
     {
         All.Clear();

@@ -13,7 +13,7 @@ namespace SmartCity.IoT.Rules.Engine;
 internal static class RuleCheckpoint
 {
     private const int Magic = 0x43524353; // "SCRC"
-    private const int Version = 3; // 3 added bucketed windows, 2 each device's EvaluatedUpToNs; 1 and 2 are still read
+    private const int Version = 3; // 3 added bucketed windows and the stream position (device, episode); 2 each device's EvaluatedUpToNs; 1 and 2 are still read
 
     public static void Write(Stream destination, IReadOnlyList<DeviceSlot> slots)
     {
@@ -35,6 +35,8 @@ internal static class RuleCheckpoint
 
             w.Write(slot.LastReceivedNs);
             w.Write(slot.EvaluatedUpToNs);
+            w.Write(slot.LastSequence);
+            w.Write(slot.Partition);
             // A state with nothing to remember (never active, no windows, no absent() clocks) is recreated fresh on
             // restore, so it is not written: most of 10,000 devices x their rules are like that. Windows and clocks
             // live in the device's rule group (lane of the same index as the state).
@@ -67,6 +69,7 @@ internal static class RuleCheckpoint
                 w.Write(s.LastValue);
                 w.Write(s.Flapping);
                 w.Write(s.Fingerprint ?? "");
+                w.Write(s.EpisodeOrigin);
                 w.Write(s.TransitionCount);
                 for (var i = 0; i < s.TransitionCount; i++)
                 {
@@ -140,6 +143,12 @@ internal static class RuleCheckpoint
                 slot.EvaluatedUpToNs = r.ReadInt64();
             }
 
+            if (version >= 3)
+            {
+                slot.LastSequence = r.ReadInt64();
+                slot.Partition = r.ReadInt32();
+            }
+
             var states = new List<RuleState>();
             var stateCount = r.ReadInt32();
             for (var k = 0; k < stateCount; k++)
@@ -162,6 +171,11 @@ internal static class RuleCheckpoint
                 };
                 var fingerprint = r.ReadString();
                 s.Fingerprint = fingerprint.Length == 0 ? null : fingerprint;
+                if (version >= 3 && r.ReadInt64() is var origin and not 0)
+                {
+                    s.EpisodeOrigin = origin;
+                }
+
                 s.TransitionCount = r.ReadInt32();
                 s.Transitions = new long[s.TransitionCount];
                 for (var i = 0; i < s.TransitionCount; i++)

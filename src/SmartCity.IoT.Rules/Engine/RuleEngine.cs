@@ -123,16 +123,61 @@ public sealed class RuleEngine
             ThrowNotObserved();
         }
 
-        var now = NowNs();
+        EvaluateAt(reading, index, NowNs());
+    }
+
+    /// <summary>
+    /// Evaluates a reading replayed from a stream into the rules only, after <see cref="RestorePartition"/>: what the
+    /// partition's previous owner evaluated after its last checkpoint. The rule clock is <paramref name="atUnixNs"/> (when
+    /// the stream stored the message, the same for every owner; never later than now), so a <c>for:</c> that began then
+    /// keeps its start and windows get the samples' own times. Readings the state already reflects are skipped.
+    /// </summary>
+    public void Replay(Reading reading, long atUnixNs)
+    {
+        var index = reading.DeviceIndex;
+        if (index < 0)
+        {
+            ThrowNotObserved();
+        }
+
+        EvaluateAt(reading, index, Math.Min(atUnixNs, NowNs()), replay: true);
+    }
+
+    private void EvaluateAt(Reading reading, int index, long now, bool replay = false)
+    {
         DeviceSlot? slot = null;
         try
         {
             slot = _slots.Find(index) ?? Bind(index);
+            if (replay)
+            {
+                // A device first seen in the replay starts at the replayed time; otherwise the device's own clock never
+                // runs backwards (its windows stay in time order), though the old owner's was a little behind the stream.
+                if (slot.LastSequence == 0 && slot.LastReceivedNs > now)
+                {
+                    slot.LastReceivedNs = now;
+                }
+
+                now = Math.Max(now, slot.LastReceivedNs);
+            }
+
             var at = reading.TimestampNs;
             if (at <= slot.EvaluatedUpToNs && reading.Redelivered)
             {
                 ReplaysSkipped++; // its effect is in the restored state already (a checkpoint, or a committed transition)
                 return;
+            }
+
+            if (reading.StreamSequence > 0)
+            {
+                if (reading.StreamSequence <= slot.LastSequence)
+                {
+                    ReplaysSkipped++; // a stream message the state reflects (checkpointed, or replayed at a takeover)
+                    return;
+                }
+
+                slot.LastSequence = reading.StreamSequence;
+                slot.Partition = reading.Partition;
             }
 
             slot.EvaluatedUpToNs = Math.Max(slot.EvaluatedUpToNs, at);
@@ -262,6 +307,51 @@ public sealed class RuleEngine
         _timers.TouchAll(_slots.All);
         _stateVersion++;
     }
+
+    /// <summary>
+    /// Writes the state of the devices of one partition (as <see cref="SaveCheckpoint"/> does for all) and returns the
+    /// partition's stream position: the newest stream sequence that state reflects (0 when none).
+    /// </summary>
+    public long SavePartition(int partition, Stream destination)
+    {
+        var slots = _slots.All.Where(s => s.Partition == partition).ToList();
+        RuleCheckpoint.Write(destination, slots);
+        return slots.Count == 0 ? 0 : slots.Max(s => s.LastSequence);
+    }
+
+    /// <summary>
+    /// Merges a partition's checkpoint (<see cref="SavePartition"/>) into the running state, as a partition's new owner
+    /// does before its first message: the devices it holds replace whatever state the engine had for them, every other
+    /// device is left alone. Timers continue from their absolute times, firing alerts stay firing without being published
+    /// again, windows keep their samples. Returns the number of devices restored.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream is not a checkpoint of a supported version.</exception>
+    public int RestorePartition(int partition, Stream source)
+    {
+        var restored = RuleCheckpoint.Read(source, _options);
+        var keys = restored.Select(r => DeviceSlot.Key(r.Slot.ProfileId, r.Slot.DeviceId)).ToHashSet(StringComparer.Ordinal);
+        _slots.RemoveWhere(s => keys.Contains(DeviceSlot.Key(s.ProfileId, s.DeviceId)));
+        var now = NowNs();
+        var count = 0;
+        foreach (var (slot, states) in restored)
+        {
+            slot.Partition = partition;
+            if (_slots.TryAdd(slot))
+            {
+                _binder.Rebind(slot, states, now, "rule removed while the partition was elsewhere");
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Forgets the devices of a partition this instance gave up, publishing nothing: their alerts and timers are not
+    /// over, the partition's next owner carries them on from its checkpoint. Returns the number of devices dropped.
+    /// (Their rule-group blocks stay allocated until the next reload rebuilds the groups.)
+    /// </summary>
+    public int DropPartition(int partition) => _slots.RemoveWhere(s => s.Partition == partition);
 
     /// <summary>
     /// Takes over alerts the outbox says are firing (<see cref="IFiringAlertSource"/>) that the engine does not know, as

@@ -38,6 +38,7 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
                         state.LastValue = rule.ValueOf(level, ctx);
                         state.Phase = RulePhase.Pending;
                         state.PendingSinceNs = now;
+                        state.EpisodeOrigin = slot.LastSequence;
                     }
                 }
 
@@ -103,6 +104,11 @@ internal sealed class RuleLifecycle(AlertBuilder alerts, IAlertSink sink, Flappi
     public void Fire(DeviceSlot slot, RuleState state, long now)
     {
         var rule = state.Rule;
+        if (state.Phase != RulePhase.Pending)
+        {
+            state.EpisodeOrigin = slot.LastSequence; // a pending episode began with the reading that made it pending
+        }
+
         state.Phase = RulePhase.Firing;
         state.FiringSinceNs = now;
         state.ClearSinceNs = 0;

@@ -52,6 +52,9 @@ internal sealed class RuleState
     public long[] Transitions { get => _cold?.Transitions ?? []; set => Cold.Transitions = value; }
     public int TransitionCount { get => _cold?.TransitionCount ?? 0; set => Cold.TransitionCount = value; }
     public string? Fingerprint { get => _cold?.Fingerprint; set => Cold.Fingerprint = value; }
+
+    /// <summary>The stream sequence that began the current episode (see <see cref="Alert.EpisodeOrigin"/>), 0 unknown.</summary>
+    public long EpisodeOrigin { get => _cold?.EpisodeOrigin ?? 0; set => Cold.EpisodeOrigin = value; }
     public IReadOnlyDictionary<string, string>? Labels { get => _cold?.Labels; set => Cold.Labels = value; }
     public IReadOnlyDictionary<string, string>? Annotations { get => _cold?.Annotations; set => Cold.Annotations = value; }
 
@@ -108,6 +111,7 @@ internal sealed class RuleState
         public long[] Transitions = [];
         public int TransitionCount;
         public string? Fingerprint;
+        public long EpisodeOrigin;
         public IReadOnlyDictionary<string, string>? Labels;
         public IReadOnlyDictionary<string, string>? Annotations;
     }

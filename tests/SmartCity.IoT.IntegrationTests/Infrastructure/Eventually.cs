@@ -21,7 +21,7 @@ internal static class Eventually
                     return last;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException or NATS.Client.Core.NatsException)
             {
                 lastError = ex;
             }

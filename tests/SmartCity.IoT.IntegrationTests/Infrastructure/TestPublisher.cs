@@ -8,23 +8,36 @@ namespace SmartCity.IoT.IntegrationTests.Infrastructure;
 internal sealed class TestPublisher : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
-    private readonly MqttClientOptions _options;
+    private readonly MqttClientOptions[] _endpoints;
+    private int _current;
 
-    private TestPublisher(int port, MqttProtocolVersion version)
+    private TestPublisher(IReadOnlyList<int> ports, MqttProtocolVersion version)
     {
-        _options = new MqttClientOptionsBuilder()
+        var clientId = "it-publisher-" + Guid.NewGuid().ToString("N")[..8];
+        _endpoints = ports.Select(port => new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(version)
-            .WithClientId("it-publisher-" + Guid.NewGuid().ToString("N")[..8])
+            .WithClientId(clientId)
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(5))
-            .Build();
+            .Build()).ToArray();
     }
 
-    public static async Task<TestPublisher> ConnectAsync(int port, MqttProtocolVersion version = MqttProtocolVersion.V500)
+    private MqttClientOptions Endpoint => _endpoints[_current];
+
+    /// <summary>How many times <see cref="PublishWithRetryAsync"/> moved on to the next port after a failed connect.</summary>
+    public int Failovers { get; private set; }
+
+    public static Task<TestPublisher> ConnectAsync(int port, MqttProtocolVersion version = MqttProtocolVersion.V500) => ConnectAsync([port], version);
+
+    /// <summary>
+    /// Connects to the first of <paramref name="ports"/>; <see cref="PublishWithRetryAsync"/> moves on to the next one when
+    /// a reconnect fails, as a device behind a load balancer reaches another node of a cluster.
+    /// </summary>
+    public static async Task<TestPublisher> ConnectAsync(IReadOnlyList<int> ports, MqttProtocolVersion version)
     {
-        var publisher = new TestPublisher(port, version);
-        await publisher._client.ConnectAsync(publisher._options);
+        var publisher = new TestPublisher(ports, version);
+        await publisher._client.ConnectAsync(publisher.Endpoint);
         return publisher;
     }
 
@@ -48,7 +61,16 @@ internal sealed class TestPublisher : IAsyncDisposable
             {
                 if (!_client.IsConnected)
                 {
-                    await _client.ConnectAsync(_options);
+                    try
+                    {
+                        await _client.ConnectAsync(Endpoint);
+                    }
+                    catch (Exception) when (_endpoints.Length > 1)
+                    {
+                        _current = (_current + 1) % _endpoints.Length;
+                        Failovers++;
+                        throw;
+                    }
                 }
 
                 await PublishAsync(topic, payload);

@@ -46,6 +46,25 @@ internal sealed class EngineHarness
     public void Redeliver(string device, long timestampNs, params (string Field, double Value)[] values) =>
         SendCore(Environment, device, DefaultTags, timestampNs, redelivered: true, values);
 
+    /// <summary>An environment reading that came from stream partition <paramref name="partition"/> at <paramref name="sequence"/>.</summary>
+    public void SendFromStream(string device, int partition, long sequence, params (string Field, double Value)[] values) =>
+        SendFromStream(device, partition, sequence, redelivered: false, values);
+
+    public void SendFromStream(string device, int partition, long sequence, bool redelivered, params (string Field, double Value)[] values)
+    {
+        _stream = (partition, sequence, null);
+        SendCore(Environment, device, DefaultTags, Time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000, redelivered, values);
+    }
+
+    /// <summary>A partition's new owner replaying a stream message stored at <paramref name="storedAt"/> (<see cref="RuleEngine.Replay"/>).</summary>
+    public void ReplayFromStream(string device, int partition, long sequence, DateTimeOffset storedAt, params (string Field, double Value)[] values)
+    {
+        _stream = (partition, sequence, storedAt.ToUnixTimeMilliseconds() * 1_000_000);
+        SendCore(Environment, device, DefaultTags, storedAt.ToUnixTimeMilliseconds() * 1_000_000, redelivered: false, values);
+    }
+
+    private (int Partition, long Sequence, long? ReplayAtNs) _stream = (-1, 0, null);
+
     private void SendCore(DeviceProfile profile, string device, string[] tags, long timestampNs, bool redelivered, (string Field, double Value)[] values)
     {
         Reading.Reset();
@@ -65,7 +84,18 @@ internal sealed class EngineHarness
         }
 
         Registry.Observe(Reading);
-        Engine.Evaluate(Reading);
+        var (partition, sequence, replayAt) = _stream;
+        _stream = (-1, 0, null);
+        Reading.Partition = partition;
+        Reading.StreamSequence = sequence;
+        if (replayAt is { } at)
+        {
+            Engine.Replay(Reading, at);
+        }
+        else
+        {
+            Engine.Evaluate(Reading);
+        }
     }
 
     public void Advance(TimeSpan by) => Time.Advance(by);
