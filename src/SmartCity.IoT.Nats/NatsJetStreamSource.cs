@@ -70,7 +70,7 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
 
     public SourceHealth Health => new(
         Name,
-        _options.Url,
+        _options.Endpoint,
         _connection is { ConnectionState: NatsConnectionState.Open },
         0,
         _lastError,
@@ -222,11 +222,11 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
             {
                 Interlocked.Increment(ref _failedConnects);
                 var text = ex is NatsJSApiException { Error.Code: 404 }
-                    ? $"lease bucket '{_options.LeaseBucket}' does not exist on {_options.Url}: create it with `smartcity nats init` (see README, \"Scale out on NATS JetStream\")"
+                    ? $"lease bucket '{_options.LeaseBucket}' does not exist on {_options.Endpoint}: create it with `smartcity nats init` (see README, \"Scale out on NATS JetStream\")"
                     : Describe(ex);
                 if (text != _lastError)
                 {
-                    Log.StreamUnavailable(_logger, Name, _options.Url, _options.LeaseBucket, text);
+                    Log.StreamUnavailable(_logger, Name, _options.Endpoint, _options.LeaseBucket, text);
                 }
 
                 _lastError = text;
@@ -466,7 +466,7 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
                 }
 
                 attempt = 0;
-                Log.Consuming(_logger, Name, _options.Url, _options.Stream, consumer.Info.Name);
+                Log.Consuming(_logger, Name, _options.Endpoint, _options.Stream, consumer.Info.Name);
                 await ConsumeAsync(consumer, run, handler, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -479,7 +479,7 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
                 var text = Describe(ex);
                 if (text != _lastError)
                 {
-                    Log.StreamUnavailable(_logger, Name, _options.Url, _options.Stream, text);
+                    Log.StreamUnavailable(_logger, Name, _options.Endpoint, _options.Stream, text);
                 }
 
                 _lastError = text;
@@ -570,9 +570,9 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
 
     private string Describe(Exception ex) => ex switch
     {
-        NatsJSApiException { Error.Code: 404 } => $"stream '{_options.Stream}' does not exist on {_options.Url}: create it with `smartcity nats init` (see README, \"Scale out on NATS JetStream\")",
+        NatsJSApiException { Error.Code: 404 } => $"stream '{_options.Stream}' does not exist on {_options.Endpoint}: create it with `smartcity nats init` (see README, \"Scale out on NATS JetStream\")",
         NatsJSApiException api => $"JetStream refused: {api.Error.Description} (code {api.Error.Code})",
-        NatsNoRespondersException => $"JetStream is not enabled on {_options.Url} (no responder for its API)",
+        NatsNoRespondersException => $"JetStream is not enabled on {_options.Endpoint} (no responder for its API)",
         OperationCanceledException => "timed out",
         _ => ex.Message,
     };

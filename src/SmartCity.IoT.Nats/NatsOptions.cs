@@ -9,8 +9,14 @@ public sealed class NatsOptions
 {
     public const string SectionName = "Nats";
 
-    /// <summary>The server to connect to (<c>nats://127.0.0.1:4222</c>); empty leaves the source off.</summary>
+    /// <summary>The server to connect to (<c>nats://127.0.0.1:4222</c>, or several nodes: <c>nats://a:4222,nats://b:4222</c>); empty leaves the source off.</summary>
     public string Url { get; set; } = "";
+
+    /// <summary>The addresses in <see cref="Url"/>: a comma-separated list names several nodes of a cluster, so the client can start and reconnect through any of them.</summary>
+    public IReadOnlyList<string> ServerUrls => Url.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary><see cref="Url"/> for logs and messages: credentials in an address are redacted.</summary>
+    public string Endpoint => string.Join(",", ServerUrls.Select(SmartCity.IoT.Core.Security.UrlRedactor.Redact));
 
     /// <summary>The source's name in logs, metrics, the status page and profiles' <c>source:</c>.</summary>
     public string Name { get; set; } = "nats";

@@ -13,9 +13,12 @@ internal sealed class NatsOptionsValidator : IValidateOptions<NatsOptions>
         }
 
         var errors = new List<string>();
-        if (!Uri.TryCreate(o.Url, UriKind.Absolute, out var url) || url.Scheme is not ("nats" or "tls"))
+        foreach (var server in o.ServerUrls)
         {
-            errors.Add($"Nats:Url '{o.Url}' is not a NATS server address: write nats://host:port (or tls://host:port).");
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var url) || url.Scheme is not ("nats" or "tls"))
+            {
+                errors.Add($"Nats:Url '{SmartCity.IoT.Core.Security.UrlRedactor.Redact(server)}' is not a NATS server address: write nats://host:port (or tls://host:port), several separated by commas.");
+            }
         }
 
         CheckName(o.Stream, "Nats:Stream", errors);

@@ -30,7 +30,7 @@ public static class NatsSetup
         }
         catch (NatsException ex)
         {
-            throw new NatsSetupException($"cannot reach NATS at {options.Url}: {ex.Message}");
+            throw new NatsSetupException($"cannot reach NATS at {options.Endpoint}: {ex.Message}");
         }
 
         var js = new NatsJSContext(connection);
@@ -66,15 +66,15 @@ public static class NatsSetup
         }
         catch (NatsNoRespondersException)
         {
-            throw new NatsSetupException($"JetStream is not enabled on {options.Url}: add a jetstream {{ store_dir: ... }} block to the server's configuration");
+            throw new NatsSetupException($"JetStream is not enabled on {options.Endpoint}: add a jetstream {{ store_dir: ... }} block to the server's configuration");
         }
         catch (NatsJSApiException ex)
         {
-            throw new NatsSetupException($"JetStream on {options.Url} refused: {ex.Error.Description} (code {ex.Error.Code}){(settings.Replicas > 1 ? $"; {settings.Replicas} replicas need a cluster of at least {settings.Replicas} JetStream servers" : "")}");
+            throw new NatsSetupException($"JetStream on {options.Endpoint} refused: {ex.Error.Description} (code {ex.Error.Code}){(settings.Replicas > 1 ? $"; {settings.Replicas} replicas need a cluster of at least {settings.Replicas} JetStream servers" : "")}");
         }
         catch (NatsJSException ex)
         {
-            throw new NatsSetupException($"JetStream on {options.Url}: {ex.Message}");
+            throw new NatsSetupException($"JetStream on {options.Endpoint}: {ex.Message}");
         }
 
         return done;

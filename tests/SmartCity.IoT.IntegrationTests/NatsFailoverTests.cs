@@ -30,7 +30,7 @@ public sealed class NatsFailoverTests(ITestOutputHelper output)
     private const int KillNodeTick = 40;
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan LeaseTtl = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan LeaseTtl = TimeSpan.FromSeconds(6); // the default: rides out a lease bucket's leader election
     private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan For = TimeSpan.FromSeconds(15);
 
@@ -78,11 +78,12 @@ public sealed class NatsFailoverTests(ITestOutputHelper output)
         var rulesDir = Directory.CreateTempSubdirectory("smartcity-natsfailover-rules-").FullName;
         await File.WriteAllTextAsync(Path.Combine(rulesDir, "failover.yaml"), Rules);
 
-        // Nats:Url takes one address (natsown's validator refuses a list), so both gateways start on the node that dies:
-        // the survivor must reconnect through the addresses the cluster announced to it.
-        var (victimUrl, victim) = StartGateway("gw-a", cluster.Url(deadNode), database, rulesDir, receiver);
+        // Both gateways are given every node, the one that dies first: as users point a client at a cluster. The survivor's
+        // connection then fails over to a live node.
+        var urls = string.Join(",", Enumerable.Range(0, cluster.Count).OrderBy(i => i == deadNode ? 0 : 1).Select(cluster.Url));
+        var (victimUrl, victim) = StartGateway("gw-a", urls, database, rulesDir, receiver);
         using var victimProcess = victim;
-        var (survivorUrl, survivor) = StartGateway("gw-b", cluster.Url(deadNode), database, rulesDir, receiver);
+        var (survivorUrl, survivor) = StartGateway("gw-b", urls, database, rulesDir, receiver);
         using var survivorProcess = survivor;
         try
         {
