@@ -89,8 +89,11 @@ public sealed class PlaceRulesEndToEndTests
         var ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await using (var publisher = await TestPublisher.ConnectAsync(TestEnvironment.MosquittoPort))
         {
-            await publisher.PublishAsync(Env(envA), EnvPayload(ts, 1500));
-            await publisher.PublishAsync(Env(envB), EnvPayload(ts, 700)); // avg 1100
+            await publisher.PublishAsync(Env(envB), EnvPayload(ts, 700)); // B alone: 700
+            await Eventually.WaitAsync(
+                () => influx.QueryAsync(database, $"SELECT \"co2\" FROM \"environment\" WHERE \"device\" = '{envB}'"),
+                r => r.Count >= 1, TimeSpan.FromSeconds(30), "B's reading stored before A reports");
+            await publisher.PublishAsync(Env(envA), EnvPayload(ts, 1500)); // avg 1100
             await publisher.PublishAsync(occTopic, Frame(people: 6));
             await WaitFor(receiver, "it_zone_co2", "firing");
             await WaitFor(receiver, "it_over_capacity", "firing");
