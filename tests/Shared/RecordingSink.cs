@@ -11,6 +11,8 @@ internal sealed class RecordingSink(string name = "recording") : ITelemetrySink
 {
     private readonly Lock _gate = new();
     private readonly List<string> _lines = [];
+    private readonly Dictionary<int, TaskCompletionSource> _heldAttempts = [];
+    private readonly HashSet<int> _failingAttempts = [];
     private TaskCompletionSource _release = NewReleased();
     private TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _writes;
@@ -65,11 +67,42 @@ internal sealed class RecordingSink(string name = "recording") : ITelemetrySink
         }
     }
 
+    /// <summary>Holds write attempt <paramref name="attempt"/> (counted from 1 as writes begin) until <see cref="ReleaseAttempt"/>.</summary>
+    public void HoldAttempt(int attempt)
+    {
+        lock (_gate)
+        {
+            _heldAttempts[attempt] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ReleaseAttempt(int attempt)
+    {
+        lock (_gate)
+        {
+            _heldAttempts[attempt].TrySetResult();
+        }
+    }
+
+    /// <summary>Makes write attempt <paramref name="attempt"/> (counted from 1 as writes begin) throw.</summary>
+    public void FailAttempt(int attempt)
+    {
+        lock (_gate)
+        {
+            _failingAttempts.Add(attempt);
+        }
+    }
+
+    /// <summary>Lets every write through, the attempts held one by one included.</summary>
     public void Release()
     {
         lock (_gate)
         {
             _release.TrySetResult();
+            foreach (var held in _heldAttempts.Values)
+            {
+                held.TrySetResult();
+            }
         }
     }
 
@@ -87,18 +120,24 @@ internal sealed class RecordingSink(string name = "recording") : ITelemetrySink
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> lines, int lineCount, CancellationToken cancellationToken)
     {
         Task release;
+        int attempt;
         lock (_gate)
         {
-            var attempt = ++_writes;
+            attempt = ++_writes;
             var started = _started;
             _started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             started.TrySetResult(attempt);
-            release = _release.Task;
+            release = _heldAttempts.TryGetValue(attempt, out var held) ? held.Task : _release.Task;
         }
 
         await release.WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
+            if (_failingAttempts.Remove(attempt))
+            {
+                throw new IOException($"{Name} failed write attempt {attempt}");
+            }
+
             if (FailuresLeft > 0)
             {
                 FailuresLeft--;

@@ -25,7 +25,9 @@ public sealed class MultiReadingPipelineTests
         Assert.Equal(2, assembler.LastSealed);
         await h.Pipeline.FlushAsync(CancellationToken.None).WaitAsync(Bound);
 
-        Assert.Equal([3L, 6L], source.Acks.Select(a => a.Observed));
+        // The second batch may be written beside the first, so the first message may see its lines too.
+        Assert.True(source.Acks[0].Observed >= 3, $"the first message was acknowledged with {source.Acks[0].Observed} lines in the sink");
+        Assert.Equal(6, source.Acks[1].Observed);
         var lines = h.Sink.Lines.Where(l => l.StartsWith("environment,", StringComparison.Ordinal)).ToList();
         Assert.Equal(6, lines.Count);
         Assert.Contains(lines, l => l.Contains("device=rt4-2,", StringComparison.Ordinal) && l.Contains("probe=2", StringComparison.Ordinal) && l.Contains(" temperature=27.5 ", StringComparison.Ordinal));

@@ -8,7 +8,7 @@ using SmartCity.IoT.Testing;
 namespace SmartCity.IoT.Gateway.Tests;
 
 /// <summary>The pipeline's stages without MQTTnet or InfluxDB: a test source in, test sinks out, fake time.</summary>
-public sealed class PipelineTests
+public sealed partial class PipelineTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
@@ -82,6 +82,7 @@ public sealed class PipelineTests
         {
             o.BatchSize = 1;
             o.MaxPendingBatches = 1;
+            o.MaxWritesInFlight = 1;
         }, sink);
         var source = new QueueSource();
         sink.Hold();
@@ -111,6 +112,7 @@ public sealed class PipelineTests
         {
             o.BatchSize = 1;
             o.MaxPendingBatches = 1;
+            o.MaxWritesInFlight = 1;
         }, sink);
         var source = new QueueSource();
         Assert.True(await h.Pipeline.TryWithEngineAsync(_ => { }, TimeSpan.FromMilliseconds(50), CancellationToken.None));
@@ -430,11 +432,12 @@ public sealed class PipelineTests
         Assert.Equal(1, Assert.Single(source.Acks).Observed);
     }
 
-    /// <summary>One message per batch, one batch in the writer's queue, and a hold of up to two messages after 5 s.</summary>
+    /// <summary>One message per batch, one in the sink, one in the writer's queue, and a hold of up to two messages after 5 s.</summary>
     private static PipelineHarness HoldingHarness(RecordingSink sink) => new(o =>
     {
         o.BatchSize = 1;
         o.MaxPendingBatches = 1;
+        o.MaxWritesInFlight = 1;
         o.MaxHeldMessages = 2;
         o.HoldAfter = TimeSpan.FromSeconds(5);
     }, sink);

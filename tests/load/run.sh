@@ -448,7 +448,7 @@ ensure_nodered() {
 
 run_nodered() { # typical|tuned count
   local flavor=$1 n=$2 db="load_nr_$1_$$" dir="$WORK/nodered-$1"
-  log "Node-RED 4, $flavor flow: $n readings at QoS 0"
+  log "Node-RED 4, $flavor flow: $n readings at QoS 1"
   mkdir -p "$dir"
   create_db "$db"
   local nr_port; nr_port=$(free_port 28880)
@@ -468,12 +468,12 @@ run_nodered() { # typical|tuned count
   done
   if ! wait "$ack"; then
     tail -20 "$dir/node-red.log" >&2
-    row "Node-RED 4 $flavor flow|0|0|0|0|||||"; note "Node-RED did not come up"; stop_pid "$pid"; FAILED=1; return
+    row "Node-RED 4 $flavor flow|1|0|0|0|||||"; note "Node-RED did not come up"; stop_pid "$pid"; FAILED=1; return
   fi
   local cpu0 out="$dir/run"
   cpu0=$(cpu_s "$pid")
   probe_start
-  publish 0 "$n" "$out.pub.json" &
+  publish 1 "$n" "$out.pub.json" &
   local pub=$!
   wait_stored "$db" "$n" 900 30
   wait "$pub"
@@ -482,7 +482,7 @@ run_nodered() { # typical|tuned count
   probe_end "Node-RED $flavor" "node $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s"
   stop_pid "$pid"
   start=$(jq .startMs "$out.pub.json")
-  row "Node-RED 4 $flavor flow|0|$(jq .published "$out.pub.json")|$STORED|$((END_MS - start))|$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')|$hwm|$rss|"
+  row "Node-RED 4 $flavor flow|1|$(jq .published "$out.pub.json")|$STORED|$((END_MS - start))|$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }')|$hwm|$rss|"
   note "stored $STORED of $n in $((END_MS - start)) ms; peak RSS $hwm MB"
   local errors; errors=$(grep -c '\[error\]' "$dir/node-red.log")
   [ "$errors" -gt 0 ] && note "$errors errors in the Node-RED log, the first: $(grep -m1 '\[error\]' "$dir/node-red.log" | cut -c1-300)"
@@ -504,15 +504,15 @@ print_table() {
       case "$name|$qos" in
         "ceiling (bare subscriber)|1") [ "$rate" -gt "${ceil:-0}" ] && ceil=$rate ;;
         "gateway -> InfluxDB 1.6.7 /write|1") [ "$rate" -gt "${gw:-0}" ] && gw=$rate; gwloss=$((${gwloss:-0} + pub - stored)) ;;
-        "Node-RED 4 typical flow|0") typ=$rate ;;
-        "Node-RED 4 tuned flow|0") tun=$rate ;;
+        "Node-RED 4 typical flow|1") typ=$rate ;;
+        "Node-RED 4 tuned flow|1") tun=$rate ;;
       esac
     done
     echo
     ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && awk -v a="$1" -v b="$2" "BEGIN { printf \"%s: %.2f (target $3)\n\", \"$4\", a / b }"; }
     ratio "$gw" "$ceil" ">= 0.80" "gateway QoS 1 / ceiling QoS 1 (best of $ROUNDS each)"
-    ratio "$gw" "$tun" ">= 2" "gateway QoS 1 / Node-RED tuned (QoS 0)"
-    ratio "$gw" "$typ" ">= 20" "gateway QoS 1 / Node-RED typical (QoS 0)"
+    ratio "$gw" "$tun" ">= 2" "gateway QoS 1 / Node-RED tuned (QoS 1)"
+    ratio "$gw" "$typ" ">= 20" "gateway QoS 1 / Node-RED typical (QoS 1)"
     [ -n "$gwloss" ] && echo "gateway loss at QoS 1: $gwloss (must be 0)"
     local p
     for p in "${PROFILE_NOTES[@]}"; do echo "$p"; done

@@ -27,6 +27,9 @@ internal sealed class Batch
 
     public int Lines { get; set; }
 
+    /// <summary>What this batch's messages count against <see cref="PipelineOptions.MaxUnacknowledgedBytes"/>.</summary>
+    public long MessageBytes { get; set; }
+
     public long OpenedAtTicks { get; set; }
 
     /// <summary>A sender waits for one of its messages (<see cref="IMessageSource.AwaitsAcknowledgement"/>): seal at the next tick.</summary>
@@ -40,8 +43,9 @@ internal sealed class Batch
 
     public bool IsEmpty => Lines == 0 && TokenCount == 0 && Alerts.Count == 0;
 
-    public void AddToken(in DeliveryToken token)
+    public void AddToken(in DeliveryToken token, int bytes)
     {
+        MessageBytes += bytes;
         if (TokenCount == _tokens.Length)
         {
             Array.Resize(ref _tokens, _tokens.Length * 2);
@@ -57,6 +61,7 @@ internal sealed class Batch
         TokenCount = 0;
         Alerts.Clear();
         Lines = 0;
+        MessageBytes = 0;
         OpenedAtTicks = 0;
         Awaited = false;
         Sequence = 0;

@@ -32,6 +32,8 @@ internal sealed class BatchAssembler : IAlertSink
     private Batch _current;
     private long _lastMessageTicks;
     private long _sequence;
+    private readonly int _initialBytes;
+    private readonly int _spares;
 
     public BatchAssembler(IOptions<PipelineOptions> options, PipelineStats stats, AlertCommitter alerts, WriteProgress progress, ILogger<BatchAssembler> logger, TimeProvider time)
     {
@@ -42,6 +44,10 @@ internal sealed class BatchAssembler : IAlertSink
         _alerts = alerts;
         _logger = logger;
         _time = time;
+        // Room for the typical batch (about 160 bytes of line protocol a reading) within MaxBatchBytes; and as many
+        // spare batches as can be in use at once (queued, in the sinks, the open one).
+        _initialBytes = (int)Math.Clamp(_options.BatchSize * 160L, 4096, _options.MaxBatchBytes);
+        _spares = _options.MaxPendingBatches + _options.MaxWritesInFlight + 1;
         _sealed = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_options.MaxPendingBatches) { SingleReader = true, SingleWriter = true });
         _current = NewBatch();
     }
@@ -123,16 +129,19 @@ internal sealed class BatchAssembler : IAlertSink
         }
     }
 
-    /// <summary>Queues the acknowledgement of a processed message and seals the batch once it is full.</summary>
-    public ValueTask AddAsync(in DeliveryToken token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the acknowledgement of a processed message (<paramref name="bytes"/> already counted in
+    /// <see cref="UnacknowledgedBytes"/>) and seals the batch once it is full, by lines, messages or bytes.
+    /// </summary>
+    public ValueTask AddAsync(in DeliveryToken token, int bytes, CancellationToken cancellationToken)
     {
-        _current.AddToken(token);
+        _current.AddToken(token, bytes);
         if (!_current.Awaited && token.Source.AwaitsAcknowledgement)
         {
             _current.Awaited = true;
         }
 
-        return _current.Lines >= _options.BatchSize || _current.TokenCount >= _options.BatchSize
+        return _current.Lines >= _options.BatchSize || _current.TokenCount >= _options.BatchSize || _current.Buffer.WrittenCount >= _options.MaxBatchBytes
             ? SealAsync(cancellationToken)
             : ValueTask.CompletedTask;
     }
@@ -170,11 +179,18 @@ internal sealed class BatchAssembler : IAlertSink
         return _sequence;
     }
 
-    /// <summary>Takes a written batch back for reuse.</summary>
+    /// <summary>
+    /// Takes a written batch back for reuse, unless its buffer grew past <see cref="PipelineOptions.MaxBatchBytes"/> (one
+    /// message's many lines, say) or enough batches are spare already: those go to the garbage collector, so what a burst
+    /// made the pipeline allocate does not stay.
+    /// </summary>
     public void Recycle(Batch batch)
     {
         batch.Reset();
-        _free.Add(batch);
+        if (batch.Buffer.Capacity <= _initialBytes * 2 && _free.Count < _spares)
+        {
+            _free.Add(batch);
+        }
     }
 
     /// <summary>No more batches: the writer and the alert committer end once they have drained their queues.</summary>
@@ -230,5 +246,5 @@ internal sealed class BatchAssembler : IAlertSink
         return false;
     }
 
-    private Batch NewBatch() => new(Math.Max(4096, _options.BatchSize * 160), Math.Max(16, _options.BatchSize));
+    private Batch NewBatch() => new(_initialBytes, Math.Max(16, Math.Min(_options.BatchSize, 65_536)));
 }

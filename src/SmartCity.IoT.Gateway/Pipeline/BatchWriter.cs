@@ -1,11 +1,13 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Core.Resilience;
 
 namespace SmartCity.IoT.Gateway.Pipeline;
 
 /// <summary>
-/// Write and acknowledge: takes each sealed batch in order, makes it durable in every sink, waits until its alert
+/// Write and acknowledge: takes each sealed batch in order, makes it durable in every sink (several batches at once), waits until its alert
 /// transitions are in the outbox (committed beside the sink writes by the <see cref="AlertCommitter"/>), makes the dead
 /// letters of its messages durable, then has each source acknowledge its messages. A sink that throws has made nothing durable:
 /// the batch is retried (with backoff) and never acknowledged before it succeeds. Completion is per batch, so a flush
@@ -24,10 +26,14 @@ internal sealed class BatchWriter
     private readonly WriteProgress _progress;
     private readonly Lock _waitersGate = new();
     private readonly List<(long Sequence, TaskCompletionSource Done)> _waiters = [];
+    private readonly int _maxInFlight;
+    private readonly UnacknowledgedBytes _unacknowledged;
     private long _completed;
 
-    public BatchWriter(BatchAssembler batches, IEnumerable<ITelemetrySink> sinks, DeadLetterPolicy deadLetters, PipelineStats stats, WriteProgress progress, ILogger<BatchWriter> logger, TimeProvider time)
+    public BatchWriter(BatchAssembler batches, IEnumerable<ITelemetrySink> sinks, DeadLetterPolicy deadLetters, PipelineStats stats, WriteProgress progress, UnacknowledgedBytes unacknowledged, IOptions<PipelineOptions> options, ILogger<BatchWriter> logger, TimeProvider time)
     {
+        _unacknowledged = unacknowledged;
+        _maxInFlight = 1;
         _progress = progress;
         _batches = batches;
         _sinks = sinks.ToArray();
@@ -41,32 +47,40 @@ internal sealed class BatchWriter
         }
     }
 
-    /// <summary>Runs until the assembler completes and every sealed batch is written.</summary>
+    /// <summary>
+    /// Runs until the assembler completes and every sealed batch is written: up to
+    /// <see cref="PipelineOptions.MaxWritesInFlight"/> batches are in the sinks at once, so a sink's latency does not
+    /// leave the box idle, while acknowledgements are released strictly in the order the batches were sealed.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await foreach (var batch in _batches.Sealed.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var inFlight = Channel.CreateUnbounded<InFlight>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var slots = new SemaphoreSlim(_maxInFlight, _maxInFlight);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var acknowledging = AcknowledgeInOrderAsync(inFlight.Reader, slots, stop);
+        try
         {
-            var started = _time.GetTimestamp();
-            if (batch.Lines > 0)
+            var sealedBatches = _batches.Sealed;
+            while (true)
             {
-                _progress.Started();
-                await WriteDurablyAsync(batch, cancellationToken).ConfigureAwait(false);
-                _progress.Finished();
-            }
+                // A slot is taken before a batch leaves the queue (back-pressure stays where it was) and given back when
+                // the batch is acknowledged, not when its write ends: the batches held in memory stay bounded.
+                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+                if (!await sealedBatches.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
 
-            if (batch.AlertsCommitted is { } committed)
-            {
-                await committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var batch = await sealedBatches.ReadAsync(stop.Token).ConfigureAwait(false);
+                inFlight.Writer.TryWrite(new InFlight(batch, WriteAsync(batch, stop.Token), _time.GetTimestamp()));
             }
-
-            // Records of this batch's rejected messages were written before it was sealed; one fsync covers them all.
-            _deadLetters.Flush();
-            await AcknowledgeAsync(batch.Tokens, cancellationToken).ConfigureAwait(false);
-            _stats.BatchStored(batch.TokenCount, _time.GetElapsedTime(started));
-            var sequence = batch.Sequence;
-            _batches.Recycle(batch);
-            Complete(sequence);
         }
+        finally
+        {
+            inFlight.Writer.TryComplete();
+        }
+
+        await acknowledging.ConfigureAwait(false);
     }
 
     /// <summary>Completes once every batch up to <paramref name="sequence"/> is durable and acknowledged.</summary>
@@ -98,6 +112,56 @@ internal sealed class BatchWriter
                     _waiters.RemoveAt(i);
                 }
             }
+        }
+    }
+
+    /// <summary>Oldest first: waits for the batch's write, its alerts in the outbox and its dead letters on disk, then acknowledges it.</summary>
+    private async Task AcknowledgeInOrderAsync(ChannelReader<InFlight> inFlight, SemaphoreSlim slots, CancellationTokenSource stop)
+    {
+        try
+        {
+            await foreach (var (batch, write, started) in inFlight.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                await write.ConfigureAwait(false);
+                if (batch.AlertsCommitted is { } committed)
+                {
+                    await committed.Task.WaitAsync(stop.Token).ConfigureAwait(false);
+                }
+
+                // Records of this batch's rejected messages were written before it was sealed; one fsync covers them all.
+                _deadLetters.Flush();
+                await AcknowledgeAsync(batch.Tokens, stop.Token).ConfigureAwait(false);
+                _stats.BatchStored(batch.TokenCount, _time.GetElapsedTime(started));
+                var sequence = batch.Sequence;
+                _unacknowledged.Release(batch.MessageBytes);
+                _batches.Recycle(batch);
+                slots.Release();
+                Complete(sequence);
+            }
+        }
+        catch
+        {
+            // The reading loop must not wait for a slot this loop will never give back.
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task WriteAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Lines == 0)
+        {
+            return;
+        }
+
+        _progress.Started();
+        try
+        {
+            await WriteDurablyAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _progress.Finished();
         }
     }
 
@@ -137,6 +201,8 @@ internal sealed class BatchWriter
             }
         }
     }
+
+    private readonly record struct InFlight(Batch Batch, Task Write, long Started);
 
     /// <summary>Hands each source its own tokens, in runs, in arrival order.</summary>
     private static async ValueTask AcknowledgeAsync(ReadOnlyMemory<DeliveryToken> tokens, CancellationToken cancellationToken)

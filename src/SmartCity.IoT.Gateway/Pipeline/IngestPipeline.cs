@@ -17,9 +17,11 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
     private readonly BatchWriter _writer;
     private readonly AlertCommitter _alerts;
     private readonly RuleEngine _engine;
+    private readonly UnacknowledgedBytes _unacknowledged;
 
-    public IngestPipeline(MessageProcessor processor, BatchAssembler batches, BatchWriter writer, AlertCommitter alerts, RuleEngine engine)
+    public IngestPipeline(MessageProcessor processor, BatchAssembler batches, BatchWriter writer, AlertCommitter alerts, RuleEngine engine, UnacknowledgedBytes unacknowledged)
     {
+        _unacknowledged = unacknowledged;
         _processor = processor;
         _batches = batches;
         _writer = writer;
@@ -29,12 +31,21 @@ internal sealed class IngestPipeline : IMessageHandler, IDisposable
 
     public async ValueTask OnMessageAsync(InboundMessage message, CancellationToken cancellationToken)
     {
+        // Outside the gate: the ticks that seal the open batch, and so free the budget, must not wait on this.
+        var room = _unacknowledged.WaitForRoomAsync(cancellationToken);
+        if (!room.IsCompletedSuccessfully)
+        {
+            await room.ConfigureAwait(false);
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             _batches.MessageArrived();
             _processor.Process(message, message.Token.Source.Syntax);
-            var sealing = _batches.AddAsync(message.Token, cancellationToken);
+            var bytes = UnacknowledgedBytes.SizeOf(message.Topic.Length, message.Payload.Length);
+            _unacknowledged.Add(bytes);
+            var sealing = _batches.AddAsync(message.Token, bytes, cancellationToken);
             if (!sealing.IsCompletedSuccessfully)
             {
                 await sealing.ConfigureAwait(false);

@@ -36,6 +36,29 @@ internal sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan HoldAfter { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Batches written to the sinks at once. More than one keeps the box busy while a sink answers a write (InfluxDB,
+    /// VictoriaMetrics); acknowledgements are still released strictly in the order the batches were sealed.
+    /// </summary>
+    [Range(1, 16)]
+    public int MaxWritesInFlight { get; set; } = 3;
+
+    /// <summary>
+    /// Budget for messages taken from the sources and not yet acknowledged (payload bytes plus topic characters; the open,
+    /// sealed, in-flight and held batches together). Over it the pipeline takes no further message until acknowledgements
+    /// bring it back under, whatever the message counts allow; so memory follows bytes, not message counts.
+    /// </summary>
+    [Range(typeof(long), "65536", "17179869184")]
+    public long MaxUnacknowledgedBytes { get; set; } = 16L << 20;
+
+    /// <summary>
+    /// A batch is sealed once its line protocol reaches this size (or <see cref="BatchSize"/> lines, whichever comes
+    /// first); a batch buffer that had to grow beyond it is given back to the runtime after the batch is written, so a
+    /// burst of large readings leaves no large buffers behind.
+    /// </summary>
+    [Range(64 << 10, 256 << 20)]
+    public int MaxBatchBytes { get; set; } = 2 << 20;
+
     /// <summary>Distinct devices the gateway tracks; messages from further new devices are dead-lettered (<c>DeviceLimitReached</c>).</summary>
     [Range(1, 10_000_000)]
     public int MaxDevices { get; set; } = DeviceRegistry.DefaultMaxDevices;

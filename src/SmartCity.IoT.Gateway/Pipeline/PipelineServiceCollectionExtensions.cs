@@ -21,6 +21,7 @@ internal static class PipelineServiceCollectionExtensions
     {
         services.AddSingleton<PipelineStats>();
         services.AddSingleton<WriteProgress>();
+        services.AddSingleton<UnacknowledgedBytes>();
         services.AddSingleton<DeadLetterPolicy>();
         services.AddSingleton<AlertCommitter>();
         services.AddSingleton<BatchAssembler>();

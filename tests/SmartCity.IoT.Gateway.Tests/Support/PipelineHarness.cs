@@ -61,6 +61,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
             o.MaxDevices = options.MaxDevices;
             o.MaxHeldMessages = options.MaxHeldMessages;
             o.HoldAfter = options.HoldAfter;
+            o.MaxWritesInFlight = options.MaxWritesInFlight;
+            o.MaxUnacknowledgedBytes = options.MaxUnacknowledgedBytes;
+            o.MaxBatchBytes = options.MaxBatchBytes;
         });
         services.AddOptions<GatewayOptions>().Configure(o =>
         {

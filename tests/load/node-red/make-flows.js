@@ -48,7 +48,7 @@ function flow(flavor) {
           birthTopic: "", closeTopic: "", willTopic: "" },
         { id: "influx", type: "influxdb", hostname: "${LOAD_INFLUX_HOST}", port: "${LOAD_INFLUX_PORT}", protocol: "http", database: "${LOAD_INFLUX_DB}",
           name: "load influx", usetls: false, influxdbVersion: "1.x" },
-        { id: "in", type: "mqtt in", z: tab, name: "all readings", topic: "#", qos: "0", datatype: "auto-detect", broker: "broker", nl: false, rap: false,
+        { id: "in", type: "mqtt in", z: tab, name: "all readings", topic: "#", qos: "1", datatype: "auto-detect", broker: "broker", nl: false, rap: false,
           inputs: 0, x: 120, y: 100, wires: [["fn"]] },
         { id: "fn", type: "function", z: tab, name: "decode + thresholds", func: decode(flavor), outputs: 3, timeout: 0, noerr: 0, initialize: "",
           finalize: "", libs: [], x: 320, y: 100, wires: [[flavor === "typical" ? "out" : "join"], ["alerts"], ["ack"]] },
