@@ -68,6 +68,23 @@ public sealed class PartitionStateTests
     }
 
     [Fact]
+    public void A_dropped_partition_fires_nothing_on_the_old_owner_while_its_other_partitions_keep_their_timers()
+    {
+        var old = new EngineHarness(Rules);
+        old.SendFromStream("ems-1", 0, 5, ("temperature", 35));
+        old.SendFromStream("ems-2", 1, 6, ("temperature", 35));
+        old.Advance(TimeSpan.FromMinutes(4));
+
+        Assert.Equal(1, old.Engine.DropPartition(0));
+        old.TickFor(TimeSpan.FromMinutes(7));
+
+        // The kept partition's for: fires (proof the timers ran); the dropped one's pending timer went with its device.
+        var fired = Assert.Single(old.Publisher.Alerts);
+        Assert.Equal(AlertStatus.Firing, fired.Status);
+        Assert.Equal("ems-2", fired.DeviceId);
+    }
+
+    [Fact]
     public void A_for_timer_pending_on_the_old_owner_fires_at_pending_since_plus_for_on_the_new_owner()
     {
         var old = new EngineHarness(Rules);

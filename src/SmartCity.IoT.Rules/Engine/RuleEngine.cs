@@ -343,6 +343,7 @@ public sealed class RuleEngine
             }
         }
 
+        RequeueTimers();
         return count;
     }
 
@@ -351,7 +352,22 @@ public sealed class RuleEngine
     /// over, the partition's next owner carries them on from its checkpoint. Returns the number of devices dropped.
     /// (Their rule-group blocks stay allocated until the next reload rebuilds the groups.)
     /// </summary>
-    public int DropPartition(int partition) => _slots.RemoveWhere(s => s.Partition == partition);
+    public int DropPartition(int partition)
+    {
+        var dropped = _slots.RemoveWhere(s => s.Partition == partition);
+        RequeueTimers();
+        return dropped;
+    }
+
+    // The timer queue holds slots: one that was replaced or dropped must not tick (it would fire or resolve an alert of
+    // a device this instance no longer owns), and a restored one must be due at its own deadlines. A takeover is rare, so
+    // the queue is rebuilt from the devices that remain.
+    private void RequeueTimers()
+    {
+        _timers.Clear();
+        _timers.TouchAll(_slots.All);
+        _stateVersion++;
+    }
 
     /// <summary>
     /// Takes over alerts the outbox says are firing (<see cref="IFiringAlertSource"/>) that the engine does not know, as

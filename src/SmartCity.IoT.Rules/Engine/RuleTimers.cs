@@ -48,9 +48,20 @@ internal sealed class RuleTimers(RuleLifecycle lifecycle, RuleFailures failures,
         }
     }
 
-    /// <summary>Forgets every device (a checkpoint replaces them all).</summary>
+    /// <summary>Forgets every device (a checkpoint replaces them all, or a partition's devices were replaced or dropped).</summary>
     public void Clear()
     {
+        // Slots that stay must be queued again by the next Touched: their marks would otherwise keep them out.
+        foreach (var slot in _dirty)
+        {
+            slot.TimersDirty = false;
+        }
+
+        foreach (var (slot, _) in _queue.UnorderedItems)
+        {
+            slot.QueuedDueNs = long.MaxValue;
+        }
+
         _queue.Clear();
         _dirty.Clear();
     }
