@@ -54,18 +54,16 @@ public sealed class SourceCombinationTests : IDisposable
         var instance = status.GetProperty("instance");
         Assert.Equal("gw-1", instance.GetProperty("id").GetString());
         Assert.Equal("Static", instance.GetProperty("ownership").GetString());
-        await Eventually(async () => (await StatusAsync(http)).GetProperty("instance").GetProperty("partitions").GetArrayLength() == 2, "static ownership of partitions 1 and 3");
-        var owned = (await StatusAsync(http)).GetProperty("instance").GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("partition").GetInt32()).ToArray();
-        Assert.Equal([1, 3], owned);
-
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
         var ready = await http.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Contains("nats", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The server is unreachable, so no partition's rule state can be restored: none is consumed, none shown as owned
+        // (a partition is owned from when its state is restored until it is released).
+        Assert.Equal(0, (await StatusAsync(http)).GetProperty("instance").GetProperty("partitions").GetArrayLength());
         var metrics = await http.GetStringAsync("/metrics");
-        var ownedLines = metrics.Split('\n').Where(l => l.StartsWith("smartcity_iot_nats_partition_owned{", StringComparison.Ordinal)).ToArray();
-        Assert.Contains(ownedLines, l => l.Contains("instance=\"gw-1\"", StringComparison.Ordinal) && l.Contains("partition=\"3\"", StringComparison.Ordinal));
-        Assert.DoesNotContain(ownedLines, l => l.Contains("partition=\"2\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(metrics.Split('\n'), l => l.StartsWith("smartcity_iot_nats_partition_owned{", StringComparison.Ordinal) && !l.EndsWith(" 0", StringComparison.Ordinal));
         Assert.Contains("Instance gw-1", await http.GetStringAsync("/flow"), StringComparison.Ordinal);
     }
 

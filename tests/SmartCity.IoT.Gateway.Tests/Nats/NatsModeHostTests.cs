@@ -54,5 +54,6 @@ public sealed class NatsModeHostTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra) => HostConfigurationTests.Settings(extra);
+    // NATS mode needs InfluxDB (no local spool): any address, nothing is written here.
+    private static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra) => HostConfigurationTests.Settings([("Influx:Url", "http://127.0.0.1:8086"), .. extra]);
 }
