@@ -93,11 +93,16 @@ internal sealed class RecordingSink(string name = "recording") : ITelemetrySink
         }
     }
 
+    /// <summary>Lets every write through, the attempts held one by one included.</summary>
     public void Release()
     {
         lock (_gate)
         {
             _release.TrySetResult();
+            foreach (var held in _heldAttempts.Values)
+            {
+                held.TrySetResult();
+            }
         }
     }
 
