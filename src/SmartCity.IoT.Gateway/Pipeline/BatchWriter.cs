@@ -33,7 +33,7 @@ internal sealed class BatchWriter
     public BatchWriter(BatchAssembler batches, IEnumerable<ITelemetrySink> sinks, DeadLetterPolicy deadLetters, PipelineStats stats, WriteProgress progress, UnacknowledgedBytes unacknowledged, IOptions<PipelineOptions> options, ILogger<BatchWriter> logger, TimeProvider time)
     {
         _unacknowledged = unacknowledged;
-        _maxInFlight = 1;
+        _maxInFlight = options.Value.MaxWritesInFlight;
         _progress = progress;
         _batches = batches;
         _sinks = sinks.ToArray();

@@ -10,7 +10,7 @@ namespace SmartCity.IoT.Gateway.Pipeline;
 /// </summary>
 internal sealed class UnacknowledgedBytes(IOptions<PipelineOptions> options)
 {
-    private readonly long _budget = options.Value.MaxUnacknowledgedBytes * 0 + long.MaxValue;
+    private readonly long _budget = options.Value.MaxUnacknowledgedBytes;
     private readonly Lock _gate = new();
     private long _held;
     private long _peak;
