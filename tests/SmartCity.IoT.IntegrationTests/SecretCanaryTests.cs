@@ -222,6 +222,8 @@ public sealed class SecretCanaryTests(ITestOutputHelper output)
                 "source" => "no-such-source",
                 "id" when pattern.Contains("silences", StringComparison.Ordinal) => silenceId,
                 "id" when pattern.Contains("dead-letters", StringComparison.Ordinal) => deadLetterId,
+                "id" when pattern.StartsWith("/place/", StringComparison.Ordinal) => "hq", // places and floors of the shipped model
+                "id" when pattern.StartsWith("/floor/", StringComparison.Ordinal) => "hq-1",
                 var p => throw new InvalidOperationException($"route {method} {pattern} has a parameter {{{p}}} this test does not know: give it a value above"),
             });
             if (pattern == "/device")

@@ -71,6 +71,12 @@ internal sealed class GatewayInstance : IAsyncDisposable
         }
 
         // Connected is not enough: a message published before the broker confirmed the subscriptions is not delivered.
+        // A gateway with only other sources (HTTP ingest, NATS) runs no MQTT client: nothing to wait for.
+        if (app.Services.GetService<MqttIngestClient>() is null)
+        {
+            return instance;
+        }
+
         await Eventually.WaitAsync(() => Task.FromResult(instance.Get<MqttIngestClient>() is { IsConnected: true, SubscribedFilters.Count: > 0 }), c => c, TimeSpan.FromSeconds(20), "the gateway to connect to the broker and subscribe");
         return instance;
     }
