@@ -156,20 +156,6 @@ public sealed class SourceCombinationTests : IDisposable
         return doc.RootElement.Clone();
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(what);
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
     private Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
     {
         var settings = new Dictionary<string, string?>
