@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 608, Level = LogLevel.Error, Message = "Source {Source}: a partition observer failed the {Step} of partition {Partition}; it is not consumed until it succeeds")]
     public static partial void ObserverFailed(ILogger logger, string source, int partition, string step, Exception exception);
+
+    [LoggerMessage(EventId = 609, Level = LogLevel.Warning, Message = "Source {Source}: a message on {Subject} came with reply '{Reply}', which is not a JetStream acknowledgement subject: it is handled, but its acknowledgement cannot reach the server and it will be redelivered (logged once per partition run)")]
+    public static partial void UnreadableReply(ILogger logger, string source, string subject, string reply);
 }

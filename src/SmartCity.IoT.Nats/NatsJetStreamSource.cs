@@ -511,7 +511,12 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
                     break; // past the lease's safe end: left for redelivery to the next owner
                 }
 
-                var redelivered = msg.Metadata is { NumDelivered: > 1 };
+                if (!JetStreamDelivery.TryRead(msg.Subject, msg.ReplyTo, out var delivery) && run.FirstUnreadableReply())
+                {
+                    Log.UnreadableReply(_logger, Name, delivery.Subject, delivery.ReplyTo);
+                }
+
+                var redelivered = delivery.NumDelivered > 1;
                 Interlocked.Increment(ref _received);
                 if (redelivered)
                 {
@@ -521,7 +526,7 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
                 run.HandedOver();
                 // The token carries the message's own acknowledgement subject, which stays valid across reconnects, and
                 // the run that handed it over, so it is acknowledged only while that run still owns the partition.
-                var message = new InboundMessage(_partitions.TopicOf(msg.Subject, run.Partition), new(payload.Memory), now * 1_000_000L, new DeliveryToken(this, msg.ReplyTo, run.Sequence), redelivered) { Partition = run.Partition, StreamSequence = (long)(msg.Metadata?.Sequence.Stream ?? 0) };
+                var message = new InboundMessage(_partitions.TopicOf(delivery.Subject, run.Partition), new(payload.Memory), now * 1_000_000L, new DeliveryToken(this, delivery.ReplyTo, run.Sequence), redelivered) { Partition = run.Partition, StreamSequence = (long)delivery.StreamSequence };
                 await handler.OnMessageAsync(message, cancellationToken).ConfigureAwait(false);
             }
             finally

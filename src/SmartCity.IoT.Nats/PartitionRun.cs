@@ -9,6 +9,7 @@ internal sealed class PartitionRun
 {
     private long _validUntilUnixMs;
     private int _inFlight;
+    private int _unreadableReplies;
 
     public PartitionRun(int partition, int generation, long validUntilUnixMs, TimeProvider time)
     {
@@ -30,6 +31,9 @@ internal sealed class PartitionRun
     public long ValidUntilUnixMs => Volatile.Read(ref _validUntilUnixMs);
 
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>True the first time in this run a delivery's reply could not be read (so it is logged once).</summary>
+    public bool FirstUnreadableReply() => Interlocked.Increment(ref _unreadableReplies) == 1;
 
     /// <summary>Moves the deadline (a renewed lease) and stops the consumer when it passes.</summary>
     public void ValidUntil(long unixMs, long nowUnixMs)

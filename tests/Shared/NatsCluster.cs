@@ -139,6 +139,36 @@ internal sealed class NatsCluster : IAsyncDisposable
         return null;
     }
 
+    /// <summary>The server name of the leader of consumer <paramref name="consumer"/> on <paramref name="stream"/>, as the live nodes report it; null while none is elected.</summary>
+    public async Task<string?> ConsumerLeaderAsync(string stream, string consumer)
+    {
+        foreach (var node in _nodes.Where(n => n.Process!.IsRunning))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(await _http.GetStringAsync($"{node.Monitor}/jsz?accounts=true&streams=true&consumers=true"));
+                var leaders = doc.RootElement.TryGetProperty("account_details", out var accounts)
+                    ? accounts.EnumerateArray()
+                        .SelectMany(a => a.TryGetProperty("stream_detail", out var streams) ? streams.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                        .Where(s => s.GetProperty("name").GetString() == stream)
+                        .SelectMany(s => s.TryGetProperty("consumer_detail", out var consumers) ? consumers.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                        .Where(c => c.GetProperty("name").GetString() == consumer && c.TryGetProperty("cluster", out var cl) && cl.TryGetProperty("leader", out _))
+                        .Select(c => c.GetProperty("cluster").GetProperty("leader").GetString())
+                    : [];
+                if (leaders.FirstOrDefault(l => !string.IsNullOrEmpty(l)) is { } leader)
+                {
+                    return leader;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                // A node that is starting or dying; another one answers.
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>nats-server's <c>partition(n, k)</c> of one token: FNV-1a (32 bit) of its bytes, mod n.</summary>
     public static int PartitionOf(string token, int partitions)
     {

@@ -263,15 +263,15 @@ internal sealed partial class PartitionRuleState : BackgroundService, IPartition
                 await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = ReplayBatch }, NatsRawSerializer<byte[]>.Default, timeout.Token).ConfigureAwait(false))
                 {
                     more = true;
-                    if (msg.Metadata is not { } meta || (long)meta.Sequence.Stream > through)
+                    if (!JetStreamDelivery.TryRead(msg.Subject, msg.ReplyTo, out var delivery) || (long)delivery.StreamSequence > through)
                     {
                         more = false;
                         break;
                     }
 
-                    last = (long)meta.Sequence.Stream;
-                    var at = meta.Timestamp.ToUnixTimeMilliseconds() * 1_000_000L;
-                    var message = new InboundMessage(_partitions.TopicOf(msg.Subject, partition), new ReadOnlySequence<byte>(msg.Data ?? []), at, default) { Partition = partition, StreamSequence = last };
+                    last = (long)delivery.StreamSequence;
+                    var at = delivery.TimestampNs / 1_000_000L * 1_000_000L;
+                    var message = new InboundMessage(_partitions.TopicOf(delivery.Subject, partition), new ReadOnlySequence<byte>(msg.Data ?? []), at, default) { Partition = partition, StreamSequence = last };
                     batch.Add((message, at));
                 }
 
