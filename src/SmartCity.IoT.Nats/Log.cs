@@ -33,4 +33,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 609, Level = LogLevel.Warning, Message = "Source {Source}: a message on {Subject} came with reply '{Reply}', which is not a JetStream acknowledgement subject: it is handled, but its acknowledgement cannot reach the server and it will be redelivered (logged once per partition run)")]
     public static partial void UnreadableReply(ILogger logger, string source, string subject, string reply);
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Source {Source}: partition {Partition}'s consumer had {Pending} messages handed to an earlier run and not acknowledged: made again from stream sequence {From}, so they come now rather than after the ack wait")]
+    public static partial void ConsumerRewound(ILogger logger, string source, int partition, long pending, ulong from);
 }

@@ -447,18 +447,12 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
     {
         var attempt = 0;
         var token = run.Stop.Token;
+        ConsumerConfig? config = null;
         while (!token.IsCancellationRequested)
         {
             try
             {
-                var config = new ConsumerConfig(_partitions.ConsumerFor(_options.Durable, run.Partition))
-                {
-                    FilterSubject = _partitions.FilterFor(run.Partition),
-                    AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                    AckWait = _options.AckWait,
-                    MaxAckPending = _options.MaxAckPending,
-                    DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-                };
+                config ??= await ConsumerConfigForRunAsync(js, run, token).ConfigureAwait(false);
                 var consumer = await js.CreateOrUpdateConsumerAsync(_options.Stream, config, token).ConfigureAwait(false);
                 if (_lastError is not null && !_lastError.StartsWith("leases:", StringComparison.Ordinal))
                 {
@@ -493,6 +487,55 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The consumer a new run of a partition reads through. Messages an earlier run was handed and did not acknowledge (a
+    /// crashed owner's, or this instance's own before its lease lapsed) would come again only after the ack wait (60 s
+    /// by default); so a partition's durable consumer that still has any is made again from its first unacknowledged
+    /// message, and the new owner gets them at once. Messages acknowledged beyond that point come again too: they are
+    /// stored as the same points, and the rules skip what a device's state already reflects. Only a partition's own
+    /// consumer is made again (its owner alone reads it); the unpartitioned one may be shared.
+    /// </summary>
+    private async Task<ConsumerConfig> ConsumerConfigForRunAsync(NatsJSContext js, PartitionRun run, CancellationToken cancellationToken)
+    {
+        var config = new ConsumerConfig(_partitions.ConsumerFor(_options.Durable, run.Partition))
+        {
+            FilterSubject = _partitions.FilterFor(run.Partition),
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            AckWait = _options.AckWait,
+            MaxAckPending = _options.MaxAckPending,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
+        };
+        if (run.Partition < 0)
+        {
+            return config;
+        }
+
+        ConsumerInfo info;
+        try
+        {
+            info = (await js.GetConsumerAsync(_options.Stream, config.Name!, cancellationToken).ConfigureAwait(false)).Info;
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            return config;
+        }
+
+        if (info.NumAckPending > 0)
+        {
+            var from = (info.AckFloor?.StreamSeq ?? 0) + 1;
+            await js.DeleteConsumerAsync(_options.Stream, config.Name!, cancellationToken).ConfigureAwait(false);
+            Log.ConsumerRewound(_logger, Name, run.Partition, info.NumAckPending, from);
+            config.DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence;
+            config.OptStartSeq = from;
+            return config;
+        }
+
+        // A delivery policy cannot be changed on an existing consumer: keep the one an earlier rewind gave it.
+        config.DeliverPolicy = info.Config.DeliverPolicy;
+        config.OptStartSeq = info.Config.OptStartSeq;
+        return config;
     }
 
     private async Task ConsumeAsync(INatsJSConsumer consumer, PartitionRun run, IMessageHandler handler, CancellationToken cancellationToken)

@@ -52,17 +52,19 @@ internal sealed class PartitionLeases
         var gained = new List<int>();
         var lost = new List<int>();
 
-        foreach (var partition in _held.Keys.ToArray())
+        // All at once: one round trip however many are held, so a loaded cluster does not push a renewal past its margin.
+        var held = _held.Keys.ToArray();
+        var renewals = await Task.WhenAll(held.Select(p => RenewAsync(p, value, expires, cancellationToken))).ConfigureAwait(false);
+        for (var i = 0; i < held.Length; i++)
         {
-            var renewed = await _kv.TryUpdateAsync(KeyOf(partition), value, _held[partition].Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (renewed.Success)
+            if (renewals[i] is { } renewed)
             {
-                _held[partition] = (renewed.Value, expires);
+                _held[held[i]] = renewed;
             }
             else
             {
-                _held.Remove(partition);
-                lost.Add(partition);
+                _held.Remove(held[i]);
+                lost.Add(held[i]);
             }
         }
 
@@ -101,6 +103,30 @@ internal sealed class PartitionLeases
         }
 
         return new LeaseChanges(gained, lost, surplus, live);
+    }
+
+    /// <summary>
+    /// Renews one lease by its revision. A refused update whose key holds this instance's own lease is a renewal that
+    /// landed while its answer was lost (a refresh cut off by its timeout, a reconnect): its revision and lapse are taken
+    /// over rather than the partition given up.
+    /// </summary>
+    private async Task<(ulong Revision, long ExpiresUnixMs)?> RenewAsync(int partition, string value, long expires, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(partition);
+        var renewed = await _kv.TryUpdateAsync(key, value, _held[partition].Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (renewed.Success)
+        {
+            return (renewed.Value, expires);
+        }
+
+        var current = await _kv.TryGetEntryAsync<string>(key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (current.Success && current.Value.Operation == NatsKVOperation.Put && PartitionLease.Parse(current.Value.Value) is { } lease && lease.Owner == _owner)
+        {
+            var again = await _kv.TryUpdateAsync(key, value, current.Value.Revision, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return again.Success ? (again.Value, expires) : null;
+        }
+
+        return null;
     }
 
     /// <summary>Until when (Unix ms) this instance may consume <paramref name="partition"/>: its lease's lapse less the safety margin; 0 when not held.</summary>

@@ -137,7 +137,7 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
         TimeProvider.System,
         observer is null ? [] : [observer]);
 
-    private static async Task CreateStreamAndBucketAsync(NatsServer server)
+    internal static async Task CreateStreamAndBucketAsync(NatsServer server)
     {
         await using var nats = new NatsConnection(new NatsOpts { Url = server.Url });
         var js = new NatsJSContext(nats);

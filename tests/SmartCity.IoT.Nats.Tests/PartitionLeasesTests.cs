@@ -102,6 +102,31 @@ public sealed class PartitionLeasesTests
         Assert.Equal(1, changes.LiveInstances);
     }
 
+    [Fact]
+    public async Task A_renewal_that_landed_while_its_answer_was_lost_is_kept_and_a_lease_another_instance_took_is_given_up()
+    {
+        await using var two = await TwoInstances.StartAsync();
+        var (time, a) = (two.Time, two.A);
+        Assert.Equal([0, 1, 2, 3], (await a.RefreshAsync(CancellationToken.None)).Gained.Order());
+
+        // Partitions 0 and 1: A's own renewal reached the bucket, its answer did not (A still has the old revision).
+        // Partition 2: gw-b holds it now.
+        var expires = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)Ttl.TotalMilliseconds;
+        await two.Kv.PutAsync(PartitionLeases.KeyOf(0), new PartitionLease("gw-a", expires).Format());
+        await two.Kv.PutAsync(PartitionLeases.KeyOf(1), new PartitionLease("gw-a", expires).Format());
+        await two.Kv.PutAsync(PartitionLeases.KeyOf(2), new PartitionLease("gw-b", expires).Format());
+
+        time.Advance(Ttl / 3);
+        var changes = await a.RefreshAsync(CancellationToken.None);
+        Assert.Equal([2], changes.Lost);
+        Assert.Equal([0, 1, 3], a.Held.Order());
+        Assert.All([0, 1, 3], p => Assert.True(a.StillValid(p)));
+
+        // Renewed for real: a later round renews them again by their new revision.
+        time.Advance(Ttl / 3);
+        Assert.Empty((await a.RefreshAsync(CancellationToken.None)).Lost);
+    }
+
     /// <summary>Two instances, gw-a and gw-b, sharing 4 partitions through one bucket of a fresh nats-server, on one fake clock.</summary>
     private sealed class TwoInstances : IAsyncDisposable
     {
@@ -114,11 +139,14 @@ public sealed class PartitionLeasesTests
 
         public PartitionLeases B { get; private set; } = null!;
 
+        public INatsKVStore Kv { get; private set; } = null!;
+
         public static async Task<TwoInstances> StartAsync()
         {
             var two = new TwoInstances { _server = await NatsServer.StartAsync() };
             two._nats = new NatsConnection(new NatsOpts { Url = two._server.Url });
             var kv = await new NatsKVContext(new NatsJSContext(two._nats)).CreateStoreAsync(new NatsKVConfig("smartcity-leases") { History = 1 });
+            two.Kv = kv;
             two.A = new PartitionLeases(kv, "gw-a", 4, Ttl, two.Time);
             two.B = new PartitionLeases(kv, "gw-b", 4, Ttl, two.Time);
             return two;

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using SmartCity.IoT.Core.Pipeline;
+
+namespace SmartCity.IoT.Nats.Tests;
+
+/// <summary>What a crashed owner was handed and never acknowledged reaches the next owner at the takeover, not an ack wait later.</summary>
+public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Messages_a_crashed_owner_never_acknowledged_reach_the_new_owner_within_the_takeover_bound_not_after_the_ack_wait()
+    {
+        await using var server = await NatsServer.StartAsync();
+        await LeaseOwnershipTests.CreateStreamAndBucketAsync(server);
+        var devices = Enumerable.Range(0, 40).Select(i => $"ies-{i:D2}").ToArray();
+        await using var a = Source(server, "gw-a");
+        var handedToA = new Handler(null);
+        using var stopA = new CancellationTokenSource();
+        var runA = a.RunAsync(Subscription, handedToA, stopA.Token);
+        await NatsJetStreamSourceTests.WaitUntilAsync(() => a.OwnedPartitions.Count == NatsServer.Partitions, () => $"gw-a owns {string.Join(",", a.OwnedPartitions)}");
+        await NatsJetStreamSourceTests.PublishAsync(server, devices);
+        await NatsJetStreamSourceTests.WaitUntilAsync(() => handedToA.Topics.Count == devices.Length, () => $"gw-a was handed {handedToA.Topics.Count} of {devices.Length}");
+
+        // gw-a dies holding all 40 unacknowledged; gw-b starts and must take every partition and get all 40.
+        var clock = Stopwatch.StartNew();
+        a.Crash();
+        await runA;
+        await using var b = Source(server, "gw-b");
+        var handedToB = new Handler(b);
+        using var stopB = new CancellationTokenSource();
+        var runB = b.RunAsync(Subscription, handedToB, stopB.Token);
+        await NatsJetStreamSourceTests.WaitUntilAsync(() => devices.All(d => handedToB.Topics.Any(t => t.Contains(d, StringComparison.Ordinal))), () => $"gw-b was handed {handedToB.Topics.Count} of {devices.Length} after {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"all {devices.Length} unacknowledged messages reached the new owner {clock.Elapsed.TotalSeconds:F2} s after the crash (ack wait {AckWait.TotalSeconds} s)");
+        Assert.True(clock.Elapsed < AckWait / 2, $"took {clock.Elapsed}: they waited for the ack wait ({AckWait})");
+        Assert.Equal(NatsServer.Partitions, b.OwnedPartitions.Count);
+        await stopB.CancelAsync();
+        await runB;
+    }
+
+    private static SourceSubscription Subscription { get; } = new(Array.Empty<SmartCity.IoT.Core.Decoding.TopicTemplate>());
+
+    private static NatsJetStreamSource Source(NatsServer server, string id) => new(
+        new NatsOptions
+        {
+            Url = server.Url,
+            Name = "nats",
+            Partitions = NatsServer.Partitions,
+            Ownership = NatsOwnership.Leases,
+            InstanceId = id,
+            LeaseTtl = Ttl,
+            AckWait = AckWait,
+            ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+        },
+        NullLogger<NatsJetStreamSource>.Instance,
+        TimeProvider.System);
+
+    /// <summary>Records what it is handed; acknowledges it through <paramref name="acknowledger"/> when there is one.</summary>
+    private sealed class Handler(NatsJetStreamSource? acknowledger) : IMessageHandler
+    {
+        private readonly ConcurrentQueue<string> _topics = new();
+
+        public IReadOnlyList<string> Topics => _topics.ToArray();
+
+        public async ValueTask OnMessageAsync(InboundMessage message, CancellationToken cancellationToken)
+        {
+            _topics.Enqueue(message.Topic + " " + Encoding.UTF8.GetString(message.Payload));
+            if (acknowledger is not null)
+            {
+                await acknowledger.AcknowledgeAsync(new[] { message.Token }, cancellationToken);
+            }
+        }
+    }
+}
