@@ -242,9 +242,12 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
         await _leaseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // A refresh that hangs must not outlive the safety margin: past it, the partitions stop below anyway.
+            // A slow refresh may take until the first held partition's safe end (each run stops itself there, renewed or
+            // not), so one slow round on a loaded cluster does not cost every partition; a hung one is cut off there.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(leases.SafetyMargin);
+            var start = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var soonest = _runs.IsEmpty ? 0 : _runs.Values.Min(r => r.ValidUntilUnixMs);
+            timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(leases.SafetyMargin.TotalMilliseconds, soonest - start)));
             try
             {
                 changes = await leases.RefreshAsync(timeout.Token).ConfigureAwait(false);
@@ -569,7 +572,10 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
                 run.HandedOver();
                 // The token carries the message's own acknowledgement subject, which stays valid across reconnects, and
                 // the run that handed it over, so it is acknowledged only while that run still owns the partition.
-                var message = new InboundMessage(_partitions.TopicOf(delivery.Subject, run.Partition), new(payload.Memory), now * 1_000_000L, new DeliveryToken(this, delivery.ReplyTo, run.Sequence), redelivered) { Partition = run.Partition, StreamSequence = (long)delivery.StreamSequence };
+                // Received at the time the stream stored it: a redelivery is then the same point, even for a payload
+                // that carries no time of its own.
+                var received = delivery.TimestampNs > 0 ? delivery.TimestampNs : now * 1_000_000L;
+                var message = new InboundMessage(_partitions.TopicOf(delivery.Subject, run.Partition), new(payload.Memory), received, new DeliveryToken(this, delivery.ReplyTo, run.Sequence), redelivered) { Partition = run.Partition, StreamSequence = (long)delivery.StreamSequence };
                 await handler.OnMessageAsync(message, cancellationToken).ConfigureAwait(false);
             }
             finally

@@ -46,13 +46,11 @@ internal sealed class PartitionLeases
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var expires = now + (long)_ttl.TotalMilliseconds;
         var value = new PartitionLease(_owner, expires).Format();
-        await _kv.PutAsync($"member.{_owner}", value, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var live = await LiveMembersAsync(now, cancellationToken).ConfigureAwait(false);
-        var share = (_partitions + live - 1) / live;
         var gained = new List<int>();
         var lost = new List<int>();
 
-        // All at once: one round trip however many are held, so a loaded cluster does not push a renewal past its margin.
+        // Renewals first and all at once: one round trip however many are held, so a loaded cluster does not push a
+        // renewal past its margin while the heartbeat and the member count wait their turn.
         var held = _held.Keys.ToArray();
         var renewals = await Task.WhenAll(held.Select(p => RenewAsync(p, value, expires, cancellationToken))).ConfigureAwait(false);
         for (var i = 0; i < held.Length; i++)
@@ -67,6 +65,10 @@ internal sealed class PartitionLeases
                 lost.Add(held[i]);
             }
         }
+
+        await _kv.PutAsync($"member.{_owner}", value, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var live = await LiveMembersAsync(now, cancellationToken).ConfigureAwait(false);
+        var share = (_partitions + live - 1) / live;
 
         // The surplus is only named here: its holder stops consuming it first, then gives it back (ReleaseAsync).
         var surplus = _held.Keys.Reverse().Take(Math.Max(0, _held.Count - share)).ToArray();

@@ -38,6 +38,9 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
         await NatsJetStreamSourceTests.WaitUntilAsync(() => devices.All(d => handedToB.Topics.Any(t => t.Contains(d, StringComparison.Ordinal))), () => $"gw-b was handed {handedToB.Topics.Count} of {devices.Length} after {clock.Elapsed.TotalSeconds:F1} s");
         output.WriteLine($"all {devices.Length} unacknowledged messages reached the new owner {clock.Elapsed.TotalSeconds:F2} s after the crash (ack wait {AckWait.TotalSeconds} s)");
         Assert.True(clock.Elapsed < AckWait / 2, $"took {clock.Elapsed}: they waited for the ack wait ({AckWait})");
+
+        // Each came with the time the stream stored it, as the first time: a redelivery is the same point.
+        Assert.Equal(handedToA.Topics.Order(), handedToB.Topics.Distinct().Order());
         Assert.Equal(NatsServer.Partitions, b.OwnedPartitions.Count);
         await stopB.CancelAsync();
         await runB;
@@ -61,7 +64,7 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
         NullLogger<NatsJetStreamSource>.Instance,
         TimeProvider.System);
 
-    /// <summary>Records what it is handed; acknowledges it through <paramref name="acknowledger"/> when there is one.</summary>
+    /// <summary>Records what it is handed (topic, payload, receive time); acknowledges it through <paramref name="acknowledger"/> when there is one.</summary>
     private sealed class Handler(NatsJetStreamSource? acknowledger) : IMessageHandler
     {
         private readonly ConcurrentQueue<string> _topics = new();
@@ -70,7 +73,7 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
 
         public async ValueTask OnMessageAsync(InboundMessage message, CancellationToken cancellationToken)
         {
-            _topics.Enqueue(message.Topic + " " + Encoding.UTF8.GetString(message.Payload));
+            _topics.Enqueue($"{message.Topic} {Encoding.UTF8.GetString(message.Payload)} at {message.ReceivedUnixNs}");
             if (acknowledger is not null)
             {
                 await acknowledger.AcknowledgeAsync(new[] { message.Token }, cancellationToken);
