@@ -8,7 +8,10 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
           record  --broker H:P --out FILE --count N [--timeout S] [--topic F]
                   subscribe (QoS 1) and save N messages as they arrive, e.g. from `SmartCity.IoT.Gateway simulate`
           publish --broker H:P --file FILE --qos 0|1 [--rate MSG/S] [--inflight K] [--count N] [--via stream|client] [--connections C]
-                  replay a recorded load byte for byte (rate 0 = as fast as the broker takes it)
+                  [--mqtt 5|3.1.1] [--skip-topics-with TEXT] [--share I/N] [--dry-run true] [--nats URLS]
+                  replay a recorded load byte for byte (rate 0 = as fast as the broker takes it); 3.1.1 and skipping
+                  topics with '.' for nats-server's MQTT listener; --share I/N publishes the I-th of N parts (by topic);
+                  --dry-run prints how many messages would be published; --nats publishes into JetStream instead of MQTT
           count   --broker H:P --qos 0|1 --expect N [--timeout S] [--idle S] [--first-timeout S] [--topic F] [--receive-max K] [--ready-file F]
                   a bare subscriber that only counts: the broker's ceiling for the same load
           alerts  --broker H:P --listen PORT --count N [--rate ALERTS/S] [--background-rate MSG/S] [--timeout S] [--tag T]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace SmartCity.IoT.LoadTool;
@@ -21,19 +22,56 @@ internal static class PublishCommand
         var inflight = (int)options.Number("inflight", 20000);
         var connections = (int)options.Number("connections", 2);
         var timeout = TimeSpan.FromSeconds(options.Number("timeout", 600));
+        var version = options.Text("mqtt", "5") switch
+        {
+            "5" => MqttProtocolVersion.V500,
+            "3.1.1" => MqttProtocolVersion.V311,
+            var other => throw new ArgumentException($"--mqtt must be 5 or 3.1.1, got '{other}'"),
+        };
         var recorded = LoadFile.ReadAll(options.Text("file"), options.Number("count", long.MaxValue));
+        // nats-server's MQTT listener refuses a topic with a '.' (its subject separator), e.g. Sparkplug's spBv1.0/...
+        var skip = options.Text("skip-topics-with", "");
+        var skipped = skip.Length == 0 ? 0 : recorded.RemoveAll(m => m.Topic.Contains(skip, StringComparison.Ordinal));
+        var share = options.Text("share", "0/1").Split('/');
+        if (share.Length != 2 || !int.TryParse(share[0], CultureInfo.InvariantCulture, out var shareIndex) || !int.TryParse(share[1], CultureInfo.InvariantCulture, out var shares)
+            || shares < 1 || shareIndex < 0 || shareIndex >= shares)
+        {
+            throw new ArgumentException($"--share must be i/n with 0 <= i < n, got '{options.Text("share")}'");
+        }
+
+        // Several publishers split the load by topic (so each device's readings keep their order on one connection);
+        // the hash must be the same in every process, which string.GetHashCode is not.
+        if (shares > 1)
+        {
+            recorded.RemoveAll(m => TopicShare(m.Topic, shares) != shareIndex);
+        }
+
         if (recorded.Count == 0)
         {
-            throw new ArgumentException("the load file holds no messages");
+            throw new ArgumentException("the load file holds no messages" + (skipped > 0 ? $" once {skipped} with '{skip}' in their topic are skipped" : "") + (shares > 1 ? $" in share {shareIndex}/{shares}" : ""));
+        }
+
+        if (options.Text("dry-run", "false") == "true")
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $$"""{"selected":{{recorded.Count}},"skipped":{{skipped}}}"""));
+            return 0;
+        }
+
+        if (options.Text("nats", "") is { Length: > 0 } natsUrls)
+        {
+            var (jsStart, jsEnd, jsAcked, jsFailed) = await JetStreamPublisher.RunAsync(natsUrls, recorded, rate, inflight, timeout, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $$"""{"published":{{jsAcked}},"failed":{{jsFailed}},"skipped":{{skipped}},"startMs":{{jsStart}},"endMs":{{jsEnd}}}"""));
+            return jsFailed == 0 && jsAcked == recorded.Count ? 0 : 1;
         }
 
         var via = options.Text("via", "stream");
         if (via == "stream")
         {
-            var wire = StreamPublisher.Encode(recorded, qos, out var offsets);
+            var wire = StreamPublisher.Encode(recorded, qos, version, out var offsets);
             recorded.Clear();
             var publisher = new StreamPublisher();
-            var (streamStart, streamEnd, sent) = publisher.Run(host, port, $"loadtool-pub-{Environment.ProcessId}", wire, offsets, qos == MqttQualityOfServiceLevel.AtLeastOnce, rate, inflight, timeout);
+            var (streamStart, streamEnd, sent) = publisher.Run(host, port, $"loadtool-pub-{Environment.ProcessId}", wire, offsets, version, qos == MqttQualityOfServiceLevel.AtLeastOnce, rate, inflight, timeout);
             var done = qos == MqttQualityOfServiceLevel.AtLeastOnce ? publisher.Acked : sent;
             if (publisher.Error is { } error)
             {
@@ -41,13 +79,18 @@ internal static class PublishCommand
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $$"""{"published":{{done}},"failed":{{offsets.Length - 1 - done}},"startMs":{{streamStart}},"endMs":{{streamEnd}}}"""));
+                $$"""{"published":{{done}},"failed":{{offsets.Length - 1 - done}},"skipped":{{skipped}},"startMs":{{streamStart}},"endMs":{{streamEnd}}}"""));
             return publisher.Error is null && done == offsets.Length - 1 ? 0 : 1;
         }
 
         if (via != "client")
         {
             throw new ArgumentException($"--via must be stream or client, got '{via}'");
+        }
+
+        if (version != MqttProtocolVersion.V500)
+        {
+            throw new ArgumentException("--via client publishes MQTT 5 only; use --via stream with --mqtt 3.1.1");
         }
 
         var messages = new MqttApplicationMessage[recorded.Count];
@@ -154,5 +197,16 @@ internal static class PublishCommand
             Interlocked.Exchange(ref lastTicks, Stopwatch.GetTimestamp());
             window.Release();
         }
+    }
+
+    private static int TopicShare(string topic, int shares)
+    {
+        var hash = 2166136261u;
+        foreach (var c in topic)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % (uint)shares);
     }
 }

@@ -27,9 +27,9 @@ internal sealed class StreamPublisher
     public string? Error => _error;
 
     /// <summary>Encodes the messages as one contiguous buffer; <paramref name="offsets"/> has one more entry than messages.</summary>
-    public static byte[] Encode(IReadOnlyList<(string Topic, byte[] Payload)> messages, MqttQualityOfServiceLevel qos, out int[] offsets)
+    public static byte[] Encode(IReadOnlyList<(string Topic, byte[] Payload)> messages, MqttQualityOfServiceLevel qos, MqttProtocolVersion version, out int[] offsets)
     {
-        var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(4096, 65536 * 4));
+        var formatter = new MqttPacketFormatterAdapter(version, new MqttBufferWriter(4096, 65536 * 4));
         offsets = new int[messages.Count + 1];
         using var all = new MemoryStream();
         for (var i = 0; i < messages.Count; i++)
@@ -51,13 +51,13 @@ internal sealed class StreamPublisher
     }
 
     /// <summary>Streams the encoded load; returns the wall-clock ms of the start and of the last acknowledgement (or of the broker closing after DISCONNECT at QoS 0).</summary>
-    public (long StartMs, long EndMs, long Sent) Run(string host, int port, string clientId, byte[] wire, int[] offsets, bool qos1, double rate, int window, TimeSpan timeout)
+    public (long StartMs, long EndMs, long Sent) Run(string host, int port, string clientId, byte[] wire, int[] offsets, MqttProtocolVersion version, bool qos1, double rate, int window, TimeSpan timeout)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { SendBufferSize = 1 << 20, ReceiveBufferSize = 1 << 20 };
         socket.Connect(host, port);
         socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
         socket.SendTimeout = (int)timeout.TotalMilliseconds;
-        var formatter = new MqttPacketFormatterAdapter(MqttProtocolVersion.V500, new MqttBufferWriter(4096, 65536));
+        var formatter = new MqttPacketFormatterAdapter(version, new MqttBufferWriter(4096, 65536));
         socket.Send(formatter.Encode(new MqttConnectPacket { ClientId = clientId, CleanSession = true, KeepAlivePeriod = 0, ReceiveMaximum = 65535 }).ToArray());
         using var stream = new BufferedStream(new NetworkStream(socket, ownsSocket: false), 1 << 16);
         var (type, body) = ReadPacket(stream);
@@ -71,7 +71,7 @@ internal sealed class StreamPublisher
             throw new InvalidOperationException($"{host}:{port} refused the connection: {connAck.ReasonCode}");
         }
 
-        // The broker disconnects a client that exceeds the receive maximum it announced.
+        // The broker disconnects a client that exceeds the receive maximum it announced (MQTT 5 only; 3.1.1 announces none).
         if (connAck.ReceiveMaximum > 0)
         {
             window = Math.Min(window, connAck.ReceiveMaximum);

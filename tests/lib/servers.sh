@@ -152,3 +152,44 @@ latency_run() { # name
   log() { printf '=== %s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 }
 latency_cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"; }
+
+# Three nats-server nodes clustered on loopback, each with JetStream, an MQTT listener and the partition mapping in
+# mapping-file (what `SmartCity.IoT.Gateway nats mappings` writes), as README "Scale out on NATS JetStream" shows.
+# Sets NATS_URLS (every node, comma-separated), NATS_MQTT_PORTS and NATS_PIDS (arrays, one per node); waits until
+# every node's /healthz answers 200 (routes up, JetStream ready).
+start_nats_cluster() { # work-dir mapping-file
+  local dir=$1/nats-cluster mapping=$2 i n routes="" ports=() p
+  NATS_URLS="" NATS_MQTT_PORTS=() NATS_PIDS=() NATS_MONITORS=()
+  mkdir -p "$dir"
+  p=$(free_port 24222)
+  for i in 0 1 2; do # client, mqtt, route, monitor
+    ports+=("$p" $((p + 1)) $((p + 2)) $((p + 3)))
+    p=$(free_port $((p + 4)))
+  done
+  for i in 0 1 2; do routes+="nats-route://127.0.0.1:${ports[i * 4 + 2]}, "; done
+  for i in 0 1 2; do
+    n=n$i
+    mkdir -p "$dir/$n"
+    {
+      cat <<CONF
+server_name: $n
+listen: 127.0.0.1:${ports[i * 4]}
+http: 127.0.0.1:${ports[i * 4 + 3]}
+jetstream { store_dir: "$dir/$n" }
+mqtt { listen: 127.0.0.1:${ports[i * 4 + 1]} }
+cluster { name: smartcity-load, listen: 127.0.0.1:${ports[i * 4 + 2]}, routes: [ ${routes%, } ] }
+CONF
+      cat "$mapping"
+    } >"$dir/$n.conf"
+    /usr/sbin/nats-server -c "$dir/$n.conf" >"$dir/$n.log" 2>&1 &
+    NATS_PIDS+=($!)
+    NATS_URLS+="${NATS_URLS:+,}nats://127.0.0.1:${ports[i * 4]}"
+    NATS_MQTT_PORTS+=("${ports[i * 4 + 1]}")
+    NATS_MONITORS+=("http://127.0.0.1:${ports[i * 4 + 3]}")
+  done
+  for i in 0 1 2; do
+    wait_http "${NATS_MONITORS[i]}/healthz" 200 60 && port_busy "${NATS_MQTT_PORTS[i]}" && continue
+    tail -20 "$dir/n$i.log" >&2
+    return 1
+  done
+}

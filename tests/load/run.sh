@@ -5,6 +5,9 @@
 #                                     Node-RED 4 typical and tuned flows; prints one table
 #   tests/load/run.sh --quick         CI: 50,000 readings, ceiling + gateway at QoS 1 only (no npm), under ~3 minutes
 #   tests/load/run.sh --soak 10       the gateway at a fixed offered rate for 10 minutes, memory sampled every 10 s
+#   tests/load/run.sh --nats          the gateway on a three-node NATS JetStream cluster (a stream with three replicas):
+#                                     one instance, two instances, two with one SIGKILLed mid-run (the partition
+#                                     takeover time), and nats-server's MQTT listener at QoS 1 on its own
 #
 # Options: --count N (readings per contender), --typical-count N (Node-RED typical flow, which is slow),
 #   --devices N (simulated devices, default 10,000), --rate R (soak offered rate, default 5,000/s),
@@ -16,6 +19,8 @@
 #   --rounds N (measure the QoS 1 ceiling and gateway N times, alternating; the ratio uses the best of each, since
 #   on a shared machine other work only ever makes a run slower; default 2 in the full run, 1 otherwise).
 #   --idle S (soak: after everything is stored, measure the gateway's CPU over S more seconds with no readings).
+#   --partitions P (NATS: partitions of the mapping, default 8), --instances "1 2" (NATS: instance counts to run),
+#   --no-takeover (NATS: skip the kill run), --takeover-rate R (NATS: its offered rate, default 2,000/s).
 #
 # Every contender gets the same messages: the load is recorded once from `SmartCity.IoT.Gateway simulate` and
 # replayed byte for byte by tests/SmartCity.IoT.LoadTool. Each contender writes to a fresh database; "stored" is
@@ -26,12 +31,17 @@ ROOT=$(cd "$HERE/../.." && pwd)
 
 MODE=full SOAK_MINUTES=0 COUNT="" TYPICAL_COUNT="" DEVICES=10000 SOAK_RATE=5000
 WITH_NODERED="" WITH_VM="" MQTT_PORT="" INFLUX_URL="" VM_URL="" KEEP=0 OUT="" PROFILE=0 LOAD_IN="" LOAD_SAVE=""
-GATEWAY_ENV=() ROUNDS="" IDLE_SECONDS=0
+GATEWAY_ENV=() ROUNDS="" IDLE_SECONDS=0 NATS_PARTITIONS=8 NATS_INSTANCES="1 2" NATS_TAKEOVER=1 TAKEOVER_RATE=2000
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick ;;
     --soak) MODE=soak; SOAK_MINUTES=${2:?--soak needs minutes}; shift ;;
+    --nats) MODE=nats ;;
+    --partitions) NATS_PARTITIONS=${2:?}; shift ;;
+    --instances) NATS_INSTANCES=${2:?}; shift ;;
+    --no-takeover) NATS_TAKEOVER=0 ;;
+    --takeover-rate) TAKEOVER_RATE=${2:?}; shift ;;
     --count) COUNT=${2:?}; shift ;;
     --typical-count) TYPICAL_COUNT=${2:?}; shift ;;
     --devices) DEVICES=${2:?}; shift ;;
@@ -59,6 +69,7 @@ case "$MODE" in
   quick) ROUNDS=${ROUNDS:-1}; COUNT=${COUNT:-50000}; TYPICAL_COUNT=${TYPICAL_COUNT:-10000}; WITH_NODERED=${WITH_NODERED:-0}; WITH_VM=${WITH_VM:-0} ;;
   full) ROUNDS=${ROUNDS:-2}; COUNT=${COUNT:-500000}; TYPICAL_COUNT=${TYPICAL_COUNT:-60000}; WITH_NODERED=${WITH_NODERED:-1}; WITH_VM=${WITH_VM:-1} ;;
   soak) WITH_NODERED=0; WITH_VM=0 ;;
+  nats) ROUNDS=1; COUNT=${COUNT:-200000}; WITH_NODERED=0; WITH_VM=0 ;;
 esac
 
 log() { printf '\n=== %s  %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -75,6 +86,7 @@ command -v influx >/dev/null || missing+=(influxdb-client)
 [ -x /usr/bin/victoria-metrics ] || missing+=(victoria-metrics)
 command -v curl >/dev/null || missing+=(curl)
 command -v jq >/dev/null || missing+=(jq)
+[ "$MODE" = nats ] && { [ -x /usr/sbin/nats-server ] || missing+=(nats-server); }
 if [ "$WITH_NODERED" = 1 ]; then
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
@@ -137,7 +149,7 @@ if [ -z "$INFLUX_URL" ]; then
 fi
 INFLUX_PID=${INFLUX_PID:-} MOSQUITTO_PID=${MOSQUITTO_PID:-}
 
-VM_PID=""
+VM_PID="" NATS_PIDS=()
 if [ "$WITH_VM" = 1 ] && [ -z "$VM_URL" ]; then
   VM_PORT=$(free_port 28428)
   VM_URL=http://127.0.0.1:$VM_PORT
@@ -237,8 +249,9 @@ machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4
 probe_start() {
   PROBE_TICKS=$(machine_ticks)
   PROBE_SERVERS=""
-  local n p
-  for n in mosquitto:$MOSQUITTO_PID influxd:$INFLUX_PID victoria-metrics:$VM_PID; do
+  local n p servers=(mosquitto:$MOSQUITTO_PID influxd:$INFLUX_PID victoria-metrics:$VM_PID) i
+  for i in "${!NATS_PIDS[@]}"; do servers+=("nats-server-n$i:${NATS_PIDS[i]}"); done
+  for n in "${servers[@]}"; do
     p=${n#*:}; [ -n "$p" ] && PROBE_SERVERS+="${n%%:*}:$p:$(cpu_s "$p") "
   done
 }
@@ -307,8 +320,9 @@ run_ceiling() { # qos
   note "received $received in $((end - start)) ms"
 }
 
-start_gateway() { # name qos api db -> sets GW_PID GW_HTTP
+start_gateway() { # name qos api db [KEY=VALUE...] -> sets GW_PID GW_HTTP
   local name=$1 qos=$2 api=$3 db=$4 dir="$WORK/$1"
+  shift 4
   mkdir -p "$dir"
   GW_HTTP=http://127.0.0.1:$(free_port 28180)
   local influx=(Influx__Api=v1 Influx__Url="$INFLUX_URL" Influx__Database="$db")
@@ -319,7 +333,7 @@ start_gateway() { # name qos api db -> sets GW_PID GW_HTTP
       Mqtt__ClientId="loadrun-$name-$$" Mqtt__QualityOfService="$qos" Mqtt__SessionExpiry=00:00:00 "${influx[@]}" \
       Spool__Path="$dir/spool" Alerts__OutboxPath="$dir/alerts.db" Gateway__DevicesPath="$ROOT/devices" \
       Gateway__RulesPath="$ROOT/config/rules" Gateway__RulesCheckpointPath="$dir/rules.checkpoint" \
-      DeadLetter__Path="$dir/deadletter" Simulator__Enabled=false Http__Urls="$GW_HTTP" ${GATEWAY_ENV[@]+"${GATEWAY_ENV[@]}"} \
+      DeadLetter__Path="$dir/deadletter" Simulator__Enabled=false Http__Urls="$GW_HTTP" ${GATEWAY_ENV[@]+"${GATEWAY_ENV[@]}"} "$@" \
       dotnet "$GATEWAY" run --config "$ROOT/config/appsettings.json") >"$dir/gateway.log" 2>&1 &
   GW_PID=$!
   PIDS+=($GW_PID)
@@ -576,6 +590,154 @@ soak_idle() { # cpu-seconds-at-end-of-publishing readings
   echo "idle: gateway CPU $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }') s over $IDLE_SECONDS s with no readings ($(awk -v a="$c0" -v b="$c1" -v s="$IDLE_SECONDS" 'BEGIN { printf "%.2f", (b - a) * 100 / s }') % of a core), RSS $rss MB; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# --- NATS JetStream -----------------------------------------------------------------------------------------------
+# Each contender gets a fresh three-node cluster (empty stream, consumers, leases and state), the partition mapping
+# the gateway writes from the device profiles, and `nats init --replicas 3`, as README "Scale out on NATS JetStream"
+# sets one up. The recorded load goes straight into JetStream (topic a/b/c as subject a.b.c, through the same
+# mapping), which takes it faster than the gateway reads: the figures are the gateway's. nats-server's MQTT listener is
+# measured on its own (run_nats_mqtt): at QoS 1 on a cluster it is the slower path. Sparkplug's topics (spBv1.0/...)
+# are skipped: nats-server refuses a '.' in an MQTT topic.
+NATS_SKIP=.
+nats_mapping() {
+  NATS_MAPPING=$WORK/nats-mapping.conf
+  [ -s "$NATS_MAPPING" ] && return 0
+  # LOAD_NATS_MAPPING=FILE measures a mapping of your own instead.
+  if [ -n "${LOAD_NATS_MAPPING:-}" ]; then cp "$LOAD_NATS_MAPPING" "$NATS_MAPPING"; return; fi
+  dotnet "$GATEWAY" nats mappings --partitions "$NATS_PARTITIONS" --devices-root "$ROOT/devices" >"$NATS_MAPPING" 2>"$WORK/nats-mapping.log" \
+    || { cat "$WORK/nats-mapping.log" >&2; return 1; }
+  note "partition mapping: $(grep -c '{{partition' "$NATS_MAPPING") subject patterns into $NATS_PARTITIONS partitions; $(grep -c . "$WORK/nats-mapping.log") notes (see --keep)"
+}
+nats_up() { # name
+  nats_mapping || return 1
+  start_nats_cluster "$WORK/$1" "$NATS_MAPPING" || { PIDS+=(${NATS_PIDS[@]+"${NATS_PIDS[@]}"}); return 1; }
+  PIDS+=("${NATS_PIDS[@]}")
+  local i
+  for ((i = 0; i < 30; i++)); do # the JetStream meta leader may follow /healthz by a moment
+    dotnet "$GATEWAY" nats init --url "$NATS_URLS" --replicas 3 --max-age 1h >"$WORK/$1/nats-init.log" 2>&1 && return 0
+    sleep 1
+  done
+  cat "$WORK/$1/nats-init.log" >&2
+  return 1
+}
+nats_down() { # name
+  local p
+  for p in "${NATS_PIDS[@]}"; do stop_pid "$p"; done
+  NATS_PIDS=()
+  rm -rf "$WORK/$1/nats-cluster"
+}
+# The node index leading the READINGS stream, and the messages it holds, from the nodes' monitoring ports.
+stream_jsz() { # field(leader|messages)
+  local m
+  for m in "${NATS_MONITORS[@]}"; do
+    curl -s -m 5 "$m/jsz?accounts=true&streams=true" | jq -r --arg f "$1" '[.account_details[]?.stream_detail[]? | select(.name == "READINGS")
+      | if $f == "leader" then .cluster.leader // empty else .state.messages end][0] // empty' 2>/dev/null | grep . && return 0
+  done
+}
+owned() { curl -s -m 5 "$1/api/status" | jq '.instance.partitions | length' 2>/dev/null || echo 0; }
+wait_balanced() { # seconds url...: every instance owns its share and together they own every partition
+  local deadline=$(( $(now_ms) + $1 * 1000 )) u n total least
+  shift
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    total=0 least=$NATS_PARTITIONS
+    for u in "$@"; do n=$(owned "$u"); total=$((total + n)); [ "$n" -lt "$least" ] && least=$n; done
+    [ "$total" = "$NATS_PARTITIONS" ] && [ "$least" -ge $((NATS_PARTITIONS / $#)) ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+run_nats() { # instances [kill-after-s]
+  local n=$1 kill_after=${2:-} name db rate=0 expected i label count=$COUNT
+  name="nats-${n}i${kill_after:+-takeover}"; db="load_nats_${n}i${kill_after:+_kill}_$$"
+  label="gateway on NATS JetStream, $n instance$([ "$n" -gt 1 ] && echo s)${kill_after:+, one SIGKILLed}"
+  # The kill run: paced, three times as long as the wait before the kill, so the takeover happens mid-stream.
+  if [ -n "$kill_after" ]; then
+    rate=$TAKEOVER_RATE; count=$(( TAKEOVER_RATE * kill_after * 3 )); [ "$count" -gt "$COUNT" ] && count=$COUNT
+  fi
+  expected=$(dotnet "$LOADTOOL" publish --broker none:1 --file "$LOAD" --count "$count" --skip-topics-with "$NATS_SKIP" --dry-run true | jq .selected)
+  log "$label: $expected readings${kill_after:+ at $rate/s} into a stream with 3 replicas, $NATS_PARTITIONS partitions, rules on, into InfluxDB 1.6.7"
+  mkdir -p "$WORK/$name"
+  nats_up "$name" || { row "$label|1|0|0|0|||||"; note "the NATS cluster did not start"; FAILED=1; return; }
+  create_db "$db"
+  local urls=() pids=()
+  for ((i = 0; i < n; i++)); do
+    if ! start_gateway "$name-g$i" 1 v1 "$db" Mqtt__Host= Nats__Url="$NATS_URLS" Nats__Partitions="$NATS_PARTITIONS" Nats__Ownership=Leases \
+        Nats__InstanceId="g$i" Nats__StateReplicas=3 Nats__AlertsReplicas=3 Nats__ReconnectMaxDelay=00:00:01; then
+      row "$label|1|0|0|0|||||"; note "gateway g$i did not become ready"; FAILED=1; nats_down "$name"; return
+    fi
+    urls+=("$GW_HTTP"); pids+=("$GW_PID")
+  done
+  wait_balanced 60 "${urls[@]}" || { note "the instances did not share the $NATS_PARTITIONS partitions within 60 s"; FAILED=1; }
+  local cpu0=() alloc0=() nats_cpu0=0 p
+  for ((i = 0; i < n; i++)); do cpu0+=("$(cpu_s "${pids[i]}")"); GW_HTTP=${urls[i]}; alloc0+=("$(gw_metric dotnet_gc_heap_total_allocated_bytes_total)"); done
+  for p in "${NATS_PIDS[@]}"; do nats_cpu0=$(awk -v a="$nats_cpu0" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
+  probe_start
+  local out="$WORK/$name/pub.json"
+  timeout 960 dotnet "$LOADTOOL" publish --broker none:1 --nats "$NATS_URLS" --file "$LOAD" --count "$count" --skip-topics-with "$NATS_SKIP" \
+    --inflight 2000 --rate "$rate" --timeout 900 >"$out" 2>>"$WORK/publish.log" &
+  local pub=$! takeover=""
+  if [ -n "$kill_after" ]; then
+    sleep "$kill_after"
+    local before killed_at
+    before=$(owned "${urls[0]}")
+    kill -9 "${pids[n - 1]}"; killed_at=$(now_ms)
+    wait "${pids[n - 1]}" 2>/dev/null
+    note "SIGKILLed instance g$((n - 1)) (the survivor owned $before of $NATS_PARTITIONS partitions)"
+    while [ $(( $(now_ms) - killed_at )) -lt 60000 ]; do
+      [ "$(owned "${urls[0]}")" = "$NATS_PARTITIONS" ] && { takeover=$(( $(now_ms) - killed_at )); break; }
+      sleep 0.1
+    done
+    note "takeover: ${takeover:-not within 60 s} ms from the SIGKILL until the survivor consumed every partition"
+    [ -n "$takeover" ] || FAILED=1
+  fi
+  wait_stored "$db" "$expected" 600 30
+  wait "$pub" || note "publisher: $(tail -2 "$WORK/publish.log")"
+  local cpu=0 alloc=0 hwm=0 rss=0 hwmsum=0 c h
+  for ((i = 0; i < n; i++)); do
+    [ -n "$kill_after" ] && [ "$i" = $((n - 1)) ] && continue
+    c=$(cpu_s "${pids[i]}"); cpu=$(awk -v s="$cpu" -v a="${cpu0[i]}" -v b="$c" 'BEGIN { printf "%.1f", s + b - a }')
+    GW_HTTP=${urls[i]}; alloc=$(awk -v s="$alloc" -v a="${alloc0[i]}" -v b="$(gw_metric dotnet_gc_heap_total_allocated_bytes_total)" 'BEGIN { printf "%.0f", s + b - a }')
+    h=$(mem_mb "${pids[i]}" VmHWM); hwmsum=$((hwmsum + h)); [ "$h" -gt "$hwm" ] && hwm=$h; rss=$(mem_mb "${pids[i]}" VmRSS)
+  done
+  local nats_cpu=0
+  for p in "${NATS_PIDS[@]}"; do nats_cpu=$(awk -v a="$nats_cpu" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
+  probe_end "$label" "gateways $cpu s${kill_after:+ (the survivor; the killed one not counted)}; nats-server $(awk -v a="$nats_cpu0" -v b="$nats_cpu" 'BEGIN { printf "%.1f", b - a }') s (3 nodes); peak RSS per instance $hwm MB, all instances $hwmsum MB"
+  local published start
+  published=$(jq .published "$out" 2>/dev/null || echo 0); start=$(jq .startMs "$out" 2>/dev/null || echo 0)
+  for ((i = 0; i < n; i++)); do curl -s -m 5 "${urls[i]}/api/status" >"$WORK/$name/status-g$i.json"; stop_pid "${pids[i]}"; done
+  nats_down "$name"
+  local per=""; [ "$STORED" -gt 0 ] && per=$(awk -v a="$alloc" -v n="$STORED" 'BEGIN { printf "%.0f", a / n }')
+  row "$label|1|$published|$STORED|$((END_MS - start))|$cpu|$hwm|$rss|$per"
+  note "stored $STORED of $published in $((END_MS - start)) ms (the stream took them in $(( $(jq .endMs "$out" 2>/dev/null || echo 0) - start )) ms)"
+  [ -n "$takeover" ] && PROFILE_NOTES+=("$label: takeover $takeover ms (SIGKILL to the survivor consuming all $NATS_PARTITIONS partitions; bound LeaseTtl + LeaseTtl/3 = 8 s)")
+  NATS_LOSS=$(( ${NATS_LOSS:-0} + published - STORED ))
+  drop_db "$db"
+}
+
+# nats-server's MQTT listener alone: QoS 1 publishes over MQTT 3.1.1 into the node that leads the stream, then into
+# one that does not; counted by the publisher's acknowledgements and checked against the stream's message count.
+run_nats_mqtt() { # count
+  local n=$1 leader other i out
+  log "nats-server MQTT 3.1.1 at QoS 1: $n messages into the stream leader's node, then $n into another node"
+  mkdir -p "$WORK/nats-mqtt"
+  nats_up nats-mqtt || { note "the NATS cluster did not start"; FAILED=1; return; }
+  leader=$(stream_jsz leader); leader=${leader#n}; other=$(( (leader + 1) % 3 ))
+  local held=0
+  for i in "$leader" "$other"; do
+    out="$WORK/nats-mqtt/pub-n$i.json"
+    probe_start
+    timeout 960 dotnet "$LOADTOOL" publish --broker "127.0.0.1:${NATS_MQTT_PORTS[i]}" --file "$LOAD" --qos 1 --count "$n" --mqtt 3.1.1 \
+      --skip-topics-with "$NATS_SKIP" --timeout 900 >"$out" 2>>"$WORK/publish.log" || note "publisher: $(tail -2 "$WORK/publish.log")"
+    probe_end "MQTT into n$i"
+    local published now
+    published=$(jq .published "$out" 2>/dev/null || echo 0)
+    sleep 1; now=$(stream_jsz messages)
+    row "nats-server MQTT 3.1.1 QoS 1 -> stream R3, into $([ "$i" = "$leader" ] && echo "the stream leader's node" || echo "a node that does not lead it")|1|$published|$(( ${now:-0} - held ))|$(( $(jq .endMs "$out") - $(jq .startMs "$out") ))||||"
+    held=${now:-0}
+  done
+  nats_down nats-mqtt
+}
+
 # --- the run ------------------------------------------------------------------------------------------------------
 [ ${#GATEWAY_ENV[@]} -gt 0 ] && note "gateway settings added: ${GATEWAY_ENV[*]}"
 log "mode $MODE on $(nproc) cores; broker 127.0.0.1:$MQTT_PORT, InfluxDB $INFLUX_URL${VM_URL:+, VictoriaMetrics $VM_URL}"
@@ -595,9 +757,19 @@ else
 fi
 
 for ((round = 1; round <= ROUNDS; round++)); do
+  [ "$MODE" = nats ] && break
   run_ceiling 1
   run_gateway 1 v1
 done
+if [ "$MODE" = nats ]; then
+  for n in $NATS_INSTANCES; do run_nats "$n"; done
+  [ "$NATS_TAKEOVER" = 1 ] && run_nats 2 10
+  run_nats_mqtt "$(( COUNT < 5000 ? COUNT : 5000 ))"
+  log "results (NATS: $COUNT readings recorded, those nats-server can carry published)"
+  GW_Q1_LOSS=${NATS_LOSS:-0}
+  print_table
+  exit $FAILED
+fi
 round=1
 if [ "$MODE" = full ]; then
   run_ceiling 0
