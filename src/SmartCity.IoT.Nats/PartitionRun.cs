@@ -35,11 +35,20 @@ internal sealed class PartitionRun
     /// <summary>True the first time in this run a delivery's reply could not be read (so it is logged once).</summary>
     public bool FirstUnreadableReply() => Interlocked.Increment(ref _unreadableReplies) == 1;
 
-    /// <summary>Moves the deadline (a renewed lease) and stops the consumer when it passes.</summary>
+    /// <summary>
+    /// Moves the deadline (a renewed lease) and stops the consumer when it passes. A run whose deadline has passed is over:
+    /// a renewal that lands later does not revive it (its consumer has stopped), so it reads as lost and the partition is
+    /// taken again with a new run.
+    /// </summary>
     public void ValidUntil(long unixMs, long nowUnixMs)
     {
+        if (Stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         Volatile.Write(ref _validUntilUnixMs, unixMs);
-        if (unixMs != long.MaxValue && !Stop.IsCancellationRequested)
+        if (unixMs != long.MaxValue)
         {
             Stop.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(0, unixMs - nowUnixMs)));
         }
