@@ -26,7 +26,7 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-3");
 
         // dev-2's and dev-3's batches went past the held first one into the sink...
-        await WaitUntil(() => sink.LineCount == 2);
+        await Eventually.UntilAsync(() => sink.LineCount == 2, Bound);
         Assert.Contains(sink.Lines, l => l.Contains("dev-3", StringComparison.Ordinal));
         // ...but nothing is acknowledged before the oldest batch is durable.
         Assert.Empty(source.Acks);
@@ -53,8 +53,8 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-2");
         await Send(h, source, "dev-3");
 
-        await WaitUntil(() => h.Get<PipelineStats>().SinkFailures == 1 && source.Acks.Count == 1);
-        await WaitUntil(() => sink.Lines.Any(l => l.Contains("dev-3", StringComparison.Ordinal)));
+        await Eventually.UntilAsync(() => h.Get<PipelineStats>().SinkFailures == 1 && source.Acks.Count == 1, Bound);
+        await Eventually.UntilAsync(() => sink.Lines.Any(l => l.Contains("dev-3", StringComparison.Ordinal)), Bound);
         // dev-3 is durable, but dev-2 before it is not: only dev-1 may be acknowledged.
         Assert.Equal([1L], source.Acks.Select(a => a.Sequence));
         Assert.DoesNotContain(sink.Lines, l => l.Contains("dev-2", StringComparison.Ordinal));
@@ -81,9 +81,9 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-1");
         await Send(h, source, "dev-2", pm25: 300); // fires pm2_5_high: its batch carries the transition
 
-        await WaitUntil(() => sink.Lines.Any(l => l.Contains("dev-2", StringComparison.Ordinal)));
+        await Eventually.UntilAsync(() => sink.Lines.Any(l => l.Contains("dev-2", StringComparison.Ordinal)), Bound);
         sink.ReleaseAttempt(1);
-        await WaitUntil(() => source.Acks.Count == 1);
+        await Eventually.UntilAsync(() => source.Acks.Count == 1, Bound);
         Assert.Equal(1L, source.Acks[0].Sequence);
 
         var flush = h.Pipeline.FlushAsync(CancellationToken.None);

@@ -255,10 +255,7 @@ public sealed class NatsFailoverTests(ITestOutputHelper output)
             foreach (var device in devices)
             {
                 var topic = $"buildings/{device.Building}/floors/3/env/{device.Id}/telemetry";
-                if (!await publisher.PublishWithRetryAsync(topic, Co2Reading.Payload(device.Co2At(t), ts), TimeSpan.FromSeconds(30)))
-                {
-                    throw new TimeoutException($"no NATS node took {topic} at tick {t} within 30 s");
-                }
+                await publisher.PublishWithRetryAsync(topic, Co2Reading.Payload(device.Co2At(t), ts), TimeSpan.FromSeconds(30), $"tick {t}");
 
                 published.AddOrUpdate((device.Id, ts), 1, (_, n) => n + 1);
             }
