@@ -11,12 +11,7 @@ public sealed partial class PipelineTests
     public async Task Batches_are_written_side_by_side_and_acknowledged_in_order_when_a_later_write_finishes_first()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 3;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 3);
         var source = new QueueSource { AtAcknowledge = () => sink.LineCount };
         sink.HoldAttempt(1);
         var first = sink.WriteStarted;
@@ -41,12 +36,7 @@ public sealed partial class PipelineTests
     public async Task A_failed_middle_batch_is_retried_while_the_later_ones_written_meanwhile_wait_for_their_acknowledgement()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 3;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 3);
         var source = new QueueSource();
         sink.FailAttempt(2);
         await Send(h, source, "dev-1");

@@ -78,12 +78,7 @@ public sealed partial class PipelineTests
     public async Task A_slow_sink_stops_the_reading_of_new_messages()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 1;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 1);
         var source = new QueueSource();
         sink.Hold();
         var first = sink.WriteStarted;
@@ -108,12 +103,7 @@ public sealed partial class PipelineTests
     public async Task The_rule_engine_can_be_read_without_waiting_on_a_held_pipeline()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 1;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 1);
         var source = new QueueSource();
         Assert.True(await h.Pipeline.TryWithEngineAsync(_ => { }, TimeSpan.FromMilliseconds(50), CancellationToken.None));
 
@@ -451,6 +441,16 @@ public sealed partial class PipelineTests
         await first.WaitAsync(Bound);
         await Send(h, source, "dev-2");
     }
+
+    /// <summary>A batch per reading and room for one sealed batch in the queue: the sink's pace shows at once.</summary>
+    private static PipelineHarness OneBatchPerReading(RecordingSink sink, int writesInFlight) => new(
+        o =>
+        {
+            o.BatchSize = 1;
+            o.MaxPendingBatches = 1;
+            o.MaxWritesInFlight = writesInFlight;
+        },
+        sink);
 
     private static Task<long> Send(PipelineHarness h, QueueSource source, string device, double pm25 = 9.4)
     {
