@@ -183,26 +183,21 @@ internal sealed class NatsCluster : IAsyncDisposable
 
     private async Task WaitFormedAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var dead = _nodes.FirstOrDefault(n => !n.Process!.IsRunning);
-            if (dead is not null)
+        var missing = "";
+        await Eventually.UntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"nats-server {dead.Name} exited while the cluster formed:\n{Output}");
-            }
+                var dead = _nodes.FirstOrDefault(n => !n.Process!.IsRunning);
+                if (dead is not null)
+                {
+                    Assert.Fail($"nats-server {dead.Name} exited while the cluster formed:\n{Output}");
+                }
 
-            last = await FormationAsync();
-            if (last.Length == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"the {_nodes.Length}-node NATS cluster did not form within {timeout.TotalSeconds:0} s: {last}\n{Output}");
+                missing = await FormationAsync();
+                return missing.Length == 0;
+            },
+            timeout,
+            () => $"the {_nodes.Length}-node NATS cluster to form: {missing}\n{Output}");
     }
 
     /// <summary>What is still missing for a formed cluster; empty when every node listens, routes to all others and knows the meta leader.</summary>

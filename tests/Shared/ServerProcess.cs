@@ -70,31 +70,20 @@ internal sealed class ServerProcess : IDisposable
     public async Task StartAndWaitHealthyAsync(HttpClient http, string healthUrl, Func<int, bool> healthy, string name, TimeSpan? timeout = null)
     {
         Start();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (DateTime.UtcNow < deadline)
-        {
-            try
+        await Eventually.UntilAsync(
+            async () =>
             {
-                using var response = await http.GetAsync(healthUrl);
-                if (healthy((int)response.StatusCode))
+                if (!IsRunning)
                 {
-                    return;
+                    Assert.Fail($"{name} exited with {_process!.ExitCode}: {Output}");
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
 
-            if (!IsRunning)
-            {
-                throw new InvalidOperationException($"{name} exited with {_process!.ExitCode}: {Output}");
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{name} did not answer {healthUrl} within {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} s: {Output}");
+                using var response = await http.GetAsync(healthUrl);
+                return healthy((int)response.StatusCode);
+            },
+            timeout ?? TimeSpan.FromSeconds(30),
+            () => $"{name} to answer {healthUrl}: {Output}",
+            interval: TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>SIGKILL: no chance to flush or say goodbye, like a power cut of the process.</summary>

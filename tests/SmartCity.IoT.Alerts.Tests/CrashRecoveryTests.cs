@@ -34,7 +34,7 @@ public sealed class CrashRecoveryTests
         {
             try
             {
-                await Receiver.WaitUntilAsync(() => !receiver.Requests.IsEmpty, TimeSpan.FromSeconds(30), "the first (held) attempt");
+                await Eventually.UntilAsync(() => !receiver.Requests.IsEmpty, TimeSpan.FromSeconds(30), "the first (held) attempt");
             }
             finally
             {

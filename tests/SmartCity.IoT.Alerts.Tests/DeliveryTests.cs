@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using SmartCity.IoT.Alerts.Delivery;
 using SmartCity.IoT.Alerts.Options;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Alerts.Tests;
 
@@ -16,7 +17,7 @@ public sealed class DeliveryTests
         await using var h = new Harness([new WebhookEndpointOptions { Name = "ops", Url = receiver.Url }]);
         h.StartDelivery();
         h.Publish(TestAlerts.Firing());
-        await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2 && h.Outbox.CountPending() == 0, TimeSpan.FromSeconds(10), "the second attempt");
+        await Eventually.UntilAsync(() => receiver.Answered.Count >= 2 && h.Outbox.CountPending() == 0, TimeSpan.FromSeconds(10), "the second attempt");
 
         var list = receiver.Requests.OrderBy(r => r.Call).ToList();
         Assert.Equal(2, list.Count);
@@ -42,7 +43,7 @@ public sealed class DeliveryTests
         await using var h = new Harness([new WebhookEndpointOptions { Name = "ops", Url = receiver.Url }]);
         h.StartDelivery();
         h.Publish(TestAlerts.Firing());
-        await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the attempt after Retry-After");
+        await Eventually.UntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the attempt after Retry-After");
 
         var list = receiver.Requests.OrderBy(r => r.Call).ToList();
         Assert.True(list[1].At - list[0].At >= TimeSpan.FromSeconds(1.9), $"waited {(list[1].At - list[0].At).TotalSeconds} s, Retry-After said 2 s");
@@ -196,7 +197,7 @@ public sealed class DeliveryTests
         await using var h = new Harness([new WebhookEndpointOptions { Name = "ops", Url = receiver.Url }], configure: o => o.BreakerMinimumThroughput = 100);
         h.StartDelivery();
         h.Publish(TestAlerts.Firing());
-        await Receiver.WaitUntilAsync(() => h.Outbox.CountDeadLetters() == 1, TimeSpan.FromSeconds(10), "the dead letter");
+        await Eventually.UntilAsync(() => h.Outbox.CountDeadLetters() == 1, TimeSpan.FromSeconds(10), "the dead letter");
 
         Assert.Equal(4, receiver.Requests.Count); // first attempt + 3 scheduled retries
         var dead = Assert.Single(h.Status.GetDeadLetters());
@@ -214,7 +215,7 @@ public sealed class DeliveryTests
         using var output = new StringWriter();
         Assert.Equal(0, AlertCommands.DeadLetterRetry(h.Options.OutboxPath, dead.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), output));
         Assert.Contains("requeued", output.ToString(), StringComparison.Ordinal);
-        await Receiver.WaitUntilAsync(() => receiver.Requests.Count == 5 && h.Outbox.CountPending() == 0, TimeSpan.FromSeconds(10), "the retried delivery");
+        await Eventually.UntilAsync(() => receiver.Requests.Count == 5 && h.Outbox.CountPending() == 0, TimeSpan.FromSeconds(10), "the retried delivery");
         Assert.All(receiver.Requests, r => Assert.Equal(dead.WebhookId, r.WebhookId));
         Assert.Equal(0, h.Outbox.CountDeadLetters());
     }
@@ -272,7 +273,7 @@ public sealed class DeliveryTests
             h.Publish(TestAlerts.Firing(device: $"d{i}"));
         }
 
-        await Receiver.WaitUntilAsync(() => healthy.Answered.Count == 5, TimeSpan.FromSeconds(8), "the healthy receiver's five notifications (well before the hanging one times out at 10 s)");
+        await Eventually.UntilAsync(() => healthy.Answered.Count == 5, TimeSpan.FromSeconds(8), "the healthy receiver's five notifications (well before the hanging one times out at 10 s)");
         Assert.Single(hanging.Requests);
         release.SetResult();
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SmartCity.IoT.Alerts.Options;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Alerts.Tests;
 
@@ -116,10 +117,10 @@ public sealed class FormatTests
     {
         h.StartDelivery();
         h.Publish(firing);
-        await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the firing notification");
+        await Eventually.UntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the firing notification");
         h.Publish(TestAlerts.Resolved(firing, firing.StartsAt.AddMinutes(10)));
         // A resolve goes out on the group's next tick (group_interval, 200 ms in the harness), as in Alertmanager.
-        await Receiver.WaitUntilAsync(() => h.Route() >= 0 && receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the resolved notification");
+        await Eventually.UntilAsync(() => h.Route() >= 0 && receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the resolved notification");
     }
 
     private static (ReceivedRequest First, ReceivedRequest Second) Two(Receiver receiver)

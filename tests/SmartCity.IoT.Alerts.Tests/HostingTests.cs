@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Alerts.Tests;
 
@@ -57,11 +58,11 @@ public sealed class HostingTests
             var firing = TestAlerts.Firing();
             outbox.Commit([TestAlerts.Firing(device: "quiet", severity: AlertSeverity.Info)]); // below MinSeverity
             outbox.Commit([firing]);
-            await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the firing");
+            await Eventually.UntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the firing");
             var source = host.Services.GetRequiredService<IFiringAlertSource>();
             Assert.Equal(["ems-0042", "quiet"], source.FiringAlerts().Select(a => a.DeviceId).Order(StringComparer.Ordinal).ToList()); // routed or not, sent or not
             outbox.Commit([TestAlerts.Resolved(firing, firing.StartsAt.AddMinutes(5))]);
-            await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the resolve");
+            await Eventually.UntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the resolve");
             Assert.Equal(["quiet"], source.FiringAlerts().Select(a => a.DeviceId).ToList());
         }
         finally
@@ -125,7 +126,7 @@ public sealed class HostingTests
         {
             var firing = TestAlerts.Firing();
             app.Services.GetRequiredService<IAlertOutbox>().Commit([firing]);
-            await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the rejected delivery");
+            await Eventually.UntilAsync(() => receiver.Answered.Count >= 1, TimeSpan.FromSeconds(10), "the rejected delivery");
 
             // Alerts and acknowledgement
             var alerts = await http.GetFromJsonAsync<JsonElement>("/api/alerts");
@@ -158,7 +159,7 @@ public sealed class HostingTests
             Volatile.Write(ref reject, false);
             var id = dead[0].GetProperty("id").GetInt64();
             Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/api/dead-letters/{id}/retry", null)).StatusCode);
-            await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the retried delivery");
+            await Eventually.UntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "the retried delivery");
             Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync($"/api/dead-letters/{id}/retry", null)).StatusCode);
             var requests = receiver.Requests.OrderBy(r => r.Call).ToList();
             Assert.Equal(requests[0].WebhookId, requests[1].WebhookId);

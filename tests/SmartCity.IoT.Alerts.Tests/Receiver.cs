@@ -54,21 +54,6 @@ internal sealed class Receiver : IAsyncDisposable
         return Task.CompletedTask;
     });
 
-    /// <summary>Waits (bounded) until <paramref name="condition"/> holds.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"timed out after {timeout.TotalSeconds} s waiting for {what}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SmartCity.IoT.Core.Alerting;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Alerts.Tests;
 
@@ -64,7 +65,7 @@ public sealed class SecretHandlingTests
         try
         {
             app.Services.GetRequiredService<IAlertOutbox>().Commit([TestAlerts.Firing()]);
-            await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "one request per endpoint");
+            await Eventually.UntilAsync(() => receiver.Answered.Count >= 2, TimeSpan.FromSeconds(10), "one request per endpoint");
             var requests = receiver.Requests.ToList();
             Assert.Single(requests, r => !r.Headers.ContainsKey("webhook-signature"));
             var signed = Assert.Single(requests, r => r.Headers.ContainsKey("webhook-signature"));
@@ -100,8 +101,8 @@ public sealed class SecretHandlingTests
         try
         {
             app.Services.GetRequiredService<IAlertOutbox>().Commit([TestAlerts.Firing()]);
-            await Receiver.WaitUntilAsync(() => slack.Answered.Count >= 2, TimeSpan.FromSeconds(10), "two failed attempts");
-            var dead = await WaitForAsync(http, "/api/dead-letters", d => d.GetArrayLength() > 0);
+            await Eventually.UntilAsync(() => slack.Answered.Count >= 2, TimeSpan.FromSeconds(10), "two failed attempts");
+            var dead = await Eventually.WaitAsync(() => http.GetFromJsonAsync<JsonElement>("/api/dead-letters"), d => d.GetArrayLength() > 0, TimeSpan.FromSeconds(10), "a dead letter in /api/dead-letters", interval: TimeSpan.FromMilliseconds(50));
             Assert.Contains("HTTP 500", dead[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
             var endpoint = (await http.GetFromJsonAsync<JsonElement>("/api/webhooks"))[0];
             Assert.Equal($"http://***@127.0.0.1:{new Uri(slack.Url).Port}/hook/***?sig=***", endpoint.GetProperty("url").GetString());
@@ -162,21 +163,6 @@ public sealed class SecretHandlingTests
         var bytes = Directory.EnumerateFiles(dir.Path).SelectMany(File.ReadAllBytes).ToArray();
         Assert.True(bytes.AsSpan().IndexOf("l3gacySecretToken"u8) < 0, "the old token is still somewhere in the outbox files");
         Assert.True(bytes.AsSpan().IndexOf("n3wSecretToken"u8) < 0, "the new token is in the outbox files");
-    }
-
-    private static async Task<JsonElement> WaitForAsync(HttpClient http, string path, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var value = await http.GetFromJsonAsync<JsonElement>(path);
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
     }
 
     private static Dictionary<string, string?> Config(string outbox, string url, string? secret) => new()

@@ -8,6 +8,7 @@ using SmartCity.IoT.Alerts.Routing;
 using SmartCity.IoT.Alerts.Stream;
 using SmartCity.IoT.Core.Alerting;
 using SmartCity.IoT.Nats.Tests;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Alerts.Tests;
 
@@ -36,7 +37,7 @@ public sealed class StreamAlertTests
         // A later, different episode: once it has arrived, everything before it has too.
         var later = Origin(TestAlerts.Firing(device: "ems-2"), 57);
         await a.Outbox.CommitAsync([later], CancellationToken.None);
-        await Receiver.WaitUntilAsync(() => receiver.Requests.Any(r => Device(r) == "ems-2"), Bound, "the later episode's notification");
+        await Eventually.UntilAsync(() => receiver.Requests.Any(r => Device(r) == "ems-2"), Bound, "the later episode's notification");
 
         var first = receiver.Requests.Where(r => Device(r) == "ems-1").Select(Status).ToArray();
         Assert.Equal(["firing", "resolved"], first);
@@ -53,7 +54,7 @@ public sealed class StreamAlertTests
         await using var a = await Instance.StartAsync(server, receiver.Url);
 
         await a.Outbox.CommitAsync([Origin(TestAlerts.Firing(), 7)], CancellationToken.None);
-        await Receiver.WaitUntilAsync(() => receiver.Answered.Count >= 2, Bound, "a retried delivery");
+        await Eventually.UntilAsync(() => receiver.Answered.Count >= 2, Bound, "a retried delivery");
 
         var calls = receiver.Requests.OrderBy(r => r.Call).ToArray();
         Assert.Equal(2, calls.Length);
@@ -79,11 +80,11 @@ public sealed class StreamAlertTests
         });
         var a = await Instance.StartAsync(server, receiver.Url, timeout: TimeSpan.FromSeconds(1));
         await a.Outbox.CommitAsync([Origin(TestAlerts.Firing(), 9)], CancellationToken.None);
-        await Receiver.WaitUntilAsync(() => receiver.Requests.Count == 1, Bound, "the first attempt");
+        await Eventually.UntilAsync(() => receiver.Requests.Count == 1, Bound, "the first attempt");
         await a.DisposeAsync(); // killed mid-attempt: nothing acknowledged, nothing NAKed
 
         await using var b = await Instance.StartAsync(server, receiver.Url, timeout: TimeSpan.FromSeconds(1));
-        await Receiver.WaitUntilAsync(() => receiver.Answered.Count == 1, Bound, "the other dispatcher's attempt");
+        await Eventually.UntilAsync(() => receiver.Answered.Count == 1, Bound, "the other dispatcher's attempt");
         hold.SetResult();
 
         var calls = receiver.Requests.OrderBy(r => r.Call).ToArray();
@@ -100,13 +101,7 @@ public sealed class StreamAlertTests
         await a.Outbox.CommitAsync([Origin(TestAlerts.Firing(), 11)], CancellationToken.None);
 
         var js = new NatsJSContext(a.Connection);
-        var deadline = DateTime.UtcNow + Bound;
-        INatsJSMsg<byte[]>? dead;
-        while ((dead = await DeadAsync(js)) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no dead letter after {receiver.Requests.Count} attempts");
-            await Task.Delay(50);
-        }
+        var dead = (await Eventually.WaitAsync(() => DeadAsync(js), d => d is not null, Bound, () => $"a dead letter ({receiver.Requests.Count} attempts so far)", interval: TimeSpan.FromMilliseconds(50)))!;
 
         Assert.Equal(2, receiver.Requests.Count); // the schedule has one retry
         Assert.Equal(receiver.Requests.First().Headers["webhook-id"], dead.Headers!["webhook-id"].ToString());

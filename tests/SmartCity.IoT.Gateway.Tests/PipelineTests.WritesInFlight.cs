@@ -11,12 +11,7 @@ public sealed partial class PipelineTests
     public async Task Batches_are_written_side_by_side_and_acknowledged_in_order_when_a_later_write_finishes_first()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 3;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 3);
         var source = new QueueSource { AtAcknowledge = () => sink.LineCount };
         sink.HoldAttempt(1);
         var first = sink.WriteStarted;
@@ -26,7 +21,7 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-3");
 
         // dev-2's and dev-3's batches went past the held first one into the sink...
-        await WaitUntil(() => sink.LineCount == 2);
+        await Eventually.UntilAsync(() => sink.LineCount == 2, Bound);
         Assert.Contains(sink.Lines, l => l.Contains("dev-3", StringComparison.Ordinal));
         // ...but nothing is acknowledged before the oldest batch is durable.
         Assert.Empty(source.Acks);
@@ -41,20 +36,15 @@ public sealed partial class PipelineTests
     public async Task A_failed_middle_batch_is_retried_while_the_later_ones_written_meanwhile_wait_for_their_acknowledgement()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 3;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 3);
         var source = new QueueSource();
         sink.FailAttempt(2);
         await Send(h, source, "dev-1");
         await Send(h, source, "dev-2");
         await Send(h, source, "dev-3");
 
-        await WaitUntil(() => h.Get<PipelineStats>().SinkFailures == 1 && source.Acks.Count == 1);
-        await WaitUntil(() => sink.Lines.Any(l => l.Contains("dev-3", StringComparison.Ordinal)));
+        await Eventually.UntilAsync(() => h.Get<PipelineStats>().SinkFailures == 1 && source.Acks.Count == 1, Bound);
+        await Eventually.UntilAsync(() => sink.Lines.Any(l => l.Contains("dev-3", StringComparison.Ordinal)), Bound);
         // dev-3 is durable, but dev-2 before it is not: only dev-1 may be acknowledged.
         Assert.Equal([1L], source.Acks.Select(a => a.Sequence));
         Assert.DoesNotContain(sink.Lines, l => l.Contains("dev-2", StringComparison.Ordinal));
@@ -81,9 +71,9 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-1");
         await Send(h, source, "dev-2", pm25: 300); // fires pm2_5_high: its batch carries the transition
 
-        await WaitUntil(() => sink.Lines.Any(l => l.Contains("dev-2", StringComparison.Ordinal)));
+        await Eventually.UntilAsync(() => sink.Lines.Any(l => l.Contains("dev-2", StringComparison.Ordinal)), Bound);
         sink.ReleaseAttempt(1);
-        await WaitUntil(() => source.Acks.Count == 1);
+        await Eventually.UntilAsync(() => source.Acks.Count == 1, Bound);
         Assert.Equal(1L, source.Acks[0].Sequence);
 
         var flush = h.Pipeline.FlushAsync(CancellationToken.None);

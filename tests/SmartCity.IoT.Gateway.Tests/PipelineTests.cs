@@ -45,7 +45,7 @@ public sealed partial class PipelineTests
 
         // Three messages filled the first batch; the other two wait in the open batch.
         Assert.Equal(1, assembler.LastSealed);
-        await WaitUntil(() => source.Acks.Count == 3);
+        await Eventually.UntilAsync(() => source.Acks.Count == 3, Bound);
 
         h.Time.Advance(TimeSpan.FromMilliseconds(10));
         await h.Pipeline.TickAsync(runRules: false, CancellationToken.None);
@@ -54,7 +54,7 @@ public sealed partial class PipelineTests
         h.Time.Advance(TimeSpan.FromMilliseconds(50));
         await h.Pipeline.TickAsync(runRules: false, CancellationToken.None);
         Assert.Equal(2, assembler.LastSealed);
-        await WaitUntil(() => source.Acks.Count == 5);
+        await Eventually.UntilAsync(() => source.Acks.Count == 5, Bound);
         Assert.Equal(5, h.Sink.LineCount);
     }
 
@@ -78,12 +78,7 @@ public sealed partial class PipelineTests
     public async Task A_slow_sink_stops_the_reading_of_new_messages()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 1;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 1);
         var source = new QueueSource();
         sink.Hold();
         var first = sink.WriteStarted;
@@ -108,12 +103,7 @@ public sealed partial class PipelineTests
     public async Task The_rule_engine_can_be_read_without_waiting_on_a_held_pipeline()
     {
         var sink = new RecordingSink();
-        await using var h = new PipelineHarness(o =>
-        {
-            o.BatchSize = 1;
-            o.MaxPendingBatches = 1;
-            o.MaxWritesInFlight = 1;
-        }, sink);
+        await using var h = OneBatchPerReading(sink, writesInFlight: 1);
         var source = new QueueSource();
         Assert.True(await h.Pipeline.TryWithEngineAsync(_ => { }, TimeSpan.FromMilliseconds(50), CancellationToken.None));
 
@@ -184,7 +174,7 @@ public sealed partial class PipelineTests
             attempt = sink.WriteStarted;
             if (expected < 3)
             {
-                await WaitUntil(() => h.Get<PipelineStats>().SinkFailures == expected);
+                await Eventually.UntilAsync(() => h.Get<PipelineStats>().SinkFailures == expected, Bound);
                 Assert.Empty(source.Acks);
             }
         }
@@ -207,7 +197,7 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-1");
         await Send(h, source, "dev-2");
         await slowStarted.WaitAsync(Bound);
-        await WaitUntil(() => fast.LineCount == 2);
+        await Eventually.UntilAsync(() => fast.LineCount == 2, Bound);
         Assert.Empty(source.Acks);
 
         slow.Release();
@@ -315,7 +305,7 @@ public sealed partial class PipelineTests
         await waiting.WaitAsync(Bound); // the sealing looks again, sees the stall and holds the batch instead
         await h.Pipeline.TickAsync(runRules: false, CancellationToken.None).WaitAsync(Bound);
         await Send(h, source, "dev-4", pm25: 300).WaitAsync(Bound); // held, evaluated: its alert goes out
-        await WaitUntil(() => h.Outbox.Committed.Any(a => a.DeviceId == "dev-4"));
+        await Eventually.UntilAsync(() => h.Outbox.Committed.Any(a => a.DeviceId == "dev-4"), Bound);
         Assert.Empty(source.Acks);
         Assert.True(h.Get<BatchAssembler>().Holding);
 
@@ -347,7 +337,7 @@ public sealed partial class PipelineTests
 
         // The sink takes one batch (a slow store, not a dead one), then stalls again for HoldAfter.
         sink.ReleaseOne();
-        await WaitUntil(() => assembler.HeldMessages == 2);
+        await Eventually.UntilAsync(() => assembler.HeldMessages == 2, Bound);
         Assert.False(over.IsCompleted, "the pipeline read on while the sink was taking batches again");
         h.Time.Advance(TimeSpan.FromSeconds(6));
         await over.WaitAsync(Bound);
@@ -377,7 +367,7 @@ public sealed partial class PipelineTests
         await h.Pipeline.TickAsync(runRules: false, CancellationToken.None).WaitAsync(Bound);
         if (awaited)
         {
-            await WaitUntil(() => source.Acks.Count == 1);
+            await Eventually.UntilAsync(() => source.Acks.Count == 1, Bound);
         }
         else
         {
@@ -387,7 +377,7 @@ public sealed partial class PipelineTests
             Assert.Equal(0, h.Sink.LineCount);
             h.Time.Advance(TimeSpan.FromSeconds(11));
             await h.Pipeline.TickAsync(runRules: false, CancellationToken.None).WaitAsync(Bound);
-            await WaitUntil(() => source.Acks.Count == 1);
+            await Eventually.UntilAsync(() => source.Acks.Count == 1, Bound);
         }
 
         Assert.Equal(1, h.Sink.LineCount);
@@ -404,7 +394,7 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-1", pm25: 300);
         await started.WaitAsync(Bound);
 
-        await WaitUntil(() => h.Outbox.Committed.Count == 1);
+        await Eventually.UntilAsync(() => h.Outbox.Committed.Count == 1, Bound);
         Assert.Empty(source.Acks);
         Assert.Equal(0, sink.LineCount);
 
@@ -421,8 +411,8 @@ public sealed partial class PipelineTests
         var source = new QueueSource { AtAcknowledge = () => h.Outbox.Committed.Count };
         await Send(h, source, "dev-1", pm25: 300);
 
-        await WaitUntil(() => h.Get<PipelineStats>().OutboxFailures == 1);
-        await WaitUntil(() => h.Sink.LineCount >= 1); // the readings are durable, the alert is not yet
+        await Eventually.UntilAsync(() => h.Get<PipelineStats>().OutboxFailures == 1, Bound);
+        await Eventually.UntilAsync(() => h.Sink.LineCount >= 1, Bound); // the readings are durable, the alert is not yet
         Assert.Empty(source.Acks);
 
         var flush = h.Pipeline.FlushAsync(CancellationToken.None);
@@ -452,6 +442,16 @@ public sealed partial class PipelineTests
         await Send(h, source, "dev-2");
     }
 
+    /// <summary>A batch per reading and room for one sealed batch in the queue: the sink's pace shows at once.</summary>
+    private static PipelineHarness OneBatchPerReading(RecordingSink sink, int writesInFlight) => new(
+        o =>
+        {
+            o.BatchSize = 1;
+            o.MaxPendingBatches = 1;
+            o.MaxWritesInFlight = writesInFlight;
+        },
+        sink);
+
     private static Task<long> Send(PipelineHarness h, QueueSource source, string device, double pm25 = 9.4)
     {
         var (topic, payload) = PipelineHarness.Environment(device, pm25);
@@ -469,15 +469,5 @@ public sealed partial class PipelineTests
         }
 
         return await task;
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the pipeline");
-            await Task.Delay(10);
-        }
     }
 }

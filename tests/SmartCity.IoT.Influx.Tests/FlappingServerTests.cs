@@ -50,7 +50,7 @@ public sealed class FlappingServerTests
                 await h.Store.WriteAsync(Fixtures.Batches.Numbered("flap", (p * 10_000) + (b * Lines), Lines), Lines, CancellationToken.None);
             }
         })));
-        await StoreHarness.WaitUntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(30), "the spool to drain");
+        await Eventually.UntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(30), "the spool to drain");
 
         var expected = Enumerable.Range(0, Producers)
             .SelectMany(p => System.Text.Encoding.UTF8.GetString(Fixtures.Batches.Numbered("flap", p * 10_000, Batches * Lines)).Split('\n', StringSplitOptions.RemoveEmptyEntries))

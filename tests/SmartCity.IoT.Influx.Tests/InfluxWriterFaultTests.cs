@@ -144,7 +144,7 @@ public sealed class InfluxWriterFaultTests
         Assert.Single(server.Requests); // nothing before Retry-After has passed
 
         time.Advance(TimeSpan.FromSeconds(2));
-        await StoreHarness.WaitUntilAsync(() => h.Status.Replayed == 5, TimeSpan.FromSeconds(10), "the spooled batch to be replayed");
+        await Eventually.UntilAsync(() => h.Status.Replayed == 5, TimeSpan.FromSeconds(10), "the spooled batch to be replayed");
         Assert.Equal(2, server.Requests.Count);
         Assert.True(h.Spool.IsEmpty);
     }
@@ -170,7 +170,7 @@ public sealed class InfluxWriterFaultTests
 
         Volatile.Write(ref authorised, true);
         await h.StartReplayAsync();
-        await StoreHarness.WaitUntilAsync(() => h.Status.Replayed == 10, TimeSpan.FromSeconds(10), "the held batches to be replayed");
+        await Eventually.UntilAsync(() => h.Status.Replayed == 10, TimeSpan.FromSeconds(10), "the held batches to be replayed");
         Assert.Null(h.Status.Holding);
         Assert.Null(h.Status.LastError);
         Assert.True(h.Status.LastWriteOk);
@@ -239,7 +239,7 @@ public sealed class InfluxWriterFaultTests
         Directory.Delete(h.SpoolPath, recursive: true); // the next segment cannot be created
 
         var store = h.Store.WriteAsync(Batches.Numbered("m", 0, 5), 5, CancellationToken.None).AsTask();
-        await StoreHarness.WaitUntilAsync(() => h.Status.SpoolError is not null, TimeSpan.FromSeconds(5), "the spool error to be reported");
+        await Eventually.UntilAsync(() => h.Status.SpoolError is not null, TimeSpan.FromSeconds(5), "the spool error to be reported");
         Assert.False(store.IsCompleted);
         Assert.False(h.Status.IsReady);
 

@@ -74,7 +74,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         await influx.StartAsync();
         await ProduceAsync(TimeSpan.FromSeconds(2));
 
-        await StoreHarness.WaitUntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(60), "the spool to drain");
+        await Eventually.UntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(60), "the spool to drain");
         await sampling.CancelAsync();
         await sampler;
         var counted = await influx.CountAsync("outage", "outage", "v");

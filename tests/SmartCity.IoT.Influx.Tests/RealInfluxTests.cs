@@ -116,7 +116,7 @@ public sealed class RealInfluxTests(RealServers servers)
 
         await Influx.CreateDatabaseAsync("created_later");
         await h.StartReplayAsync();
-        await StoreHarness.WaitUntilAsync(() => h.Status.Replayed == 5, TimeSpan.FromSeconds(10), "replay after CREATE DATABASE");
+        await Eventually.UntilAsync(() => h.Status.Replayed == 5, TimeSpan.FromSeconds(10), "replay after CREATE DATABASE");
         Assert.Equal(5, await Influx.CountAsync("created_later", "m", "v"));
         Assert.Null(h.Status.Holding);
     }
@@ -147,7 +147,7 @@ public sealed class RealInfluxTests(RealServers servers)
         Assert.Equal(800, h.Status.SpoolLines);
         Assert.Equal([Spool.SpoolDamageKind.CorruptRecord, Spool.SpoolDamageKind.TornTail], h.Spool.Damage.Select(d => d.Kind));
         await h.StartReplayAsync();
-        await StoreHarness.WaitUntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(10), "the damaged spool to drain");
+        await Eventually.UntilAsync(() => h.Spool.IsEmpty, TimeSpan.FromSeconds(10), "the damaged spool to drain");
 
         Assert.Equal(800, await Influx.CountAsync("damaged", "dmg", "v"));
         Assert.Empty(await Influx.QueryAsync("damaged", "SELECT v FROM dmg WHERE (v >= 300 AND v < 400) OR v >= 900"));

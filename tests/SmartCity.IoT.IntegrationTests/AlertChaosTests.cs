@@ -61,13 +61,9 @@ public sealed class AlertChaosTests(ITestOutputHelper output)
         settings["Influx:Database"] = database;
         settings["Influx:RetryBudget"] = "00:00:01";
         settings["Influx:ReplayMaxDelay"] = "00:00:01";
-        settings["Webhooks:0:Name"] = "oncall";
-        settings["Webhooks:0:Url"] = receiver.Url;
-        settings["Webhooks:0:Secret"] = WebhookReceiver.TestSecret;
+        receiver.AddEndpointTo(settings);
         settings["Webhooks:0:Timeout"] = "00:00:05";
-        settings["Alerts:GroupWait"] = "00:00:00";
         settings["Alerts:GroupInterval"] = "00:00:01";
-        settings["Alerts:PollInterval"] = "00:00:00.100";
         settings["Alerts:RetrySchedule:0"] = "00:00:00.500";
         settings["Alerts:RetrySchedule:1"] = "00:00:01";
         settings["Alerts:RetrySchedule:2"] = "00:00:02";

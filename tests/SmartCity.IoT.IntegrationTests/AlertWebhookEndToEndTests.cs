@@ -31,16 +31,10 @@ public sealed class AlertWebhookEndToEndTests
         await using var gateway = await GatewayInstance.StartAsync(s =>
         {
             s["Gateway:RulesPath"] = rulesDir;
-            s["Influx:Url"] = TestEnvironment.InfluxUrl;
-            s["Influx:Api"] = "v1";
-            s["Influx:Database"] = database;
-            s["Webhooks:0:Name"] = "oncall";
-            s["Webhooks:0:Url"] = receiver.Url;
-            s["Webhooks:0:Secret"] = "whsec_" + Convert.ToBase64String(Encoding.ASCII.GetBytes("integration-test-secret-32-bytes"));
+            GatewayInstance.WriteTo(s, database);
+            receiver.AddEndpointTo(s);
             s["Webhooks:0:MinSeverity"] = "Info";
-            s["Alerts:GroupWait"] = "00:00:00";
             s["Alerts:GroupInterval"] = "00:00:01";
-            s["Alerts:PollInterval"] = "00:00:00.100";
         });
 
         var device = "ies-it-" + Guid.NewGuid().ToString("N")[..6];

@@ -47,11 +47,7 @@ public sealed class FullSpoolAlertTests(ITestOutputHelper output)
             s["Pipeline:BatchSize"] = "10";
             s["Pipeline:HoldAfter"] = "00:00:01";
             s["Gateway:RulesPath"] = rulesDir;
-            s["Webhooks:0:Name"] = "oncall";
-            s["Webhooks:0:Url"] = receiver.Url;
-            s["Webhooks:0:Secret"] = WebhookReceiver.TestSecret;
-            s["Alerts:GroupWait"] = "00:00:00";
-            s["Alerts:PollInterval"] = "00:00:00.100";
+            receiver.AddEndpointTo(s);
         });
 
         var tag = Guid.NewGuid().ToString("N")[..6];

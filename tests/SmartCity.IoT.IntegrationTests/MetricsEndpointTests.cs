@@ -33,12 +33,8 @@ public sealed partial class MetricsEndpointTests
         settings["Influx:Url"] = TestEnvironment.InfluxUrl;
         settings["Influx:Api"] = "v1";
         settings["Influx:Database"] = InfluxHttp.NewDatabaseName("metrics"); // created by the gateway (Influx:CreateDatabase)
-        settings["Webhooks:0:Name"] = "oncall";
-        settings["Webhooks:0:Url"] = receiver.Url;
-        settings["Webhooks:0:Secret"] = "whsec_" + Convert.ToBase64String(Encoding.ASCII.GetBytes("integration-test-secret-32-bytes"));
+        receiver.AddEndpointTo(settings);
         settings["Webhooks:0:MinSeverity"] = "Info";
-        settings["Alerts:GroupWait"] = "00:00:00";
-        settings["Alerts:PollInterval"] = "00:00:00.100";
         // An HTTP ingest source, so its per-source series exist too.
         var tokenFile = Path.Combine(data.Path, "ingest.token");
         const string IngestToken = "metrics-ingest-token-0123456789";

@@ -71,16 +71,10 @@ public sealed class PlaceRulesEndToEndTests
         {
             s["Gateway:RulesPath"] = rulesDir;
             s["Buildings:Path"] = model;
-            s["Influx:Url"] = TestEnvironment.InfluxUrl;
-            s["Influx:Api"] = "v1";
-            s["Influx:Database"] = database;
-            s["Webhooks:0:Name"] = "oncall";
-            s["Webhooks:0:Url"] = receiver.Url;
-            s["Webhooks:0:Secret"] = "whsec_" + Convert.ToBase64String(Encoding.ASCII.GetBytes("integration-test-secret-32-bytes"));
+            GatewayInstance.WriteTo(s, database);
+            receiver.AddEndpointTo(s);
             s["Webhooks:0:MinSeverity"] = "Info";
-            s["Alerts:GroupWait"] = "00:00:00";
             s["Alerts:GroupInterval"] = "00:00:01";
-            s["Alerts:PollInterval"] = "00:00:00.100";
         });
 
         // Topics say building hq floor 3: the model's place tags (building ittower, floor 7) replace them.

@@ -28,12 +28,8 @@ public sealed class RuleStateRestartTests
         {
             s["Mqtt:ClientId"] = clientId;
             s["Gateway:RulesPath"] = rulesDir;
-            s["Webhooks:0:Name"] = "oncall";
-            s["Webhooks:0:Url"] = receiver.Url;
-            s["Webhooks:0:Secret"] = WebhookReceiver.TestSecret;
-            s["Alerts:GroupWait"] = "00:00:00";
+            receiver.AddEndpointTo(s);
             s["Alerts:GroupInterval"] = "00:00:01";
-            s["Alerts:PollInterval"] = "00:00:00.100";
         }
 
         var device = "ies-rs-" + Guid.NewGuid().ToString("N")[..6];

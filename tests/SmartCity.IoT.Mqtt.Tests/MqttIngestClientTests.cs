@@ -3,6 +3,7 @@ using MQTTnet.Protocol;
 using SmartCity.IoT.Core.Decoding;
 using SmartCity.IoT.Core.Devices;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Mqtt.Tests;
 
@@ -189,19 +190,24 @@ public sealed class MqttIngestClientTests
 
         public Task WaitConnectedAsync() => WaitAsync(() => client.IsConnected && client.SubscribedFilters.Count > 0, "connected and subscribed");
 
-        public async Task WaitAsync(Func<bool> condition, string what)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!condition())
+        /// <summary>Waits until <paramref name="condition"/> holds; a client that stops running meanwhile ends the wait at once.</summary>
+        public Task WaitAsync(Func<bool> condition, string what) => Eventually.UntilAsync(
+            () =>
             {
-                if (DateTime.UtcNow > deadline || run.IsCompleted)
+                if (condition())
                 {
-                    throw new TimeoutException($"timed out waiting for {what}; log: {string.Join(" | ", log.Lines.Select(l => l.Message))}");
+                    return true;
                 }
 
-                await Task.Delay(20);
-            }
-        }
+                if (run.IsCompleted)
+                {
+                    Assert.Fail($"the client stopped ({run.Status}: {run.Exception?.GetBaseException().Message}) while waiting for {what}; log: {LogText()}");
+                }
+
+                return false;
+            },
+            TimeSpan.FromSeconds(15),
+            () => $"{what}; log: {LogText()}");
 
         public async ValueTask DisposeAsync()
         {
@@ -210,5 +216,7 @@ public sealed class MqttIngestClientTests
             await client.DisposeAsync();
             stop.Dispose();
         }
+
+        private string LogText() => string.Join(" | ", log.Lines.Select(l => l.Message));
     }
 }

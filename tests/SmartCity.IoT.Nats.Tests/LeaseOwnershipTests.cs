@@ -6,6 +6,7 @@ using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using NATS.Client.KeyValueStore;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Nats.Tests;
 
@@ -17,6 +18,7 @@ namespace SmartCity.IoT.Nats.Tests;
 public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task When_an_owner_crashes_the_other_takes_every_partition_within_the_bound_and_consumes_the_rest_none_lost_never_both_at_once()
@@ -29,13 +31,13 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
         using var stopA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
         var runA = a.RunAsync(Subscription, log.For(a, "gw-a"), stopA.Token);
-        await WaitUntilAsync(() => a.OwnedPartitions.Count == NatsServer.Partitions, () => $"gw-a owns {string.Join(",", a.OwnedPartitions)}");
+        await Eventually.UntilAsync(() => a.OwnedPartitions.Count == NatsServer.Partitions, Bound, () => $"gw-a to own every partition (owns {string.Join(",", a.OwnedPartitions)})");
         var runB = b.RunAsync(Subscription, log.For(b, "gw-b"), stopB.Token);
-        await WaitUntilAsync(() => a.OwnedPartitions.Count == 2 && b.OwnedPartitions.Count == 2, () => $"a {string.Join(",", a.OwnedPartitions)} b {string.Join(",", b.OwnedPartitions)}");
+        await Eventually.UntilAsync(() => a.OwnedPartitions.Count == 2 && b.OwnedPartitions.Count == 2, Bound, () => $"two partitions each (a {string.Join(",", a.OwnedPartitions)}, b {string.Join(",", b.OwnedPartitions)})");
 
         var first = Enumerable.Range(0, 40).Select(i => $"ies-{i:D2}").ToArray();
         await PublishAsync(server, first, "one");
-        await WaitUntilAsync(() => log.Payloads.Count >= first.Length, () => $"{log.Payloads.Count} of {first.Length}");
+        await Eventually.UntilAsync(() => log.Payloads.Count >= first.Length, Bound, () => $"the first round consumed ({log.Payloads.Count} of {first.Length})");
         Assert.Contains(log.All, d => d.Instance == "gw-a");
         Assert.Contains(log.All, d => d.Instance == "gw-b");
 
@@ -44,12 +46,12 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
         a.Crash();
         await runA;
         await PublishAsync(server, first, "two");
-        await WaitUntilAsync(() => b.OwnedPartitions.Count == NatsServer.Partitions, () => $"gw-b owns {string.Join(",", b.OwnedPartitions)}");
+        await Eventually.UntilAsync(() => b.OwnedPartitions.Count == NatsServer.Partitions, Bound, () => $"gw-b to own every partition (owns {string.Join(",", b.OwnedPartitions)})");
         var takeover = b.Ownership.Owned.Max(o => o.Since) - crashedAt;
         output.WriteLine($"takeover after a crash with LeaseTtl {Ttl.TotalSeconds} s: {takeover.TotalSeconds:F2} s");
         // The stated bound: TTL + TTL/3 after the last renewal (itself at most TTL/3 before the crash), plus one round.
         Assert.InRange(takeover, TimeSpan.Zero, Ttl + Ttl + TimeSpan.FromSeconds(1));
-        await WaitUntilAsync(() => first.All(d => log.Payloads.Contains($"{d} two")), () => $"missing: {string.Join(", ", first.Where(d => !log.Payloads.Contains($"{d} two")))}");
+        await Eventually.UntilAsync(() => first.All(d => log.Payloads.Contains($"{d} two")), Bound, () => $"the second round consumed (missing: {string.Join(", ", first.Where(d => !log.Payloads.Contains($"{d} two")))})");
         Assert.All(first, d => Assert.Contains($"{d} one", log.Payloads));
 
         await stopB.CancelAsync();
@@ -72,23 +74,23 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
         using var stopB = new CancellationTokenSource();
         var runA = a.RunAsync(Subscription, log.For(a, "gw-a"), stopA.Token);
         var runB = b.RunAsync(Subscription, log.For(b, "gw-b"), stopB.Token);
-        await WaitUntilAsync(() => a.OwnedPartitions.Count + b.OwnedPartitions.Count == NatsServer.Partitions && a.OwnedPartitions.Count == 2, () => $"a {string.Join(",", a.OwnedPartitions)} b {string.Join(",", b.OwnedPartitions)}");
+        await Eventually.UntilAsync(() => a.OwnedPartitions.Count + b.OwnedPartitions.Count == NatsServer.Partitions && a.OwnedPartitions.Count == 2, Bound, () => $"two partitions each (a {string.Join(",", a.OwnedPartitions)}, b {string.Join(",", b.OwnedPartitions)})");
         var devices = Enumerable.Range(0, 40).Select(i => $"ies-{i:D2}").ToArray();
         await PublishAsync(server, devices, "one");
-        await WaitUntilAsync(() => log.Payloads.Count >= devices.Length, () => $"{log.Payloads.Count} of {devices.Length}");
+        await Eventually.UntilAsync(() => log.Payloads.Count >= devices.Length, Bound, () => $"the first round consumed ({log.Payloads.Count} of {devices.Length})");
 
         var aHeld = a.OwnedPartitions.ToArray();
         var stoppedAt = DateTimeOffset.UtcNow;
         await stopA.CancelAsync();
         await runA;
         Assert.Equal(aHeld.Order(), observerA.Released.Keys.Order());
-        await WaitUntilAsync(() => b.OwnedPartitions.Count == NatsServer.Partitions, () => $"gw-b owns {string.Join(",", b.OwnedPartitions)}");
+        await Eventually.UntilAsync(() => b.OwnedPartitions.Count == NatsServer.Partitions, Bound, () => $"gw-b to own every partition (owns {string.Join(",", b.OwnedPartitions)})");
         var takeover = b.Ownership.Owned.Max(o => o.Since) - stoppedAt;
         output.WriteLine($"takeover after a clean stop with LeaseTtl {ttl.TotalSeconds} s: {takeover.TotalSeconds:F2} s");
         Assert.True(takeover < ttl / 2, $"took {takeover} after a clean stop: the leases were not given back (they lapse after {ttl})");
 
         await PublishAsync(server, devices, "two");
-        await WaitUntilAsync(() => devices.All(d => log.Payloads.Contains($"{d} two")), () => "second round not all consumed");
+        await Eventually.UntilAsync(() => devices.All(d => log.Payloads.Contains($"{d} two")), Bound, "the second round consumed");
         await stopB.CancelAsync();
         await runB;
 
@@ -147,8 +149,6 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
 
     private static Task PublishAsync(NatsServer server, IEnumerable<string> devices, string round) =>
         NatsJetStreamSourceTests.PublishAsync(server, devices, d => $"{d} {round}");
-
-    private static Task WaitUntilAsync(Func<bool> condition, Func<string> what) => NatsJetStreamSourceTests.WaitUntilAsync(condition, what);
 
     private sealed record Delivery(string Instance, int Partition, string Payload, DateTimeOffset At);
 

@@ -8,6 +8,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Nats.Tests;
 
@@ -30,7 +31,7 @@ public sealed class NatsJetStreamSourceTests
         var runs = new[] { first.RunAsync(Subscription, a, stop.Token), second.RunAsync(Subscription, b, stop.Token) };
 
         await PublishAsync(server, devices);
-        await WaitUntilAsync(() => a.Count + b.Count >= devices.Length, () => $"{a.Count} + {b.Count} of {devices.Length} delivered\n{server.Output}");
+        await Eventually.UntilAsync(() => a.Count + b.Count >= devices.Length, Bound, () => $"every device delivered ({a.Count} + {b.Count} of {devices.Length} so far)\n{server.Output}");
 
         Assert.Equal([0, 2], first.OwnedPartitions);
         Assert.Equal([1, 3], second.OwnedPartitions);
@@ -60,7 +61,7 @@ public sealed class NatsJetStreamSourceTests
         var run = source.RunAsync(Subscription, recorder, stop.Token);
 
         await PublishAsync(server, ["ies-07"]);
-        await WaitUntilAsync(() => recorder.Messages.Any(m => m.Redelivered), () => $"no redelivery among {recorder.Count} deliveries\n{server.Output}");
+        await Eventually.UntilAsync(() => recorder.Messages.Any(m => m.Redelivered), Bound, () => $"a redelivery (none among {recorder.Count} deliveries)\n{server.Output}");
         Assert.False(recorder.Messages.First().Redelivered);
         Assert.Equal("hello ies-07", recorder.Messages.First().Payload);
 
@@ -69,7 +70,7 @@ public sealed class NatsJetStreamSourceTests
         await source.AcknowledgeAsync(recorder.Tokens.ToArray(), CancellationToken.None);
         var before = recorder.Count;
         await PublishAsync(server, ["ies-08"]);
-        await WaitUntilAsync(() => recorder.Messages.Any(m => m.Redelivered && m.Topic.Contains("ies-08", StringComparison.Ordinal)), () => "ies-08 was not redelivered");
+        await Eventually.UntilAsync(() => recorder.Messages.Any(m => m.Redelivered && m.Topic.Contains("ies-08", StringComparison.Ordinal)), Bound, "ies-08 to be redelivered");
         Assert.DoesNotContain(recorder.Messages.Skip(before), m => m.Topic.Contains("ies-07", StringComparison.Ordinal));
         await stop.CancelAsync();
         await run;
@@ -84,12 +85,12 @@ public sealed class NatsJetStreamSourceTests
         using var stop = new CancellationTokenSource();
         var run = source.RunAsync(Subscription, recorder, stop.Token);
 
-        await WaitUntilAsync(() => source.Health.LastError is not null, () => "no error while the stream was missing");
+        await Eventually.UntilAsync(() => source.Health.LastError is not null, Bound, "an error while the stream is missing");
         Assert.Equal("stream 'READINGS' does not exist on " + server.Url + ": create it with `smartcity nats init` (see README, \"Scale out on NATS JetStream\")", source.Health.LastError);
 
         await CreateStreamAsync(server);
         await PublishAsync(server, ["ies-01"]);
-        await WaitUntilAsync(() => recorder.Count == 1, () => $"nothing consumed after the stream was created: {source.Health.LastError} {run.Exception}");
+        await Eventually.UntilAsync(() => recorder.Count == 1, Bound, () => $"a message consumed after the stream was created; last error: {source.Health.LastError} {run.Exception}");
         Assert.Null(source.Health.LastError);
         await stop.CancelAsync();
         await run;
@@ -143,20 +144,6 @@ public sealed class NatsJetStreamSourceTests
         }
 
         return (int)(hash % NatsServer.Partitions);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(what());
-            }
-
-            await Task.Delay(20);
-        }
     }
 
     private sealed record Delivery(string Topic, string Payload, bool Redelivered);

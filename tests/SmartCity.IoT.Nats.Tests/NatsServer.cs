@@ -47,16 +47,19 @@ internal sealed class NatsServer : IAsyncDisposable
 
         var server = new NatsServer();
         server._process.Start();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await ListensAsync(server.MqttPort) || !await ListensAsync(server.Port))
-        {
-            if (DateTime.UtcNow > deadline || !server._process.IsRunning)
+        await Eventually.UntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"nats-server did not start:\n{server.Output}");
-            }
+                if (!server._process.IsRunning)
+                {
+                    Assert.Fail($"nats-server exited while starting:\n{server.Output}");
+                }
 
-            await Task.Delay(50);
-        }
+                return await ListensAsync(server.MqttPort) && await ListensAsync(server.Port);
+            },
+            TimeSpan.FromSeconds(20),
+            () => $"nats-server to listen on {server.Port} and MQTT {server.MqttPort}:\n{server.Output}",
+            interval: TimeSpan.FromMilliseconds(50));
 
         return server;
     }

@@ -36,50 +36,24 @@ public sealed class AllocationTests
               - name: hot_always
                 expr: temperature > 0
             """, "alloc.yaml", vocabulary);
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
-        var registry = new DeviceRegistry(vocabulary.Count);
-        var publisher = new RecordingPublisher();
-        var engine = new RuleEngine(rules, vocabulary, registry, publisher, time);
-        var profile = new DeviceProfile("acme/ems-200", "acme", "ems-200", "environment") { Index = 0 };
-        var ids = new[] { "co2", "pm2_5", "pm10", "temperature", "humidity", "dew_point", "tvoc", "door_open" }.Select(n => { vocabulary.TryGet(n, out var f); return f.Id; }).ToArray();
-        var devices = Enumerable.Range(0, 200).Select(i => $"ems-{i:D4}").ToArray();
+        var run = new SteadyStateEngine(rules, vocabulary);
+        var ids = run.FieldIds("co2", "pm2_5", "pm10", "temperature", "humidity", "dew_point", "tvoc", "door_open");
         var building = "HQ1".AsMemory();
-        var reading = new Reading(vocabulary.Count);
-
-        void Run(int rounds)
+        Action<Reading, int, int> fill = (reading, d, _) =>
         {
-            for (var r = 0; r < rounds; r++)
+            reading.AddTag("building", building);
+            for (var f = 0; f < ids.Length; f++)
             {
-                for (var d = 0; d < devices.Length; d++)
-                {
-                    time.Now = time.Now.AddMilliseconds(50);
-                    reading.Reset();
-                    reading.Profile = profile;
-                    reading.DeviceId = devices[d].AsMemory();
-                    reading.AddTag("building", building);
-                    reading.TimestampNs = 1;
-                    for (var f = 0; f < ids.Length; f++)
-                    {
-                        reading.Set(ids[f], 10 + f + (d % 7));
-                    }
-
-                    registry.Observe(reading);
-                    engine.Evaluate(reading);
-                }
-
-                engine.Tick();
+                reading.Set(ids[f], 10 + f + (d % 7));
             }
-        }
+        };
 
         // Warm-up: devices bound, windows grown; `hot_always` fired for every device and `dew` for the 28 devices
         // whose humidity is 20 (d % 7 == 6). Firing alerts that stay firing must not allocate either.
-        Run(100);
-        var alerts = publisher.Alerts.Count;
-        Assert.Equal(devices.Length + 28, alerts);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Run(50);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-        Assert.Equal(alerts, publisher.Alerts.Count);
+        run.Run(100, fill);
+        var alerts = run.Publisher.Alerts.Count;
+        Assert.Equal(run.Devices.Length + 28, alerts);
+        Assert.Equal(0, run.AllocatedBy(50, fill));
+        Assert.Equal(alerts, run.Publisher.Alerts.Count);
     }
 }

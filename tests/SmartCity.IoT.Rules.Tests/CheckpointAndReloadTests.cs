@@ -10,20 +10,7 @@ namespace SmartCity.IoT.Rules.Tests;
 
 public sealed class CheckpointAndReloadTests
 {
-    private const string Rules = """
-        rules:
-          - name: co2_high
-            expr: co2 > 1000
-            clear: co2 < 900
-          - name: hot
-            expr: temperature > 30
-            for: 10m
-          - name: pm_avg
-            expr: avg(pm2_5, 15m) > 35
-          - name: offline
-            kind: staleness
-            after: 30m
-        """;
+    private const string Rules = StatefulRules.WithStaleness;
 
     /// <summary>Simulates a gateway restart: new registry (new device numbering), new engine, same clock, restored checkpoint.</summary>
     private static EngineHarness Restart(EngineHarness before, string? rules = null)

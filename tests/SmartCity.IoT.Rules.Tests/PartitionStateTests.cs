@@ -10,17 +10,7 @@ namespace SmartCity.IoT.Rules.Tests;
 /// </summary>
 public sealed class PartitionStateTests
 {
-    private const string Rules = """
-        rules:
-          - name: co2_high
-            expr: co2 > 1000
-            clear: co2 < 900
-          - name: hot
-            expr: temperature > 30
-            for: 10m
-          - name: pm_avg
-            expr: avg(pm2_5, 15m) > 35
-        """;
+    private const string Rules = StatefulRules.Yaml;
 
     private static MemoryStream Save(EngineHarness h, int partition, out long position)
     {

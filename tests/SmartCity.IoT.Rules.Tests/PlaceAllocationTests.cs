@@ -51,49 +51,24 @@ public sealed class PlaceAllocationTests
             }
         }
 
-        var devices = Enumerable.Range(0, 200).Select(i => $"ems-{i:D4}").ToArray();
         BuildingModel? model = null;
         model = new BuildingModel(places, p => parents.GetValueOrDefault(p.Id), d => model!.Find($"f{d.DeviceId[^1] % 4}z{d.DeviceId[^2] % 10}"));
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
-        var registry = new DeviceRegistry(vocabulary.Count);
-        var publisher = new RecordingPublisher();
-        var engine = new RuleEngine(rules, vocabulary, registry, publisher, time);
-        engine.ApplyModel(model);
-        var profile = new DeviceProfile("acme/ems-200", "acme", "ems-200", "environment") { Index = 0 };
-        var ids = new[] { "co2", "temperature", "people_count" }.Select(n => { vocabulary.TryGet(n, out var f); return f.Id; }).ToArray();
-        var reading = new Reading(vocabulary.Count);
-
-        void Run(int rounds)
+        var run = new SteadyStateEngine(rules, vocabulary);
+        run.Engine.ApplyModel(model);
+        var ids = run.FieldIds("co2", "temperature", "people_count");
+        Action<Reading, int, int> fill = (reading, d, r) =>
         {
-            for (var r = 0; r < rounds; r++)
-            {
-                for (var d = 0; d < devices.Length; d++)
-                {
-                    time.Now = time.Now.AddMilliseconds(50);
-                    reading.Reset();
-                    reading.Profile = profile;
-                    reading.DeviceId = devices[d].AsMemory();
-                    reading.TimestampNs = 1;
-                    reading.Set(ids[0], 400 + ((d * 37 + r) % 500)); // extremes move between members
-                    reading.Set(ids[1], 10 + ((d + r) % 15));
-                    reading.Set(ids[2], d % 3);
-                    registry.Observe(reading);
-                    engine.Evaluate(reading);
-                }
-
-                engine.Tick();
-            }
-        }
+            reading.Set(ids[0], 400 + ((d * 37 + r) % 500)); // extremes move between members
+            reading.Set(ids[1], 10 + ((d + r) % 15));
+            reading.Set(ids[2], d % 3);
+        };
 
         // Warm-up: devices bound and placed; floor_hot_always fires for each of the 4 floors and office_hours for each
         // device (09:00 in Paris, a Monday); firing alerts that stay firing must not allocate either.
-        Run(100);
-        var alerts = publisher.Alerts.Count;
-        Assert.Equal(4 + devices.Length, alerts);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Run(50);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-        Assert.Equal(alerts, publisher.Alerts.Count);
+        run.Run(100, fill);
+        var alerts = run.Publisher.Alerts.Count;
+        Assert.Equal(4 + run.Devices.Length, alerts);
+        Assert.Equal(0, run.AllocatedBy(50, fill));
+        Assert.Equal(alerts, run.Publisher.Alerts.Count);
     }
 }

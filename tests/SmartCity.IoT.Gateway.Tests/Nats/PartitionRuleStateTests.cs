@@ -12,6 +12,7 @@ using SmartCity.IoT.Gateway.Tests.Support;
 using SmartCity.IoT.Nats;
 using SmartCity.IoT.Nats.Tests;
 using SmartCity.IoT.Rules.Engine;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Gateway.Tests.Nats;
 
@@ -136,15 +137,15 @@ public sealed class PartitionRuleStateTests
                 Start();
             }
 
-            var deadline = DateTime.UtcNow + Bound;
-            while (Readings < lines)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"{Readings} of {lines} reading lines stored");
-                await Harness.Pipeline.FlushAsync(CancellationToken.None);
-                await Task.Delay(20);
-            }
-
-            await Harness.Pipeline.FlushAsync(CancellationToken.None);
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    await Harness.Pipeline.FlushAsync(CancellationToken.None);
+                    return Readings >= lines;
+                },
+                Bound,
+                () => $"{Readings} of {lines} reading lines stored",
+                interval: TimeSpan.FromMilliseconds(20));
         }
 
         /// <summary>Stops consuming without releasing anything: the partition's state stays where its last checkpoint put it.</summary>

@@ -70,20 +70,6 @@ internal sealed class StoreHarness : IAsyncDisposable
         return result;
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -51,39 +51,33 @@ internal sealed class TestPublisher : IAsyncDisposable
         }
     }
 
-    /// <summary>Publishes, reconnecting while the broker is away; returns false if the broker never took it within the timeout.</summary>
-    public async Task<bool> PublishWithRetryAsync(string topic, byte[] payload, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+    /// <summary>
+    /// Publishes, reconnecting while the broker is away; a <see cref="TimeoutException"/> naming <paramref name="what"/>
+    /// and the last error if no broker took it within the timeout.
+    /// </summary>
+    public Task PublishWithRetryAsync(string topic, byte[] payload, TimeSpan timeout, string what) => Eventually.UntilAsync(
+        async () =>
         {
-            try
+            if (!_client.IsConnected)
             {
-                if (!_client.IsConnected)
+                try
                 {
-                    try
-                    {
-                        await _client.ConnectAsync(Endpoint);
-                    }
-                    catch (Exception) when (_endpoints.Length > 1)
-                    {
-                        _current = (_current + 1) % _endpoints.Length;
-                        Failovers++;
-                        throw;
-                    }
+                    await _client.ConnectAsync(Endpoint);
                 }
-
-                await PublishAsync(topic, payload);
-                return true;
+                catch (Exception) when (_endpoints.Length > 1)
+                {
+                    _current = (_current + 1) % _endpoints.Length;
+                    Failovers++;
+                    throw;
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
 
-        return false;
-    }
+            await PublishAsync(topic, payload);
+            return true;
+        },
+        timeout,
+        $"a broker to take {topic} ({what})",
+        interval: TimeSpan.FromMilliseconds(100));
 
     public async ValueTask DisposeAsync()
     {

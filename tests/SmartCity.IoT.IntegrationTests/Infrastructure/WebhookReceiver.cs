@@ -24,6 +24,19 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public string Url => _app.Urls.First() + "/hook";
 
+    /// <summary>
+    /// Makes this receiver the gateway's webhook endpoint "oncall", signed with <see cref="TestSecret"/>, and has
+    /// notifications sent at once: no group wait, the outbox polled every 100 ms.
+    /// </summary>
+    public void AddEndpointTo(Dictionary<string, string?> settings)
+    {
+        settings["Webhooks:0:Name"] = "oncall";
+        settings["Webhooks:0:Url"] = Url;
+        settings["Webhooks:0:Secret"] = TestSecret;
+        settings["Alerts:GroupWait"] = "00:00:00";
+        settings["Alerts:PollInterval"] = "00:00:00.100";
+    }
+
     /// <param name="answerDelay">How long to wait before answering each request (slow receivers, deliveries in flight at a crash).</param>
     public static async Task<WebhookReceiver> StartAsync(Func<TimeSpan>? answerDelay = null)
     {

@@ -48,18 +48,14 @@ public sealed class PageFixture : IAsyncLifetime
             s["Alerts:ExternalUrl"] = BaseUrl;
             s["Gateway:RulesPath"] = _rulesDir;
             s["Buildings:Path"] = ""; // these pages are the tag tree's; FloorViewFixture has a building model
-            s["Webhooks:0:Name"] = "oncall";
-            s["Webhooks:0:Url"] = Receiver.Url;
-            s["Webhooks:0:Secret"] = "whsec_" + Convert.ToBase64String(Encoding.ASCII.GetBytes("page-test-secret-of-32-bytes-xx!"));
+            Receiver.AddEndpointTo(s);
             s["Webhooks:0:MinSeverity"] = "Info";
             // A receiver that answers 404: its notifications are dead-lettered at once, so the webhooks page has a retry button.
             s["Webhooks:1:Name"] = "broken";
             s["Webhooks:1:Url"] = Receiver.Url + "/missing";
             s["Webhooks:1:Signing"] = "none"; // shown as unsigned
             s["Webhooks:1:MinSeverity"] = "Info";
-            s["Alerts:GroupWait"] = "00:00:00";
             s["Alerts:GroupInterval"] = "00:00:01";
-            s["Alerts:PollInterval"] = "00:00:00.100";
             s["Status:HistoryInterval"] = "00:00:00.200";
             s["Status:HistoryPoints"] = "300";
             s["Http:Auth:Users:0:Name"] = User;
