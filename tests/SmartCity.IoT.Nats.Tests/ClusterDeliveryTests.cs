@@ -14,6 +14,8 @@ public sealed class ClusterDeliveryTests
 {
     private const string Stream = "READINGS";
 
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task A_subject_with_an_at_sign_arrives_whole_through_a_node_that_does_not_lead_the_consumer_and_is_acknowledged()
     {
@@ -29,7 +31,7 @@ public sealed class ClusterDeliveryTests
         var recorder = new Recorder();
         var (source, run) = Start(cluster, 0, recorder, stop.Token);
         string? leader = null;
-        await NatsJetStreamSourceTests.WaitUntilAsync(() => (leader = cluster.ConsumerLeaderAsync(Stream, "smartcity-p0").GetAwaiter().GetResult()) is not null, () => $"consumer smartcity-p0 has no leader\n{cluster.Output}");
+        await Eventually.UntilAsync(async () => (leader = await cluster.ConsumerLeaderAsync(Stream, "smartcity-p0")) is not null, Bound, () => $"consumer smartcity-p0 has no leader\n{cluster.Output}");
         var node = cluster.IndexOf(leader!);
         if (node == 0)
         {
@@ -56,7 +58,7 @@ public sealed class ClusterDeliveryTests
                 }
             }
 
-            await NatsJetStreamSourceTests.WaitUntilAsync(() => recorder.Topics.Count >= subjects.Length, () => $"{recorder.Topics.Count} of {subjects.Length} delivered: {string.Join(", ", recorder.Topics)}; source health: {source.Health.LastError}");
+            await Eventually.UntilAsync(() => recorder.Topics.Count >= subjects.Length, Bound, () => $"{recorder.Topics.Count} of {subjects.Length} delivered: {string.Join(", ", recorder.Topics)}; source health: {source.Health.LastError}");
             Assert.Equal(subjects.Select(s => s[4..]).Order(), recorder.Topics.Order());
             Assert.Equal(subjects.Select(s => "hello " + s).Order(), recorder.Payloads.Order());
             Assert.Null(source.Health.LastError);
@@ -65,8 +67,9 @@ public sealed class ClusterDeliveryTests
             await using var check = new NatsConnection(new NatsOpts { Url = cluster.Url(node) });
             var checkJs = new NatsJSContext(check);
             ConsumerInfo? info = null;
-            await NatsJetStreamSourceTests.WaitUntilAsync(
-                () => (info = checkJs.GetConsumerAsync(Stream, "smartcity-p0").AsTask().GetAwaiter().GetResult().Info).AckFloor?.StreamSeq == last,
+            await Eventually.UntilAsync(
+                async () => (info = (await checkJs.GetConsumerAsync(Stream, "smartcity-p0")).Info).AckFloor?.StreamSeq == last,
+                Bound,
                 () => $"ack floor {info?.AckFloor?.StreamSeq} of {last}, {info?.NumAckPending} pending");
             await stop.CancelAsync();
             await run;

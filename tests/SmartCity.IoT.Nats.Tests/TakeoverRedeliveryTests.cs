@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.IoT.Core.Pipeline;
+using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Nats.Tests;
 
@@ -12,6 +13,8 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(60);
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Messages_a_crashed_owner_never_acknowledged_reach_the_new_owner_within_the_takeover_bound_not_after_the_ack_wait()
@@ -23,9 +26,9 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
         var handedToA = new Handler(null);
         using var stopA = new CancellationTokenSource();
         var runA = a.RunAsync(Subscription, handedToA, stopA.Token);
-        await NatsJetStreamSourceTests.WaitUntilAsync(() => a.OwnedPartitions.Count == NatsServer.Partitions, () => $"gw-a owns {string.Join(",", a.OwnedPartitions)}");
+        await Eventually.UntilAsync(() => a.OwnedPartitions.Count == NatsServer.Partitions, Bound, () => $"gw-a owns {string.Join(",", a.OwnedPartitions)}");
         await NatsJetStreamSourceTests.PublishAsync(server, devices);
-        await NatsJetStreamSourceTests.WaitUntilAsync(() => handedToA.Topics.Count == devices.Length, () => $"gw-a was handed {handedToA.Topics.Count} of {devices.Length}");
+        await Eventually.UntilAsync(() => handedToA.Topics.Count == devices.Length, Bound, () => $"gw-a was handed {handedToA.Topics.Count} of {devices.Length}");
 
         // gw-a dies holding all 40 unacknowledged; gw-b starts and must take every partition and get all 40.
         var clock = Stopwatch.StartNew();
@@ -35,7 +38,7 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
         var handedToB = new Handler(b);
         using var stopB = new CancellationTokenSource();
         var runB = b.RunAsync(Subscription, handedToB, stopB.Token);
-        await NatsJetStreamSourceTests.WaitUntilAsync(() => devices.All(d => handedToB.Topics.Any(t => t.Contains(d, StringComparison.Ordinal))), () => $"gw-b was handed {handedToB.Topics.Count} of {devices.Length} after {clock.Elapsed.TotalSeconds:F1} s");
+        await Eventually.UntilAsync(() => devices.All(d => handedToB.Topics.Any(t => t.Contains(d, StringComparison.Ordinal))), Bound, () => $"gw-b was handed {handedToB.Topics.Count} of {devices.Length} after {clock.Elapsed.TotalSeconds:F1} s");
         output.WriteLine($"all {devices.Length} unacknowledged messages reached the new owner {clock.Elapsed.TotalSeconds:F2} s after the crash (ack wait {AckWait.TotalSeconds} s)");
         Assert.True(clock.Elapsed < AckWait / 2, $"took {clock.Elapsed}: they waited for the ack wait ({AckWait})");
 
