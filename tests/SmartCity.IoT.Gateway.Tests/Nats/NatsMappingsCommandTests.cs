@@ -43,6 +43,21 @@ public sealed class NatsMappingsCommandTests
     }
 
     [Fact]
+    public void The_readme_excerpt_is_what_the_command_writes()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")).ReplaceLineEndings("\n");
+        var start = readme.IndexOf("```\nmappings = {\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md shows no `mappings = {` excerpt");
+        var excerpt = readme[(start + 4)..readme.IndexOf("\n```", start + 4, StringComparison.Ordinal)].Split('\n').Where(l => l.Trim() != "...").ToList();
+        var (_, output, _) = Run(8, devicesRoot: RepoPaths.Devices);
+
+        // Run from the repository, the profile files are shown relative to it, as in the README.
+        var lines = output.Replace(RepoPaths.Root.TrimEnd('/') + "/", "", StringComparison.Ordinal).Split('\n');
+        Assert.True(excerpt.Count > 4, string.Join("\n", excerpt));
+        Assert.All(excerpt, l => Assert.Contains(l, lines));
+    }
+
+    [Fact]
     public void The_partition_count_comes_from_the_configuration_when_not_given()
     {
         using var dir = new TempDir("smartcity-nats-mappings");
