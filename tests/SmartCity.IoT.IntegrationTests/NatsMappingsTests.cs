@@ -137,7 +137,7 @@ public sealed class NatsMappingsTests(ITestOutputHelper output)
 
     /// <summary>
     /// The node that leads the stream (one replica: its consumers live there too). nats-server 2.9 hands a subject with an
-    /// '@' (the TTN profiles' <c>app@ttn</c>) to a client of another node cut at the '@' (nats-server pull request 6777).
+    /// '@' (the TTN profiles' <c>app@ttn</c>) to a client of another node cut at the '@' (fixed in 2025 by nats-server pull request 6777).
     /// </summary>
     private static async Task<string> LeaderUrlAsync(NatsCluster cluster)
     {

@@ -112,12 +112,12 @@ internal static class NatsCommandLine
 
     private static Command MappingsCommand(Option<string?> config)
     {
-        var partitions = new Option<int?>("--partitions") { Description = "Partition count (default: Nats:Partitions from configuration); every gateway's Nats:Partitions must equal it" };
+        var partitions = new Option<int>("--partitions") { Description = "Partition count (default: Nats:Partitions from configuration); every gateway's Nats:Partitions must equal it" };
         var by = new Option<string?>("--by") { Description = "Partition by this named topic segment (e.g. building, floor) where a profile has it, instead of the device id" };
         var prefix = new Option<string?>("--prefix") { Description = "First subject token of a partition (default: Nats:PartitionPrefix, p)" };
         var devicesRoot = new Option<string?>("--devices-root") { Description = "Folder of profiles and vocabulary.yaml (default: Gateway:DevicesPath from configuration, devices)" };
         var mappings = new Command("mappings", "Print the nats-server 'mappings' block that partitions every profile's subjects; notes on stderr") { partitions, by, prefix, devicesRoot, config };
-        mappings.SetAction(parse => WriteMappings(parse.GetValue(partitions), parse.GetValue(by), parse.GetValue(prefix), parse.GetValue(devicesRoot), parse.GetValue(config), Console.Out, Console.Error));
+        mappings.SetAction(parse => WriteMappings(parse.GetResult(partitions) is { Implicit: false } ? parse.GetValue(partitions) : null, parse.GetValue(by), parse.GetValue(prefix), parse.GetValue(devicesRoot), parse.GetValue(config), Console.Out, Console.Error));
         return mappings;
     }
 

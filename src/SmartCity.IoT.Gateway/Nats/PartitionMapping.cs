@@ -76,7 +76,7 @@ internal sealed class PartitionMapping
             {
                 if (t.Template.Segments.FirstOrDefault(s => s.Literal?.Contains('@') == true).Literal is { } at)
                 {
-                    notes.Add(Note(t, $"level '{at}' has an '@': nats-server before 2.11 hands such a subject to a consumer on another cluster node cut at the '@', with an acknowledgement subject that does not work (nats-server pull request 6777); mapped, but on an older cluster connect the gateway to the node that leads the stream, or take these uplinks by HTTP ingest"));
+                    notes.Add(Note(t, $"level '{at}' has an '@': nats-server 2.9 hands such a subject to a consumer on another cluster node cut at the '@', with an acknowledgement subject that does not work (fixed in 2025 by nats-server pull request 6777); mapped, but on such a cluster connect the gateway to the node that leads the stream, or take these uplinks by HTTP ingest"));
                 }
 
                 var level = by is not null && lacking.Count == 0
@@ -222,7 +222,7 @@ internal sealed class PartitionMapping
 
             if (literal.Contains('.'))
             {
-                return $"level '{literal}' has a '.', which nats-server 2.9's MQTT listener refuses in a topic (2.10 and later turn it into '//')";
+                return $"level '{literal}' has a '.', which nats-server 2.9's MQTT listener refuses in a topic (later versions turn it into '//')";
             }
 
             if (literal.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
