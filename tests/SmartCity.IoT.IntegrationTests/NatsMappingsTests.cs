@@ -23,19 +23,24 @@ public sealed class NatsMappingsTests(ITestOutputHelper output)
     private const int Partitions = 4;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task Every_shipped_sample_topic_lands_in_its_device_tokens_partition_and_availability_with_its_readings()
+    /// <param name="by">Null: partitioned by the device id; a segment: by it in the profiles whose every template has it.</param>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("building")]
+    public async Task Every_shipped_sample_topic_lands_in_its_tokens_partition_and_availability_with_its_readings(string? by)
     {
-        var mappings = await GenerateAsync();
+        var mappings = await GenerateAsync(by);
         await using var cluster = await NatsCluster.StartAsync(partitions: Partitions, mappings: mappings);
         await InitAsync(cluster);
 
         var catalog = DeviceCatalog.Load(RepoPaths.Devices);
-        var expected = new Dictionary<string, (string Profile, string Device, bool Availability)>(StringComparer.Ordinal);
+        var expected = new Dictionary<string, (string Profile, string Device, string Token, bool Availability)>(StringComparer.Ordinal);
         var payloads = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var loaded in catalog.LoadedProfiles)
         {
             var decoding = loaded.Profile.Decoding;
+            var templates = decoding.Topics.Append(decoding.Availability?.Template).OfType<TopicTemplate>().ToList();
+            var key = by is not null && templates.All(t => t.Segments.Any(s => s.Name == by)) ? by : null;
             foreach (var sample in loaded.Samples.Where(s => !s.Topic.Contains('.', StringComparison.Ordinal)))
             {
                 // nats-server 2.9's MQTT listener refuses a topic with a '.' (Sparkplug's spBv1.0): `nats mappings` names those.
@@ -47,20 +52,23 @@ public sealed class NatsMappingsTests(ITestOutputHelper output)
 
                 var values = Values(template, sample.Topic);
                 var isAvailability = ReferenceEquals(template, decoding.Availability?.Template);
-                expected.TryAdd(sample.Topic, (loaded.Profile.Id, values[template.Segments[template.DeviceIdIndex].Name!], isAvailability));
+                var device = values[template.Segments[template.DeviceIdIndex].Name!];
+                var token = key is null ? device : values[key];
+                expected.TryAdd(sample.Topic, (loaded.Profile.Id, device, token, isAvailability));
                 payloads.TryAdd(sample.Topic, sample.Payload);
 
                 // The same device's availability topic, whether or not the profile has a sample of it.
                 if (!isAvailability && decoding.Availability?.Template is { } availability && availability.Segments.All(s => !s.IsNamed || values.ContainsKey(s.Name!)))
                 {
                     var topic = availability.Format(n => values[n]);
-                    expected.TryAdd(topic, (loaded.Profile.Id, values[template.Segments[template.DeviceIdIndex].Name!], true));
+                    expected.TryAdd(topic, (loaded.Profile.Id, device, token, true));
                     payloads.TryAdd(topic, "online"u8.ToArray());
                 }
             }
         }
 
         Assert.True(expected.Values.Select(e => e.Profile).Distinct().Count() >= catalog.Profiles.Count - 1, "every profile but Sparkplug's has a sample topic to publish");
+        Assert.True(by is null || expected.Values.Count(e => e.Token != e.Device) >= 10, $"--by {by}: the shipped profiles have topics keyed by it");
         await using (var publisher = await TestPublisher.ConnectAsync([cluster.MqttPort(0)], MqttProtocolVersion.V311))
         {
             foreach (var (topic, payload) in payloads)
@@ -82,7 +90,7 @@ public sealed class NatsMappingsTests(ITestOutputHelper output)
             }
         }
 
-        var wanted = expected.ToDictionary(e => $"p.{NatsCluster.PartitionOf(e.Value.Device, Partitions)}.{e.Key.Replace('/', '.')}", e => e.Key, StringComparer.Ordinal);
+        var wanted = expected.ToDictionary(e => $"p.{NatsCluster.PartitionOf(e.Value.Token, Partitions)}.{e.Key.Replace('/', '.')}", e => e.Key, StringComparer.Ordinal);
         var missing = wanted.Keys.Except(subjects).Select(s => $"{wanted[s]} (wanted {s})").ToList();
         var strange = subjects.Except(wanted.Keys).ToList();
         output.WriteLine($"{expected.Count} topics of {expected.Values.Select(e => e.Profile).Distinct().Count()} profiles published, {subjects.Count} messages stored");
@@ -146,13 +154,13 @@ public sealed class NatsMappingsTests(ITestOutputHelper output)
     }
 
     /// <summary>Runs the command as a separate process, as deployment scripts do; stdout alone is the configuration block.</summary>
-    private async Task<string> GenerateAsync()
+    private async Task<string> GenerateAsync(string? by = null)
     {
         var dir = AppContext.BaseDirectory;
         var testAssembly = typeof(NatsMappingsTests).Assembly.GetName().Name!;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])["exec", "--runtimeconfig", Path.Combine(dir, testAssembly + ".runtimeconfig.json"), "--depsfile", Path.Combine(dir, testAssembly + ".deps.json"),
-            typeof(GatewayHost).Assembly.Location, "nats", "mappings", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture), "--devices-root", RepoPaths.Devices])
+            typeof(GatewayHost).Assembly.Location, "nats", "mappings", "--partitions", Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture), "--devices-root", RepoPaths.Devices, .. (by is null ? Array.Empty<string>() : new[] { "--by", by })])
         {
             start.ArgumentList.Add(a);
         }
