@@ -95,6 +95,22 @@ public sealed class NatsMappingsCommandTests
     }
 
     [Fact]
+    public void A_catalog_with_nothing_mappable_exits_1_with_one_sentence_after_the_notes()
+    {
+        using var dir = new TempDir("smartcity-nats-mappings");
+        var root = dir.Sub("devices");
+        Directory.CreateDirectory(Path.Combine(root, "plantlink"));
+        File.Copy(Path.Combine(RepoPaths.Devices, DeviceCatalog.VocabularyFileName), Path.Combine(root, DeviceCatalog.VocabularyFileName));
+        File.Copy(Path.Combine(RepoPaths.Devices, "plantlink", "spb-edge.yaml"), Path.Combine(root, "plantlink", "spb-edge.yaml"));
+        var notes = new StringWriter();
+
+        var error = Assert.Throws<CommandLineException>(() => NatsCommandLine.WriteMappings(4, null, null, root, null, TextWriter.Null, notes));
+        Assert.Equal(1, error.ExitCode);
+        Assert.StartsWith("no profile's topic could be mapped", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, notes.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains("spb-edge.yaml: note: spBv1.0/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void A_broken_profile_is_reported_as_devices_validate_reports_it()
     {
         using var dir = new TempDir("smartcity-nats-mappings");
