@@ -9,7 +9,8 @@ namespace SmartCity.IoT.Testing;
 /// Three real nats-server processes (Debian's) clustered on loopback, started by the test itself so it can kill a node.
 /// Each node has JetStream, an MQTT listener and the partition mapping the README shows, adapted to the IES-300 topic
 /// layout: <c>buildings/{building}/floors/{floor}/env/{device}/telemetry</c> (subject
-/// <c>buildings.*.floors.*.env.*.*</c>) goes to <c>p.&lt;n&gt;.buildings...</c>, n from the device-id token.
+/// <c>buildings.*.floors.*.env.*.*</c>) goes to <c>p.&lt;n&gt;.buildings...</c>, n from the device-id token. A caller may
+/// give its own <c>mappings</c> block instead (the one <c>nats mappings</c> writes, say).
 /// </summary>
 internal sealed class NatsCluster : IAsyncDisposable
 {
@@ -21,7 +22,7 @@ internal sealed class NatsCluster : IAsyncDisposable
     private readonly Node[] _nodes;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
 
-    private NatsCluster(int size, int partitions)
+    private NatsCluster(int size, int partitions, string? mappings)
     {
         Partitions = partitions;
         _nodes = Enumerable.Range(0, size).Select(i => new Node($"n{i}", FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next())).ToArray();
@@ -29,6 +30,11 @@ internal sealed class NatsCluster : IAsyncDisposable
         foreach (var node in _nodes)
         {
             var config = _dir.Sub(node.Name + ".conf");
+            var mappingBlock = mappings ?? $$$"""
+                mappings = {
+                  "buildings.*.floors.*.env.*.*": "p.{{partition({{{partitions}}},3)}}.buildings.{{wildcard(1)}}.floors.{{wildcard(2)}}.env.{{wildcard(3)}}.{{wildcard(4)}}"
+                }
+                """;
             File.WriteAllText(config, $$$"""
                 server_name: {{{node.Name}}}
                 listen: 127.0.0.1:{{{node.Port}}}
@@ -40,9 +46,7 @@ internal sealed class NatsCluster : IAsyncDisposable
                   listen: 127.0.0.1:{{{node.RoutePort}}}
                   routes: [ {{{routes}}} ]
                 }
-                mappings = {
-                  "buildings.*.floors.*.env.*.*": "p.{{partition({{{partitions}}},3)}}.buildings.{{wildcard(1)}}.floors.{{wildcard(2)}}.env.{{wildcard(3)}}.{{wildcard(4)}}"
-                }
+                {{{mappingBlock}}}
                 """);
             node.Process = new ServerProcess(Binary, ["-c", config]);
         }
@@ -69,15 +73,18 @@ internal sealed class NatsCluster : IAsyncDisposable
     /// <summary>Every node's log, for failure messages.</summary>
     public string Output => string.Join("\n", _nodes.Select(n => $"--- {n.Name}\n{n.Process!.Output}"));
 
-    /// <summary>Starts the nodes and waits until the routes are up and JetStream has a meta leader.</summary>
-    public static async Task<NatsCluster> StartAsync(int size = 3, int partitions = 4)
+    /// <summary>
+    /// Starts the nodes and waits until the routes are up and JetStream has a meta leader. <paramref name="mappings"/>:
+    /// the account's whole <c>mappings = { ... }</c> block, written for <paramref name="partitions"/>; null: the IES-300 one.
+    /// </summary>
+    public static async Task<NatsCluster> StartAsync(int size = 3, int partitions = 4, string? mappings = null)
     {
         if (!File.Exists(Binary))
         {
             throw new InvalidOperationException($"nats-server is not installed at {Binary}: apt-get install nats-server (./test.sh installs it).");
         }
 
-        var cluster = new NatsCluster(size, partitions);
+        var cluster = new NatsCluster(size, partitions, mappings);
         try
         {
             foreach (var node in cluster._nodes)
