@@ -74,11 +74,6 @@ internal sealed class PartitionMapping
 
             foreach (var t in carried)
             {
-                if (t.Template.Segments.FirstOrDefault(s => s.Literal?.Contains('@') == true).Literal is { } at)
-                {
-                    notes.Add(Note(t, $"level '{at}' has an '@': nats-server 2.9 hands such a subject to a consumer on another cluster node cut at the '@', with an acknowledgement subject that does not work (fixed in 2025 by nats-server pull request 6777); mapped, but on such a cluster connect the gateway to the node that leads the stream, or take these uplinks by HTTP ingest"));
-                }
-
                 var level = by is not null && lacking.Count == 0
                     ? IndexOf(t.Template, by)
                     : t.Template.DeviceIdIndex;

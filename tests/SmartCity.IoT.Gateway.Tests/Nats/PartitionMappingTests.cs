@@ -128,13 +128,13 @@ public sealed class PartitionMappingTests
     }
 
     [Fact]
-    public void An_at_sign_in_a_level_is_mapped_with_a_note_on_older_clusters()
+    public void An_at_sign_in_a_level_is_mapped_as_it_is()
     {
+        // nats-server 2.9 clusters cut such subjects at the '@' across a route; the NATS source puts them back together.
         var mapping = PartitionMapping.Build([T("dragino/lht65", "v3/pavilion-lht65@ttn/devices/{device}/up")], 4);
 
         Assert.Equal("p.{{partition(4,1)}}.v3.pavilion-lht65@ttn.devices.{{wildcard(1)}}.up", Assert.Single(mapping.Mappings).Destination);
-        var note = Assert.Single(mapping.Notes);
-        Assert.StartsWith("devices/dragino/lht65.yaml: note: v3/pavilion-lht65@ttn/devices/{device}/up: level 'pavilion-lht65@ttn' has an '@'", note, StringComparison.Ordinal);
+        Assert.Empty(mapping.Notes);
     }
 
     [Fact]
