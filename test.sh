@@ -98,6 +98,8 @@ done
 if [ -x tests/load/run.sh ]; then
   log "short load run (zero loss at QoS 1)"
   if tests/load/run.sh --quick --mqtt-port "$MQTT_PORT" --influx-url "$SMARTCITY_TEST_INFLUX_URL"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+  log "short load run on a three-node NATS JetStream cluster (zero loss, one instance SIGKILLed)"
+  if tests/load/run.sh --nats --count 20000 --mqtt-port "$MQTT_PORT" --influx-url "$SMARTCITY_TEST_INFLUX_URL"; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 fi
 
 echo

@@ -99,7 +99,11 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
         {
             if (_options.Ownership == NatsOwnership.Leases)
             {
-                await RunLeasesAsync(js, handler, stop.Token).ConfigureAwait(false);
+                // Leases on a connection of their own, as a Kafka consumer heartbeats on its own thread: behind a backlog
+                // of deliveries on the consumers' connection a renewal's answer can come too late, and the instance gives
+                // up partitions it holds (seen in the load run while a takeover caught up).
+                await using var leaseConnection = new NatsConnection(new NatsOpts { Url = _options.Url, Name = $"smartcity-{Name}-{Ownership.InstanceId}-leases" });
+                await RunLeasesAsync(js, new NatsJSContext(leaseConnection), handler, stop.Token).ConfigureAwait(false);
             }
             else
             {
@@ -161,9 +165,9 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
         }
     }
 
-    private async Task RunLeasesAsync(NatsJSContext js, IMessageHandler handler, CancellationToken cancellationToken)
+    private async Task RunLeasesAsync(NatsJSContext js, NatsJSContext leaseJs, IMessageHandler handler, CancellationToken cancellationToken)
     {
-        var leases = await OpenLeasesAsync(js, cancellationToken).ConfigureAwait(false);
+        var leases = await OpenLeasesAsync(leaseJs, cancellationToken).ConfigureAwait(false);
         var pending = new Dictionary<int, Task>();
         var period = _options.LeaseTtl / 3;
         using var timer = new PeriodicTimer(period, _time);

@@ -6,8 +6,9 @@
 #   tests/load/run.sh --quick         CI: 50,000 readings, ceiling + gateway at QoS 1 only (no npm), under ~3 minutes
 #   tests/load/run.sh --soak 10       the gateway at a fixed offered rate for 10 minutes, memory sampled every 10 s
 #   tests/load/run.sh --nats          the gateway on a three-node NATS JetStream cluster (a stream with three replicas):
-#                                     one instance, two instances, two with one SIGKILLed mid-run (the partition
-#                                     takeover time), and nats-server's MQTT listener at QoS 1 on its own
+#                                     one instance and two, live and catching up on a filled stream, two with one
+#                                     SIGKILLed mid-run (the partition takeover time), and nats-server's MQTT listener
+#                                     at QoS 1 on its own
 #
 # Options: --count N (readings per contender), --typical-count N (Node-RED typical flow, which is slow),
 #   --devices N (simulated devices, default 10,000), --rate R (soak offered rate, default 5,000/s),
@@ -646,10 +647,11 @@ wait_balanced() { # seconds url...: every instance owns its share and together t
   return 1
 }
 
-run_nats() { # instances [kill-after-s]
-  local n=$1 kill_after=${2:-} name db rate=0 expected i label count=$COUNT
-  name="nats-${n}i${kill_after:+-takeover}"; db="load_nats_${n}i${kill_after:+_kill}_$$"
-  label="gateway on NATS JetStream, $n instance$([ "$n" -gt 1 ] && echo s)${kill_after:+, one SIGKILLed}"
+run_nats() { # instances [kill-after-s | catchup]
+  local n=$1 kill_after=${2:-} catchup="" name db rate=0 expected i label count=$COUNT
+  [ "$kill_after" = catchup ] && { catchup=1; kill_after=""; }
+  name="nats-${n}i${kill_after:+-takeover}${catchup:+-catchup}"; db="load_nats_${n}i${kill_after:+_kill}${catchup:+_catchup}_$$"
+  label="gateway on NATS JetStream, $n instance$([ "$n" -gt 1 ] && echo s)${kill_after:+, one SIGKILLed}${catchup:+, catching up on a filled stream}"
   # The kill run: paced, three times as long as the wait before the kill, so the takeover happens mid-stream.
   if [ -n "$kill_after" ]; then
     rate=$TAKEOVER_RATE; count=$(( TAKEOVER_RATE * kill_after * 3 )); [ "$count" -gt "$COUNT" ] && count=$COUNT
@@ -659,6 +661,15 @@ run_nats() { # instances [kill-after-s]
   mkdir -p "$WORK/$name"
   nats_up "$name" || { row "$label|1|0|0|0|||||"; note "the NATS cluster did not start"; FAILED=1; return; }
   create_db "$db"
+  local out="$WORK/$name/pub.json" pub="" started=0
+  if [ -n "$catchup" ]; then
+    # Catch-up: the whole load is in the stream before any gateway starts (as after an outage of every instance); the
+    # time runs from the gateways' start, so it includes their start-up.
+    dotnet "$LOADTOOL" publish --broker none:1 --nats "$NATS_URLS" --file "$LOAD" --count "$count" --skip-topics-with "$NATS_SKIP" \
+      --inflight 2000 --timeout 900 >"$out" 2>>"$WORK/publish.log" || note "publisher: $(tail -2 "$WORK/publish.log")"
+    note "the stream holds $(stream_jsz messages) messages"
+    started=$(now_ms)
+  fi
   local urls=() pids=()
   for ((i = 0; i < n; i++)); do
     if ! start_gateway "$name-g$i" 1 v1 "$db" Mqtt__Host= Nats__Url="$NATS_URLS" Nats__Partitions="$NATS_PARTITIONS" Nats__Ownership=Leases \
@@ -667,15 +678,22 @@ run_nats() { # instances [kill-after-s]
     fi
     urls+=("$GW_HTTP"); pids+=("$GW_PID")
   done
-  wait_balanced 60 "${urls[@]}" || { note "the instances did not share the $NATS_PARTITIONS partitions within 60 s"; FAILED=1; }
   local cpu0=() alloc0=() nats_cpu0=0 p
-  for ((i = 0; i < n; i++)); do cpu0+=("$(cpu_s "${pids[i]}")"); GW_HTTP=${urls[i]}; alloc0+=("$(gw_metric dotnet_gc_heap_total_allocated_bytes_total)"); done
+  if [ -z "$catchup" ]; then
+    wait_balanced 60 "${urls[@]}" || { note "the instances did not share the $NATS_PARTITIONS partitions within 60 s"; FAILED=1; }
+    for ((i = 0; i < n; i++)); do cpu0+=("$(cpu_s "${pids[i]}")"); GW_HTTP=${urls[i]}; alloc0+=("$(gw_metric dotnet_gc_heap_total_allocated_bytes_total)"); done
+  else
+    note "ready $(( $(now_ms) - started )) ms after the start"
+    for ((i = 0; i < n; i++)); do cpu0+=(0); alloc0+=(0); done
+  fi
   for p in "${NATS_PIDS[@]}"; do nats_cpu0=$(awk -v a="$nats_cpu0" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
   probe_start
-  local out="$WORK/$name/pub.json"
-  timeout 960 dotnet "$LOADTOOL" publish --broker none:1 --nats "$NATS_URLS" --file "$LOAD" --count "$count" --skip-topics-with "$NATS_SKIP" \
-    --inflight 2000 --rate "$rate" --timeout 900 >"$out" 2>>"$WORK/publish.log" &
-  local pub=$! takeover=""
+  if [ -z "$catchup" ]; then
+    timeout 960 dotnet "$LOADTOOL" publish --broker none:1 --nats "$NATS_URLS" --file "$LOAD" --count "$count" --skip-topics-with "$NATS_SKIP" \
+      --inflight 2000 --rate "$rate" --timeout 900 >"$out" 2>>"$WORK/publish.log" &
+    pub=$!
+  fi
+  local takeover=""
   if [ -n "$kill_after" ]; then
     sleep "$kill_after"
     local before killed_at
@@ -691,7 +709,7 @@ run_nats() { # instances [kill-after-s]
     [ -n "$takeover" ] || FAILED=1
   fi
   wait_stored "$db" "$expected" 600 30
-  wait "$pub" || note "publisher: $(tail -2 "$WORK/publish.log")"
+  [ -n "$pub" ] && { wait "$pub" || note "publisher: $(tail -2 "$WORK/publish.log")"; }
   local cpu=0 alloc=0 hwm=0 rss=0 hwmsum=0 c h
   for ((i = 0; i < n; i++)); do
     [ -n "$kill_after" ] && [ "$i" = $((n - 1)) ] && continue
@@ -704,11 +722,12 @@ run_nats() { # instances [kill-after-s]
   probe_end "$label" "gateways $cpu s${kill_after:+ (the survivor; the killed one not counted)}; nats-server $(awk -v a="$nats_cpu0" -v b="$nats_cpu" 'BEGIN { printf "%.1f", b - a }') s (3 nodes); peak RSS per instance $hwm MB, all instances $hwmsum MB"
   local published start
   published=$(jq .published "$out" 2>/dev/null || echo 0); start=$(jq .startMs "$out" 2>/dev/null || echo 0)
+  [ -n "$catchup" ] && start=$started
   for ((i = 0; i < n; i++)); do curl -s -m 5 "${urls[i]}/api/status" >"$WORK/$name/status-g$i.json"; stop_pid "${pids[i]}"; done
   nats_down "$name"
   local per=""; [ "$STORED" -gt 0 ] && per=$(awk -v a="$alloc" -v n="$STORED" 'BEGIN { printf "%.0f", a / n }')
   row "$label|1|$published|$STORED|$((END_MS - start))|$cpu|$hwm|$rss|$per"
-  note "stored $STORED of $published in $((END_MS - start)) ms (the stream took them in $(( $(jq .endMs "$out" 2>/dev/null || echo 0) - start )) ms)"
+  note "stored $STORED of $published in $((END_MS - start)) ms$([ -z "$catchup" ] && echo " (the stream took them in $(( $(jq .endMs "$out" 2>/dev/null || echo 0) - start )) ms)")"
   [ -n "$takeover" ] && PROFILE_NOTES+=("$label: takeover $takeover ms (SIGKILL to the survivor consuming all $NATS_PARTITIONS partitions; bound LeaseTtl + LeaseTtl/3 = 8 s)")
   NATS_LOSS=$(( ${NATS_LOSS:-0} + published - STORED ))
   drop_db "$db"
@@ -763,6 +782,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 if [ "$MODE" = nats ]; then
   for n in $NATS_INSTANCES; do run_nats "$n"; done
+  for n in $NATS_INSTANCES; do run_nats "$n" catchup; done
   [ "$NATS_TAKEOVER" = 1 ] && run_nats 2 10
   run_nats_mqtt "$(( COUNT < 5000 ? COUNT : 5000 ))"
   log "results (NATS: $COUNT readings recorded, those nats-server can carry published)"
