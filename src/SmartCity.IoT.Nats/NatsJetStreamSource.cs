@@ -99,9 +99,8 @@ public sealed class NatsJetStreamSource : IMessageSource, IAsyncDisposable
         {
             if (_options.Ownership == NatsOwnership.Leases)
             {
-                // Leases on a connection of their own, as a Kafka consumer heartbeats on its own thread: behind a backlog
-                // of deliveries on the consumers' connection a renewal's answer can come too late, and the instance gives
-                // up partitions it holds (seen in the load run while a takeover caught up).
+                // Leases on a connection of their own, as a Kafka consumer heartbeats on its own thread: a renewal's
+                // answer then never waits behind a backlog of deliveries on the consumers' connection.
                 await using var leaseConnection = new NatsConnection(new NatsOpts { Url = _options.Url, Name = $"smartcity-{Name}-{Ownership.InstanceId}-leases" });
                 await RunLeasesAsync(js, new NatsJSContext(leaseConnection), handler, stop.Token).ConfigureAwait(false);
             }
