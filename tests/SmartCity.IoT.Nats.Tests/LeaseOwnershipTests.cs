@@ -122,7 +122,7 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
 
     private static SourceSubscription Subscription { get; } = new(Array.Empty<SmartCity.IoT.Core.Decoding.TopicTemplate>());
 
-    private static NatsJetStreamSource Source(NatsServer server, string id, IPartitionOwnershipObserver? observer = null, TimeSpan? ttl = null) => new(
+    internal static NatsJetStreamSource Source(NatsServer server, string id, IPartitionOwnershipObserver? observer = null, TimeSpan? ttl = null, TimeSpan? ackWait = null) => new(
         new NatsOptions
         {
             Url = server.Url,
@@ -131,7 +131,7 @@ public sealed class LeaseOwnershipTests(Xunit.Abstractions.ITestOutputHelper out
             Ownership = NatsOwnership.Leases,
             InstanceId = id,
             LeaseTtl = ttl ?? Ttl,
-            AckWait = TimeSpan.FromSeconds(2),
+            AckWait = ackWait ?? TimeSpan.FromSeconds(2),
             ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
         },

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Testing;
 
@@ -51,21 +50,7 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
 
     private static SourceSubscription Subscription { get; } = new(Array.Empty<SmartCity.IoT.Core.Decoding.TopicTemplate>());
 
-    private static NatsJetStreamSource Source(NatsServer server, string id) => new(
-        new NatsOptions
-        {
-            Url = server.Url,
-            Name = "nats",
-            Partitions = NatsServer.Partitions,
-            Ownership = NatsOwnership.Leases,
-            InstanceId = id,
-            LeaseTtl = Ttl,
-            AckWait = AckWait,
-            ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-        },
-        NullLogger<NatsJetStreamSource>.Instance,
-        TimeProvider.System);
+    private static NatsJetStreamSource Source(NatsServer server, string id) => LeaseOwnershipTests.Source(server, id, ttl: Ttl, ackWait: AckWait);
 
     /// <summary>Records what it is handed (topic, payload, receive time); acknowledges it through <paramref name="acknowledger"/> when there is one.</summary>
     private sealed class Handler(NatsJetStreamSource? acknowledger) : IMessageHandler
