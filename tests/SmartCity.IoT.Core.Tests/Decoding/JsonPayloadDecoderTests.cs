@@ -196,13 +196,22 @@ public sealed class JsonPayloadDecoderTests
             decoder.Decode(Topic, payload, reading, Received);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 3000; i++)
+        // Steady state: a round of 1,000 allocates nothing. Up to three rounds, because a one-off runtime allocation on
+        // this thread (tiered compilation replacing the loop's code) once landed in a single round (840 B in CI);
+        // an allocation per decode would show in every round.
+        long allocated = -1;
+        for (var round = 0; round < 3 && allocated != 0; round++)
         {
-            decoder.Decode(Topic, payload, reading, Received);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                decoder.Decode(Topic, payload, reading, Received);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
         Assert.Equal(1, tag.Values.Count);
     }
 
