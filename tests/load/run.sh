@@ -783,7 +783,9 @@ done
 if [ "$MODE" = nats ]; then
   for n in $NATS_INSTANCES; do run_nats "$n"; done
   for n in $NATS_INSTANCES; do run_nats "$n" catchup; done
-  [ "$NATS_TAKEOVER" = 1 ] && run_nats 2 10
+  # The kill a third of the way through the paced run (10 s into the full 60,000; earlier in a short one).
+  kill_after=$(( COUNT < TAKEOVER_RATE * 30 ? COUNT / TAKEOVER_RATE / 3 : 10 )); [ "$kill_after" -lt 2 ] && kill_after=2
+  [ "$NATS_TAKEOVER" = 1 ] && run_nats 2 "$kill_after"
   run_nats_mqtt "$(( COUNT < 5000 ? COUNT : 5000 ))"
   log "results (NATS: $COUNT readings recorded, those nats-server can carry published)"
   GW_Q1_LOSS=${NATS_LOSS:-0}
