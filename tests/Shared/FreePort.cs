@@ -27,4 +27,19 @@ internal static class FreePort
             }
         }
     }
+
+    /// <summary>Whether something accepts TCP connections on 127.0.0.1:<paramref name="port"/> now (a refusal on loopback is immediate).</summary>
+    public static bool Listens(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

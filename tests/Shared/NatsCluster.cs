@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -212,7 +211,7 @@ internal sealed class NatsCluster : IAsyncDisposable
     {
         foreach (var node in _nodes)
         {
-            if (!await ListensAsync(node.Port) || !await ListensAsync(node.MqttPort))
+            if (!FreePort.Listens(node.Port) || !FreePort.Listens(node.MqttPort))
             {
                 return $"{node.Name} does not listen yet";
             }
@@ -245,20 +244,6 @@ internal sealed class NatsCluster : IAsyncDisposable
         }
 
         return "";
-    }
-
-    private static async Task<bool> ListensAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     public ValueTask DisposeAsync()

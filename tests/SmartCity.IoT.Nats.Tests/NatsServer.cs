@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.Nats.Tests;
@@ -55,27 +54,13 @@ internal sealed class NatsServer : IAsyncDisposable
                     Assert.Fail($"nats-server exited while starting:\n{server.Output}");
                 }
 
-                return await ListensAsync(server.MqttPort) && await ListensAsync(server.Port);
+                return FreePort.Listens(server.MqttPort) && FreePort.Listens(server.Port);
             },
             TimeSpan.FromSeconds(20),
             () => $"nats-server to listen on {server.Port} and MQTT {server.MqttPort}:\n{server.Output}",
             interval: TimeSpan.FromMilliseconds(50));
 
         return server;
-    }
-
-    private static async Task<bool> ListensAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     public ValueTask DisposeAsync()

@@ -44,7 +44,7 @@ internal sealed class DynsecMosquitto : IAsyncDisposable
 
         var broker = new DynsecMosquitto(Directory.CreateTempSubdirectory("smartcity-dynsec-").FullName);
         broker._process.Start();
-        await Eventually.WaitAsync(() => Task.FromResult(TlsMosquitto.Listens(broker.Port)), ok => ok, TimeSpan.FromSeconds(10), $"mosquitto (dynamic security) on {broker.Port}: {broker._process.Output}");
+        await Eventually.WaitAsync(() => Task.FromResult(FreePort.Listens(broker.Port)), ok => ok, TimeSpan.FromSeconds(10), $"mosquitto (dynamic security) on {broker.Port}: {broker._process.Output}");
         broker.Control("createClient", TlsMosquitto.User, "-p", TlsMosquitto.Password);
         broker.Control("createRole", "floor3-reader");
         broker.Control("addRoleACL", "floor3-reader", "subscribePattern", "buildings/hq/floors/3/#", "allow");

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.IntegrationTests.Infrastructure;
@@ -38,7 +37,7 @@ internal sealed class MosquittoInstance : IDisposable
     public async Task StartAsync()
     {
         _process.Start();
-        await Eventually.WaitAsync(() => Task.FromResult(CanConnect()), ok => ok, TimeSpan.FromSeconds(10), $"mosquitto on port {Port}");
+        await Eventually.WaitAsync(() => Task.FromResult(FreePort.Listens(Port)), ok => ok, TimeSpan.FromSeconds(10), $"mosquitto on port {Port}");
     }
 
     /// <summary>SIGTERM: Mosquitto saves its persistence file (sessions, queued messages) on the way down.</summary>
@@ -54,20 +53,6 @@ internal sealed class MosquittoInstance : IDisposable
         catch (IOException)
         {
             // Left for the OS to clean.
-        }
-    }
-
-    private bool CanConnect()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect("127.0.0.1", Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

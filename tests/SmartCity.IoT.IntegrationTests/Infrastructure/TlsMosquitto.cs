@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using SmartCity.IoT.Testing;
 
 namespace SmartCity.IoT.IntegrationTests.Infrastructure;
@@ -115,7 +114,7 @@ internal sealed class TlsMosquitto : IAsyncDisposable
         broker._process.Start();
         foreach (var port in new[] { broker.PlainPort, broker.TlsPort, broker.MutualPort, broker.PasswordPort, broker.ExpiredPort })
         {
-            await Eventually.WaitAsync(() => Task.FromResult(broker.IsRunning && Listens(port)), ok => ok || !broker.IsRunning, TimeSpan.FromSeconds(10), $"mosquitto listening on {port}");
+            await Eventually.WaitAsync(() => Task.FromResult(broker.IsRunning && FreePort.Listens(port)), ok => ok || !broker.IsRunning, TimeSpan.FromSeconds(10), $"mosquitto listening on {port}");
             if (!broker.IsRunning)
             {
                 throw new InvalidOperationException($"mosquitto exited: {broker.Output}");
@@ -140,20 +139,6 @@ internal sealed class TlsMosquitto : IAsyncDisposable
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    public static bool Listens(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Runs a command-line tool (openssl, mosquitto_passwd, mosquitto_ctrl) to its end; a failure carries its error output.</summary>
