@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
@@ -28,7 +27,7 @@ public sealed class ClusterDeliveryTests
         // The source creates its consumer on start; its leader is then known, and the source that reads is one connected
         // elsewhere, so every delivery crosses a route (where nats-server 2.9 joins reply and subject with '@').
         var stop = new CancellationTokenSource();
-        var recorder = new Recorder();
+        var recorder = new Recorder(null, ack: true);
         var (source, run) = Start(cluster, 0, recorder, stop.Token);
         string? leader = null;
         await Eventually.UntilAsync(async () => (leader = await cluster.ConsumerLeaderAsync(Stream, "smartcity-p0")) is not null, Bound, () => $"consumer smartcity-p0 has no leader\n{cluster.Output}");
@@ -58,9 +57,9 @@ public sealed class ClusterDeliveryTests
                 }
             }
 
-            await Eventually.UntilAsync(() => recorder.Topics.Count >= subjects.Length, Bound, () => $"{recorder.Topics.Count} of {subjects.Length} delivered: {string.Join(", ", recorder.Topics)}; source health: {source.Health.LastError}");
+            await Eventually.UntilAsync(() => recorder.Count >= subjects.Length, Bound, () => $"{recorder.Count} of {subjects.Length} delivered: {string.Join(", ", recorder.Topics)}; source health: {source.Health.LastError}");
             Assert.Equal(subjects.Select(s => s[4..]).Order(), recorder.Topics.Order());
-            Assert.Equal(subjects.Select(s => "hello " + s).Order(), recorder.Payloads.Order());
+            Assert.Equal(subjects.Select(s => "hello " + s).Order(), recorder.Messages.Select(m => m.Payload).Order());
             Assert.Null(source.Health.LastError);
 
             // Acknowledged with the reply put back together: the consumer's floor reaches the last message.
@@ -93,22 +92,5 @@ public sealed class ClusterDeliveryTests
             TimeProvider.System);
         recorder.Source = source;
         return (source, source.RunAsync(new SourceSubscription(Array.Empty<SmartCity.IoT.Core.Decoding.TopicTemplate>()), recorder, stop));
-    }
-
-    private sealed class Recorder : IMessageHandler
-    {
-        private readonly ConcurrentQueue<(string Topic, string Payload)> _messages = new();
-
-        public IMessageSource? Source { get; set; }
-
-        public IReadOnlyList<string> Topics => _messages.Select(m => m.Topic).ToArray();
-
-        public IReadOnlyList<string> Payloads => _messages.Select(m => m.Payload).ToArray();
-
-        public async ValueTask OnMessageAsync(InboundMessage message, CancellationToken cancellationToken)
-        {
-            _messages.Enqueue((message.Topic, Encoding.UTF8.GetString(message.Payload)));
-            await Source!.AcknowledgeAsync(new[] { message.Token }, cancellationToken);
-        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -37,7 +35,7 @@ public sealed class NatsJetStreamSourceTests
         Assert.Equal([1, 3], second.OwnedPartitions);
         foreach (var device in devices)
         {
-            var owner = Partition(device) % 2 == 0 ? a : b;
+            var owner = NatsCluster.PartitionOf(device, NatsServer.Partitions) % 2 == 0 ? a : b;
             var other = owner == a ? b : a;
             Assert.Contains($"buildings.hq.env.{device}.telemetry", owner.Topics);
             Assert.DoesNotContain(other.Topics, t => t.Contains(device, StringComparison.Ordinal));
@@ -132,46 +130,5 @@ public sealed class NatsJetStreamSourceTests
         }
 
         await client.DisconnectAsync();
-    }
-
-    /// <summary>nats-server's partition(n, 3): FNV-1a (32 bit) of the third wildcard token, mod n.</summary>
-    private static int Partition(string device)
-    {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(device))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-
-        return (int)(hash % NatsServer.Partitions);
-    }
-
-    private sealed record Delivery(string Topic, string Payload, bool Redelivered);
-
-    private sealed class Recorder(IMessageSource source, bool ack) : IMessageHandler
-    {
-        private readonly ConcurrentQueue<Delivery> _messages = new();
-        private readonly ConcurrentQueue<DeliveryToken> _tokens = new();
-
-        public IEnumerable<Delivery> Messages => _messages;
-
-        public IEnumerable<string> Topics => _messages.Select(m => m.Topic);
-
-        public IEnumerable<DeliveryToken> Tokens => _tokens;
-
-        public int Count => _messages.Count;
-
-        public async ValueTask OnMessageAsync(InboundMessage message, CancellationToken cancellationToken)
-        {
-            _messages.Enqueue(new Delivery(message.Topic, Encoding.UTF8.GetString(message.Payload), message.Redelivered));
-            if (ack)
-            {
-                await source.AcknowledgeAsync(new[] { message.Token }, cancellationToken);
-            }
-            else
-            {
-                _tokens.Enqueue(message.Token);
-            }
-        }
     }
 }

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using SmartCity.IoT.Core.Pipeline;
 using SmartCity.IoT.Testing;
 
@@ -22,27 +20,27 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
         await LeaseOwnershipTests.CreateStreamAndBucketAsync(server);
         var devices = Enumerable.Range(0, 40).Select(i => $"ies-{i:D2}").ToArray();
         await using var a = Source(server, "gw-a");
-        var handedToA = new Handler(null);
+        var handedToA = new Recorder(a, ack: false);
         using var stopA = new CancellationTokenSource();
         var runA = a.RunAsync(Subscription, handedToA, stopA.Token);
         await Eventually.UntilAsync(() => a.OwnedPartitions.Count == NatsServer.Partitions, Bound, () => $"gw-a owns {string.Join(",", a.OwnedPartitions)}");
         await NatsJetStreamSourceTests.PublishAsync(server, devices);
-        await Eventually.UntilAsync(() => handedToA.Topics.Count == devices.Length, Bound, () => $"gw-a was handed {handedToA.Topics.Count} of {devices.Length}");
+        await Eventually.UntilAsync(() => handedToA.Count == devices.Length, Bound, () => $"gw-a was handed {handedToA.Count} of {devices.Length}");
 
         // gw-a dies holding all 40 unacknowledged; gw-b starts and must take every partition and get all 40.
         var clock = Stopwatch.StartNew();
         a.Crash();
         await runA;
         await using var b = Source(server, "gw-b");
-        var handedToB = new Handler(b);
+        var handedToB = new Recorder(b, ack: true);
         using var stopB = new CancellationTokenSource();
         var runB = b.RunAsync(Subscription, handedToB, stopB.Token);
-        await Eventually.UntilAsync(() => devices.All(d => handedToB.Topics.Any(t => t.Contains(d, StringComparison.Ordinal))), Bound, () => $"gw-b was handed {handedToB.Topics.Count} of {devices.Length} after {clock.Elapsed.TotalSeconds:F1} s");
+        await Eventually.UntilAsync(() => devices.All(d => handedToB.Topics.Any(t => t.Contains(d, StringComparison.Ordinal))), Bound, () => $"gw-b was handed {handedToB.Count} of {devices.Length} after {clock.Elapsed.TotalSeconds:F1} s");
         output.WriteLine($"all {devices.Length} unacknowledged messages reached the new owner {clock.Elapsed.TotalSeconds:F2} s after the crash (ack wait {AckWait.TotalSeconds} s)");
         Assert.True(clock.Elapsed < AckWait / 2, $"took {clock.Elapsed}: they waited for the ack wait ({AckWait})");
 
         // Each came with the time the stream stored it, as the first time: a redelivery is the same point.
-        Assert.Equal(handedToA.Topics.Order(), handedToB.Topics.Distinct().Order());
+        Assert.Equal(handedToA.Messages.Select(m => (m.Topic, m.Payload, m.ReceivedUnixNs)).Order(), handedToB.Messages.Select(m => (m.Topic, m.Payload, m.ReceivedUnixNs)).Distinct().Order());
         Assert.Equal(NatsServer.Partitions, b.OwnedPartitions.Count);
         await stopB.CancelAsync();
         await runB;
@@ -51,21 +49,4 @@ public sealed class TakeoverRedeliveryTests(Xunit.Abstractions.ITestOutputHelper
     private static SourceSubscription Subscription { get; } = new(Array.Empty<SmartCity.IoT.Core.Decoding.TopicTemplate>());
 
     private static NatsJetStreamSource Source(NatsServer server, string id) => LeaseOwnershipTests.Source(server, id, ttl: Ttl, ackWait: AckWait);
-
-    /// <summary>Records what it is handed (topic, payload, receive time); acknowledges it through <paramref name="acknowledger"/> when there is one.</summary>
-    private sealed class Handler(NatsJetStreamSource? acknowledger) : IMessageHandler
-    {
-        private readonly ConcurrentQueue<string> _topics = new();
-
-        public IReadOnlyList<string> Topics => _topics.ToArray();
-
-        public async ValueTask OnMessageAsync(InboundMessage message, CancellationToken cancellationToken)
-        {
-            _topics.Enqueue($"{message.Topic} {Encoding.UTF8.GetString(message.Payload)} at {message.ReceivedUnixNs}");
-            if (acknowledger is not null)
-            {
-                await acknowledger.AcknowledgeAsync(new[] { message.Token }, cancellationToken);
-            }
-        }
-    }
 }
