@@ -270,7 +270,7 @@ internal sealed partial class PartitionRuleState : BackgroundService, IPartition
                     }
 
                     last = (long)delivery.StreamSequence;
-                    var at = delivery.TimestampNs / 1_000_000L * 1_000_000L;
+                    var at = delivery.TimestampNs; // as the live path stamps it
                     var message = new InboundMessage(_partitions.TopicOf(delivery.Subject, partition), new ReadOnlySequence<byte>(msg.Data ?? []), at, default) { Partition = partition, StreamSequence = last };
                     batch.Add((message, at));
                 }
