@@ -41,14 +41,23 @@ public sealed class HostConfigurationTests
         Assert.Contains($"{old} has moved to {moved}", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The repository's profiles and rules, an ephemeral port, and <paramref name="extra"/>.</summary>
+    /// <summary>
+    /// The repository's profiles and rules, an ephemeral port, a data folder of its own (never the repository's data/,
+    /// which a test class building hosts at the same time would share, spool lock and all), and <paramref name="extra"/>.
+    /// </summary>
     internal static Dictionary<string, string?> Settings(params (string Key, string Value)[] extra)
     {
+        var data = Directory.CreateDirectory(Path.Combine(DataRoot.Folder, Guid.NewGuid().ToString("N"))).FullName;
         var settings = new Dictionary<string, string?>
         {
             ["Http:Urls"] = "http://127.0.0.1:0",
+            ["Http:Auth:GeneratedCredentialsPath"] = Path.Combine(data, "http-operator.secret"),
             ["Gateway:DevicesPath"] = RepoPaths.Devices,
             ["Gateway:RulesPath"] = RepoPaths.Rules,
+            ["Gateway:RulesCheckpointPath"] = Path.Combine(data, "rules.checkpoint"),
+            ["Spool:Path"] = Path.Combine(data, "spool"),
+            ["DeadLetter:Path"] = Path.Combine(data, "deadletter"),
+            ["Alerts:OutboxPath"] = Path.Combine(data, "alerts.db"),
         };
         foreach (var (key, value) in extra)
         {
@@ -56,5 +65,28 @@ public sealed class HostConfigurationTests
         }
 
         return settings;
+    }
+
+    /// <summary>One folder for the whole test run's host data, removed when the process ends.</summary>
+    private static class DataRoot
+    {
+        public static readonly string Folder = CreateRemovedAtExit();
+
+        private static string CreateRemovedAtExit()
+        {
+            var root = Directory.CreateTempSubdirectory("smartcity-hosttests-").FullName;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // Left for the OS to clean.
+                }
+            };
+            return root;
+        }
     }
 }
