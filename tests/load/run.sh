@@ -736,7 +736,7 @@ run_nats() { # instances [kill-after-s | catchup]
 # nats-server's MQTT listener alone: QoS 1 publishes over MQTT 3.1.1 into the node that leads the stream, then into
 # one that does not; counted by the publisher's acknowledgements and checked against the stream's message count.
 run_nats_mqtt() { # count
-  local n=$1 leader other i out
+  local n=$1 leader other i j out
   log "nats-server MQTT 3.1.1 at QoS 1: $n messages into the stream leader's node, then $n into another node"
   mkdir -p "$WORK/nats-mqtt"
   nats_up nats-mqtt || { note "the NATS cluster did not start"; FAILED=1; return; }
@@ -750,7 +750,8 @@ run_nats_mqtt() { # count
     probe_end "MQTT into n$i"
     local published now
     published=$(jq .published "$out" 2>/dev/null || echo 0)
-    sleep 1; now=$(stream_jsz messages)
+    # The stream may store the last acknowledged publishes a moment later: wait for them (at most 10 s).
+    for ((j = 0; j < 50; j++)); do now=$(stream_jsz messages); [ "${now:-0}" -ge $((held + published)) ] && break; sleep 0.2; done
     row "nats-server MQTT 3.1.1 QoS 1 -> stream R3, into $([ "$i" = "$leader" ] && echo "the stream leader's node" || echo "a node that does not lead it")|1|$published|$(( ${now:-0} - held ))|$(( $(jq .endMs "$out") - $(jq .startMs "$out") ))||||"
     held=${now:-0}
   done
